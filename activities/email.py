@@ -1,0 +1,109 @@
+"""Emails to requesters and the Sales inbox, sent at most once per onboarding, kind and sequence."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+
+import aiosmtplib
+import asyncpg
+from temporalio import activity
+
+from activities.models import EmailKind, SendEmailInput
+from activities.templates import RenderedEmail, render_email
+from activities.tokens import ActivationTokens
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    smtp_host: str
+    smtp_port: int
+    sender: str
+    store_name: str
+    store_url: str
+    smtp_timeout: float = 10.0
+
+
+def message_id(data: SendEmailInput, domain: str) -> str:
+    """Stable per onboarding and kind, so receivers and our outbox can recognise a repeat."""
+    suffix = f".{data.sequence}" if data.sequence else ""
+    return f"<{data.reference}.{data.kind.value}{suffix}@{domain}>"
+
+
+class EmailActivities:
+    def __init__(self, pool: asyncpg.Pool, mail: MailSettings, tokens: ActivationTokens) -> None:
+        self._pool = pool
+        self._mail = mail
+        self._tokens = tokens
+        self._domain = mail.sender.rpartition("@")[2]
+
+    def render(self, data: SendEmailInput) -> RenderedEmail:
+        context = {
+            **data.context,
+            "reference": data.reference,
+            "store_name": self._mail.store_name,
+            "store_url": self._mail.store_url.rstrip("/"),
+        }
+        if data.kind is EmailKind.APPROVED and data.site_user_id:
+            token = self._tokens.token_for(data.site_user_id)
+            context["sign_in_url"] = (
+                f"{context['store_url']}/activate?user={data.site_user_id}&token={token}"
+            )
+        return render_email(data.kind, data.locale, context)
+
+    @activity.defn
+    async def send_email(self, data: SendEmailInput) -> str:
+        """Send one email unless the outbox says it went out already; returns its Message-ID."""
+        msg_id = message_id(data, self._domain)
+        rendered = self.render(data)
+        sent_at = await self._pool.fetchval(
+            """INSERT INTO email_outbox (message_id, reference, kind, sequence, recipient, subject)
+               VALUES ($1, $2, $3, $4, $5, $6)
+               ON CONFLICT (message_id) DO UPDATE SET recipient = EXCLUDED.recipient
+               RETURNING sent_at""",
+            msg_id,
+            data.reference,
+            data.kind.value,
+            data.sequence,
+            data.to,
+            rendered.subject,
+        )
+        if sent_at is not None:
+            return msg_id
+        await aiosmtplib.send(
+            self._message(msg_id, data.to, rendered),
+            hostname=self._mail.smtp_host,
+            port=self._mail.smtp_port,
+            timeout=self._mail.smtp_timeout,
+        )
+        await self._mark_sent(msg_id)
+        return msg_id
+
+    def _message(self, msg_id: str, to: str, rendered: RenderedEmail) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = f"{self._mail.store_name} <{self._mail.sender}>"
+        message["To"] = to
+        message["Subject"] = rendered.subject
+        message["Message-ID"] = msg_id
+        message["Date"] = formatdate(localtime=False)
+        message.set_content(rendered.text)
+        message.add_alternative(rendered.html, subtype="html")
+        return message
+
+    async def _mark_sent(self, msg_id: str) -> None:
+        # The email is out: failing now would make Temporal retry and send it again, so
+        # ride out a short database outage here instead.
+        delay = 0.2
+        for _ in range(40):
+            try:
+                await self._pool.execute(
+                    "UPDATE email_outbox SET sent_at = now() WHERE message_id = $1", msg_id
+                )
+                return
+            except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError):
+                activity.heartbeat(msg_id)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        raise RuntimeError(f"sent {msg_id} but could not record it")

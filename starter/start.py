@@ -1,0 +1,101 @@
+"""Start one onboarding workflow per validated request, one open onboarding per email."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import asyncpg
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.service import RPCError, RPCStatusCode
+
+from workflows.models import OnboardingInput, OnboardingPolicy, OnboardingRequest
+from workflows.onboarding import OnboardingWorkflow
+
+_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class AlreadyInProgress(Exception):
+    """The requester's email already has an open onboarding."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"an onboarding for this email is already in progress: {reference}")
+        self.reference = reference
+
+
+@dataclass(frozen=True)
+class Started:
+    reference: str
+    # False when the same request was submitted again and the open onboarding is returned.
+    created: bool
+
+
+def new_reference() -> str:
+    return "B2B-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(10))
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+def request_fingerprint(request: OnboardingRequest) -> str:
+    canonical = request.model_copy(
+        update={"contact": request.contact.model_copy(update={"email": email_key(request.contact.email)})}
+    )
+    return hashlib.sha256(canonical.model_dump_json().encode()).hexdigest()
+
+
+class OnboardingStarter:
+    def __init__(
+        self, client: Client, commerce: asyncpg.Pool, task_queue: str, policy: OnboardingPolicy
+    ) -> None:
+        self._client = client
+        self._commerce = commerce
+        self._task_queue = task_queue
+        self._policy = policy
+
+    async def start(self, request: OnboardingRequest) -> Started:
+        """Start the workflow, or return the open one for the same request, or refuse."""
+        key = email_key(request.contact.email)
+        fingerprint = request_fingerprint(request)
+        async with self._commerce.acquire() as conn, conn.transaction():
+            # Serialises starts for one email across every web app process.
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"claim:{key}")
+            claim = await conn.fetchrow(
+                "SELECT reference, request_hash FROM onboarding_claims WHERE email_key = $1", key
+            )
+            if claim is not None and await self.is_open(claim["reference"]):
+                if claim["request_hash"] == fingerprint:
+                    return Started(reference=claim["reference"], created=False)
+                raise AlreadyInProgress(claim["reference"])
+            reference = new_reference()
+            await self._client.start_workflow(
+                OnboardingWorkflow.run,
+                OnboardingInput(reference=reference, request=request, policy=self._policy),
+                id=reference,
+                task_queue=self._task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            )
+            await conn.execute(
+                """INSERT INTO onboarding_claims (email_key, reference, request_hash)
+                   VALUES ($1, $2, $3)
+                   ON CONFLICT (email_key) DO UPDATE
+                       SET reference = EXCLUDED.reference, request_hash = EXCLUDED.request_hash,
+                           claimed_at = now()""",
+                key,
+                reference,
+                fingerprint,
+            )
+        return Started(reference=reference, created=True)
+
+    async def is_open(self, reference: str) -> bool:
+        try:
+            description = await self._client.get_workflow_handle(reference).describe()
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                return False
+            raise
+        return description.status == WorkflowExecutionStatus.RUNNING

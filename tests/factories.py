@@ -1,0 +1,77 @@
+"""Requests and decisions with unique emails, so tests never see each other's data."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from temporalio.client import WorkflowHandle
+
+from workflows.models import (
+    Address,
+    Company,
+    Contact,
+    LeadDisqualified,
+    LeadQualified,
+    OnboardingRequest,
+    OnboardingState,
+)
+from workflows.onboarding import OnboardingWorkflow
+
+
+def unique_email(name: str = "aiko.sato") -> str:
+    return f"{name}.{uuid.uuid4().hex[:10]}@contoso.example"
+
+
+def make_request(locale: Literal["ja", "en"] = "ja", email: str | None = None) -> OnboardingRequest:
+    return OnboardingRequest(
+        company=Company(
+            name="コントソ株式会社" if locale == "ja" else "Contoso Ltd",
+            website="https://contoso.example",
+            phone="+81 3 1234 5678",
+            tax_id="T1234567890123",
+            address=Address(
+                line1="1-2-3 Marunouchi", city="Chiyoda-ku", postal_code="100-0005", country="JP"
+            ),
+        ),
+        contact=Contact(
+            first_name="愛子" if locale == "ja" else "Aiko",
+            last_name="佐藤" if locale == "ja" else "Sato",
+            email=email or unique_email(),
+            phone="+81 90 1234 5678",
+            job_title="Purchasing manager",
+        ),
+        comments="We buy 200 units a month.",
+        locale=locale,
+    )
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def qualified(by: str = "sales.rep@shop.example") -> LeadQualified:
+    return LeadQualified(decided_by=by, decided_at=now())
+
+
+def disqualified(reason: str = "Cannot contact") -> LeadDisqualified:
+    return LeadDisqualified.model_validate(
+        {"decided_by": "sales.rep@shop.example", "decided_at": now(), "reason": reason}
+    )
+
+
+async def wait_for_state(
+    handle: WorkflowHandle[Any, Any],
+    condition: Callable[[OnboardingState], bool],
+    timeout: float = 30,
+) -> OnboardingState:
+    """Query until the workflow's state meets the condition; fail with the last state if not."""
+    async with asyncio.timeout(timeout):
+        while True:
+            state = await handle.query(OnboardingWorkflow.state)
+            if condition(state):
+                return state
+            await asyncio.sleep(0.05)

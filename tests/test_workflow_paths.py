@@ -1,0 +1,114 @@
+"""Every path of the onboarding end to end on the Temporal dev server, PostgreSQL and SMTP."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.tokens import ActivationTokens
+from devstack.smtp import SmtpSink
+from starter.start import OnboardingStarter
+from tests import rows
+from tests.factories import disqualified, make_request, now, qualified, wait_for_state
+from workers.settings import Settings
+from workers.worker import Stores
+from workflows.models import OnboardingStatus, OpportunityClosed
+from workflows.onboarding import OnboardingWorkflow
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+def subjects(smtp: SmtpSink, address: str) -> list[str]:
+    return [str(m["Subject"]) for m in smtp.messages_to(address)]
+
+
+async def test_approved_path_builds_the_partner(
+    client: Client, worker: Worker, starter: OnboardingStarter, stores: Stores,
+    smtp: SmtpSink, settings: Settings,
+) -> None:  # fmt: skip
+    """Qualify then win: prospect approved, hierarchy with its admin, credit, site user, email."""
+    request = make_request("ja")
+    email = request.contact.email
+    started = await starter.start(request)
+    handle = client.get_workflow_handle_for(OnboardingWorkflow.run, started.reference)
+    state = await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
+    await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
+    await wait_for_state(handle, lambda s: s.status is OnboardingStatus.QUALIFIED)
+    await handle.signal(
+        OnboardingWorkflow.close_opportunity,
+        OpportunityClosed(decided_by="sales.rep@shop.example", decided_at=now(), outcome="won"),
+    )
+    state = await handle.result()
+    ids = state.ids
+
+    assert state.status is OnboardingStatus.APPROVED
+    assert [h.event for h in state.history] == [
+        "requested", "lead_qualified", "opportunity_won", "approved",
+    ]  # fmt: skip
+    assert await rows.prospect(stores, started.reference) == {
+        "id": ids.prospect_id, "status": "approved", "status_reason": None,
+        "company_name": "コントソ株式会社", "first_name": "愛子", "last_name": "佐藤",
+        "email": email, "locale": "ja",
+    }  # fmt: skip
+    token_hash = ActivationTokens(settings.onboarding_token_secret).hash_for(str(ids.site_user_id))
+    assert await rows.commerce_rows(stores, ids) == {
+        "customers": [
+            {"id": ids.organization_customer_id, "customer_type": "organization",
+             "name": "コントソ株式会社", "email": None, "sales_record_id": ids.account_id},
+            {"id": ids.person_customer_id, "customer_type": "person", "name": "愛子 佐藤",
+             "email": email, "sales_record_id": ids.contact_id},
+        ],
+        "customer_hierarchies": [
+            {"id": ids.customer_hierarchy_id, "name": "コントソ株式会社",
+             "purpose": "B2B organization", "organization_customer_id": ids.organization_customer_id},
+        ],
+        "customer_hierarchy_members": [{"customer_id": ids.person_customer_id, "role": "admin"}],
+        "credit_limits": [
+            {"customer_id": ids.organization_customer_id, "amount": Decimal("1000000.00"),
+             "currency": "JPY"},
+        ],
+        "site_users": [
+            {"id": ids.site_user_id, "customer_id": ids.person_customer_id,
+             "hierarchy_id": ids.customer_hierarchy_id, "email": email, "status": "invited",
+             "activation_token_hash": token_hash},
+        ],
+    }  # fmt: skip
+    assert ids.lead_id is not None
+    sales = await rows.sales_rows(stores, ids.lead_id)
+    assert sales["leads"] == [
+        {"id": ids.lead_id, "status": "qualified", "status_reason": None,
+         "origin": "Commerce B2B", "owner": None, "first_name": "愛子", "last_name": "佐藤",
+         "email": email, "company_name": "コントソ株式会社", "decided_by": "sales.rep@shop.example"},
+    ]  # fmt: skip
+    assert sales["opportunities"] == [
+        {"id": ids.opportunity_id, "status": "won", "status_reason": None,
+         "account_id": ids.account_id, "contact_id": ids.contact_id,
+         "decided_by": "sales.rep@shop.example"},
+    ]  # fmt: skip
+    assert sales["accounts"] == [{"id": ids.account_id, "name": "コントソ株式会社"}]
+    assert sales["contacts"] == [
+        {"id": ids.contact_id, "account_id": ids.account_id, "email": email}
+    ]
+    assert [(n["record_type"], n["note_key"]) for n in sales["timeline_notes"]] == [
+        ("lead", "created"), ("lead", "qualified"),
+        ("opportunity", "created"), ("opportunity", "closed"),
+    ]  # fmt: skip
+    assert f"Commerce prospect {ids.prospect_id}" in sales["timeline_notes"][0]["body"]
+
+    assert subjects(smtp, email) == [
+        f"ビジネスパートナーのお申し込みを受け付けました（{started.reference}）",
+        "Contoso B2B ビジネスパートナーのお申し込みが承認されました",
+    ]
+    approval = smtp.messages_to(email)[1]
+    assert approval["Message-ID"] == f"<{started.reference}.approved@shop.example>"
+    text = approval.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    token = ActivationTokens(settings.onboarding_token_secret).token_for(str(ids.site_user_id))
+    for expected in ("愛子", "佐藤", "コントソ株式会社", "Contoso B2B", "https://shop.contoso.example",
+                     f"https://shop.contoso.example/activate?user={ids.site_user_id}&token={token}"):
+        assert expected in text
+    assert [o["kind"] for o in await rows.outbox(stores, started.reference)] == [
+        "acknowledgement", "approved",
+    ]  # fmt: skip

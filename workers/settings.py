@@ -1,0 +1,67 @@
+"""Configuration from the environment, validated once when a process starts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from workflows.models import CreditLimit, OnboardingPolicy
+
+DEV_TOKEN_SECRET = "dev-only-activation-secret"
+
+
+class Settings(BaseSettings):
+    """Variable names are the field names in upper case (SPEC.md, "Interfaces")."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    onboarding_task_queue: str = "partner-onboarding"
+
+    commerce_database_url: str = "postgresql://postgres@localhost:5432/commerce"
+    sales_database_url: str = "postgresql://postgres@localhost:5432/sales"
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    onboarding_mail_from: str = Field(default="noreply@shop.example", pattern=r"^[^@\s]+@[^@\s]+$")
+    onboarding_sales_inbox: str = Field(default="sales@shop.example", pattern=r"^[^@\s]+@[^@\s]+$")
+    onboarding_store_name: str = "Contoso B2B Store"
+    onboarding_store_url: str = "http://localhost:8000"
+
+    onboarding_http_port: int = Field(default=8000, ge=1, le=65535)
+    onboarding_staff_token: str | None = None
+
+    onboarding_reminder_after: timedelta = timedelta(days=3)
+    onboarding_reminder_interval: timedelta = timedelta(days=3)
+    onboarding_expire_after: timedelta = timedelta(days=30)
+    onboarding_credit_limit_amount: Decimal = Field(default=Decimal("1000000"), ge=0)
+    onboarding_credit_limit_currency: str = Field(default="JPY", pattern=r"^[A-Z]{3}$")
+    onboarding_token_secret: str = DEV_TOKEN_SECRET
+    onboarding_environment: str = "dev"
+
+    @model_validator(mode="after")
+    def _sane(self) -> Settings:
+        if self.onboarding_reminder_interval <= timedelta(0):
+            raise ValueError("ONBOARDING_REMINDER_INTERVAL must be positive")
+        if self.onboarding_expire_after <= timedelta(0):
+            raise ValueError("ONBOARDING_EXPIRE_AFTER must be positive")
+        if self.onboarding_environment != "dev" and self.onboarding_token_secret == DEV_TOKEN_SECRET:
+            raise ValueError("set ONBOARDING_TOKEN_SECRET outside the dev environment")
+        return self
+
+    def policy(self) -> OnboardingPolicy:
+        return OnboardingPolicy(
+            reminder_after=self.onboarding_reminder_after,
+            reminder_interval=self.onboarding_reminder_interval,
+            expire_after=self.onboarding_expire_after,
+            credit_limit=CreditLimit(
+                amount=self.onboarding_credit_limit_amount,
+                currency=self.onboarding_credit_limit_currency,
+            ),
+            sales_inbox=self.onboarding_sales_inbox,
+        )

@@ -1,0 +1,130 @@
+"""Composition root: builds pools, clients and activities in one place and runs the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from activities.commerce import CommerceActivities
+from activities.db import apply_migrations, create_pool
+from activities.email import EmailActivities, MailSettings
+from activities.sales import SalesActivities
+from activities.tokens import ActivationTokens
+from workers.settings import Settings
+from workflows.onboarding import OnboardingWorkflow
+
+WORKFLOWS: list[type] = [OnboardingWorkflow]
+
+log = logging.getLogger("workers")
+
+
+@dataclass(frozen=True)
+class Stores:
+    commerce: asyncpg.Pool
+    sales: asyncpg.Pool
+
+
+@contextlib.asynccontextmanager
+async def open_stores(settings: Settings) -> AsyncIterator[Stores]:
+    """Both stores' pools, with their migrations applied."""
+    size = settings.database_pool_size
+    commerce = await create_pool(settings.commerce_database_url, "commerce", max_size=size)
+    try:
+        sales = await create_pool(settings.sales_database_url, "sales", max_size=size)
+        try:
+            await apply_migrations(commerce, "commerce")
+            await apply_migrations(sales, "sales")
+            yield Stores(commerce=commerce, sales=sales)
+        finally:
+            await sales.close()
+    finally:
+        await commerce.close()
+
+
+def build_activities(stores: Stores, settings: Settings) -> list[Callable[..., Any]]:
+    """The ACTIVITIES list the worker registers, bound to their stores and clients."""
+    tokens = ActivationTokens(settings.onboarding_token_secret)
+    commerce = CommerceActivities(stores.commerce, tokens)
+    sales = SalesActivities(stores.sales)
+    email = EmailActivities(
+        stores.commerce,
+        MailSettings(
+            smtp_host=settings.smtp_host,
+            smtp_port=settings.smtp_port,
+            sender=settings.onboarding_mail_from,
+            store_name=settings.onboarding_store_name,
+            store_url=settings.onboarding_store_url,
+        ),
+        tokens,
+    )
+    return [
+        commerce.record_prospect,
+        commerce.close_prospect,
+        commerce.create_customers,
+        commerce.create_customer_hierarchy,
+        commerce.set_credit_limit,
+        commerce.add_site_user,
+        sales.create_lead,
+        sales.qualify_lead,
+        sales.close_lead,
+        sales.close_opportunity,
+        email.send_email,
+    ]
+
+
+async def connect_temporal(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+    )
+
+
+def build_worker(
+    client: Client, task_queue: str, activities: Sequence[Callable[..., Any]]
+) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=activities,
+        graceful_shutdown_timeout=timedelta(seconds=10),
+    )
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    """Run until `stop` is set, then let running activities finish and exit."""
+    client = await connect_temporal(settings)
+    async with open_stores(settings) as stores:
+        worker = build_worker(
+            client, settings.onboarding_task_queue, build_activities(stores, settings)
+        )
+        log.info("worker polling task queue %s", settings.onboarding_task_queue)
+        async with worker:
+            await stop.wait()
+            log.info("shutting down")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings()
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(settings, stop)
+
+    asyncio.run(run())

@@ -1,0 +1,408 @@
+"""The onboarding workflow: request, lead decision, opportunity outcome, partner or rejection."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey
+
+with workflow.unsafe.imports_passed_through():
+    from activities.commerce import CommerceActivities
+    from activities.email import EmailActivities
+    from activities.errors import NON_RETRYABLE_ERRORS
+    from activities.sales import SalesActivities
+    from activities.models import (
+        AddSiteUserInput,
+        CloseLeadInput,
+        CloseOpportunityInput,
+        CloseProspectInput,
+        CreateCustomersInput,
+        CreateHierarchyInput,
+        CreateLeadInput,
+        EmailKind,
+        ProspectStatus,
+        QualifyLeadInput,
+        RecordProspectInput,
+        SendEmailInput,
+        SetCreditLimitInput,
+    )
+    from workflows.models import (
+        Decision,
+        DisqualifyReason,
+        HistoryEntry,
+        LeadDisqualified,
+        LeadQualified,
+        OnboardingIds,
+        OnboardingInput,
+        OnboardingState,
+        OnboardingStatus,
+        OpportunityClosed,
+    )
+
+STATUS_ATTRIBUTE = SearchAttributeKey.for_keyword("OnboardingStatus")
+COMPANY_ATTRIBUTE = SearchAttributeKey.for_keyword("CompanyName")
+
+ACTIVITY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=30),
+    non_retryable_error_types=NON_RETRYABLE_ERRORS,
+)
+STORE_TIMEOUT = timedelta(seconds=30)
+# Covers the email activity's own wait for the outbox after the SMTP server took the mail.
+EMAIL_TIMEOUT = timedelta(minutes=5)
+# Outages shorter than this are ridden out; a longer one fails the run for an operator to see.
+GIVE_UP_AFTER = timedelta(days=1)
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}-{workflow.uuid4().hex[:20]}"
+
+
+@workflow.defn
+class OnboardingWorkflow:
+    @workflow.init
+    def __init__(self, data: OnboardingInput) -> None:
+        self._input = data
+        self._request = data.request
+        self._state = OnboardingState(
+            reference=data.reference,
+            status=OnboardingStatus.PENDING,
+            company_name=data.request.company.name,
+            ids=OnboardingIds(),
+            history=[],
+        )
+        self._lead_decision: LeadQualified | LeadDisqualified | None = None
+        self._opportunity_decision: OpportunityClosed | None = None
+
+    @workflow.run
+    async def run(self, data: OnboardingInput) -> OnboardingState:
+        self._record("requested", at=workflow.now())
+        self._publish_status()
+        await self._open()
+        lead_decision = await self._await_lead_decision()
+        if lead_decision is None:
+            await self._expire()
+        elif isinstance(lead_decision, LeadDisqualified):
+            await self._disqualify(lead_decision)
+        else:
+            await self._qualify(lead_decision)
+            await workflow.wait_condition(lambda: self._opportunity_decision is not None)
+            assert self._opportunity_decision is not None
+            if self._opportunity_decision.outcome == "won":
+                await self._approve(self._opportunity_decision)
+            else:
+                await self._lose(self._opportunity_decision)
+        self._state.closed = True
+        return self._state
+
+    @workflow.query
+    def state(self) -> OnboardingState:
+        return self._state
+
+    @workflow.signal
+    def qualify_lead(self, decision: LeadQualified) -> None:
+        self._take_lead_decision("lead_qualified", decision)
+
+    @workflow.signal
+    def disqualify_lead(self, decision: LeadDisqualified) -> None:
+        self._take_lead_decision("lead_disqualified", decision)
+
+    @workflow.signal
+    def close_opportunity(self, decision: OpportunityClosed) -> None:
+        event = f"opportunity_{decision.outcome}"
+        if self._state.closed:
+            self._ignore(event, decision, "the onboarding has ended")
+        elif not isinstance(self._lead_decision, LeadQualified):
+            self._ignore(event, decision, "the lead is not qualified")
+        elif self._opportunity_decision is not None:
+            self._ignore(event, decision, "the opportunity is already closed")
+        else:
+            self._opportunity_decision = decision
+            self._record_decision(event, decision)
+
+    def _take_lead_decision(self, event: str, decision: LeadQualified | LeadDisqualified) -> None:
+        if self._state.closed or self._state.status is OnboardingStatus.EXPIRED:
+            self._ignore(event, decision, "the onboarding has ended")
+        elif self._lead_decision is not None:
+            self._ignore(event, decision, "the lead is already decided")
+        else:
+            self._lead_decision = decision
+            self._record_decision(event, decision)
+
+    # -- steps ---------------------------------------------------------------------------
+
+    async def _open(self) -> None:
+        ids, req = self._state.ids, self._request
+        ids.prospect_id = _new_id("PRO")
+        await self._store(
+            CommerceActivities.record_prospect,
+            RecordProspectInput(
+                prospect_id=ids.prospect_id,
+                reference=self._state.reference,
+                request=req,
+                submitted_at=workflow.now(),
+            ),
+        )
+        ids.lead_id = _new_id("LEAD")
+        await self._store(
+            SalesActivities.create_lead,
+            CreateLeadInput(
+                lead_id=ids.lead_id,
+                prospect_id=ids.prospect_id,
+                reference=self._state.reference,
+                request=req,
+            ),
+        )
+        await self._email(EmailKind.ACKNOWLEDGEMENT, to=req.contact.email)
+
+    async def _await_lead_decision(self) -> LeadQualified | LeadDisqualified | None:
+        """Wait for the salesperson, reminding the Sales inbox; None when the request expired."""
+        policy = self._input.policy
+        waiting_since = workflow.now()
+        expires_at = waiting_since + policy.expire_after
+        while True:
+            sent = self._state.reminders_sent
+            remind_at = waiting_since + policy.reminder_after + sent * policy.reminder_interval
+            wake_at = min(remind_at, expires_at)
+            if self._lead_decision is None and workflow.now() < wake_at:
+                try:
+                    await workflow.wait_condition(
+                        lambda: self._lead_decision is not None,
+                        timeout=wake_at - workflow.now(),
+                    )
+                except asyncio.TimeoutError:
+                    pass
+            if self._lead_decision is not None:
+                return self._lead_decision
+            if workflow.now() >= expires_at:
+                return None
+            await self._remind(sent + 1, workflow.now() - waiting_since)
+
+    async def _remind(self, sequence: int, waited: timedelta) -> None:
+        await self._email(
+            EmailKind.REMINDER,
+            to=self._input.policy.sales_inbox,
+            sequence=sequence,
+            lead_id=self._state.ids.lead_id,
+            waiting_days=waited.days,
+        )
+        self._state.reminders_sent = sequence
+        self._record("reminder_sent", at=workflow.now(), note=f"reminder {sequence}")
+
+    async def _expire(self) -> None:
+        days = self._input.policy.expire_after.days
+        self._set_status(OnboardingStatus.EXPIRED)
+        await self._close_lead(
+            DisqualifyReason.CANCELED, "system", f"Expired: no decision within {days} days."
+        )
+        await self._close_prospect(ProspectStatus.EXPIRED, f"no decision within {days} days")
+        await self._email(EmailKind.EXPIRED, to=self._request.contact.email, expiry_days=days)
+        self._record("expired", at=workflow.now())
+
+    async def _disqualify(self, decision: LeadDisqualified) -> None:
+        self._set_status(OnboardingStatus.REJECTED)
+        await self._close_lead(
+            decision.reason,
+            decision.decided_by,
+            f"Disqualified by {decision.decided_by}: {decision.reason.value}.",
+        )
+        await self._reject(f"lead disqualified: {decision.reason.value}")
+
+    async def _qualify(self, decision: LeadQualified) -> None:
+        ids = self._state.ids
+        assert ids.lead_id is not None and ids.prospect_id is not None
+        ids.opportunity_id = _new_id("OPP")
+        ids.contact_id = _new_id("CON")
+        ids.account_id = _new_id("ACC")
+        await self._store(
+            SalesActivities.qualify_lead,
+            QualifyLeadInput(
+                lead_id=ids.lead_id,
+                opportunity_id=ids.opportunity_id,
+                contact_id=ids.contact_id,
+                account_id=ids.account_id,
+                decided_by=decision.decided_by,
+            ),
+        )
+        ids.person_customer_id = _new_id("CUS")
+        ids.organization_customer_id = _new_id("CUS")
+        await self._store(
+            CommerceActivities.create_customers,
+            CreateCustomersInput(
+                prospect_id=ids.prospect_id,
+                person_customer_id=ids.person_customer_id,
+                organization_customer_id=ids.organization_customer_id,
+                sales_contact_id=ids.contact_id,
+                sales_account_id=ids.account_id,
+                request=self._request,
+            ),
+        )
+        self._set_status(OnboardingStatus.QUALIFIED)
+
+    async def _approve(self, decision: OpportunityClosed) -> None:
+        ids = self._state.ids
+        assert ids.prospect_id and ids.person_customer_id and ids.organization_customer_id
+        await self._close_opportunity(decision)
+        await self._close_prospect(ProspectStatus.APPROVED, None)
+        ids.customer_hierarchy_id = _new_id("HIER")
+        await self._store(
+            CommerceActivities.create_customer_hierarchy,
+            CreateHierarchyInput(
+                hierarchy_id=ids.customer_hierarchy_id,
+                name=self._request.company.name,
+                organization_customer_id=ids.organization_customer_id,
+                admin_customer_id=ids.person_customer_id,
+            ),
+        )
+        await self._store(
+            CommerceActivities.set_credit_limit,
+            SetCreditLimitInput(
+                organization_customer_id=ids.organization_customer_id,
+                credit_limit=decision.credit_limit or self._input.policy.credit_limit,
+            ),
+        )
+        ids.site_user_id = _new_id("USR")
+        await self._store(
+            CommerceActivities.add_site_user,
+            AddSiteUserInput(
+                site_user_id=ids.site_user_id,
+                person_customer_id=ids.person_customer_id,
+                hierarchy_id=ids.customer_hierarchy_id,
+                email=self._request.contact.email,
+            ),
+        )
+        address = self._request.company.address
+        await self._email(
+            EmailKind.APPROVED,
+            to=self._request.contact.email,
+            site_user_id=ids.site_user_id,
+            email=self._request.contact.email,
+            postal_code=address.postal_code if address else None,
+            comments=self._request.comments,
+        )
+        self._set_status(OnboardingStatus.APPROVED)
+        self._record("approved", at=workflow.now())
+
+    async def _lose(self, decision: OpportunityClosed) -> None:
+        assert decision.reason is not None
+        self._set_status(OnboardingStatus.REJECTED)
+        await self._close_opportunity(decision)
+        await self._reject(f"opportunity lost: {decision.reason.value}")
+
+    async def _reject(self, reason: str) -> None:
+        await self._close_prospect(ProspectStatus.REJECTED, reason)
+        await self._email(EmailKind.REJECTED, to=self._request.contact.email)
+        self._record("rejected", at=workflow.now(), reason=reason)
+
+    # -- activity calls ------------------------------------------------------------------
+
+    async def _close_lead(self, reason: DisqualifyReason, decided_by: str, note: str) -> None:
+        assert self._state.ids.lead_id is not None
+        await self._store(
+            SalesActivities.close_lead,
+            CloseLeadInput(
+                lead_id=self._state.ids.lead_id, reason=reason, decided_by=decided_by, note=note
+            ),
+        )
+
+    async def _close_opportunity(self, decision: OpportunityClosed) -> None:
+        assert self._state.ids.opportunity_id is not None
+        await self._store(
+            SalesActivities.close_opportunity,
+            CloseOpportunityInput(
+                opportunity_id=self._state.ids.opportunity_id,
+                outcome=decision.outcome,
+                reason=decision.reason,
+                decided_by=decision.decided_by,
+            ),
+        )
+
+    async def _close_prospect(self, status: ProspectStatus, reason: str | None) -> None:
+        assert self._state.ids.prospect_id is not None
+        await self._store(
+            CommerceActivities.close_prospect,
+            CloseProspectInput(
+                prospect_id=self._state.ids.prospect_id,
+                status=status,  # type: ignore[arg-type]  # narrowed by the callers
+                reason=reason,
+            ),
+        )
+
+    async def _store(self, activity: Callable[[Any, Any], Awaitable[None]], arg: Any) -> None:
+        await workflow.execute_activity_method(
+            activity,
+            arg,
+            start_to_close_timeout=STORE_TIMEOUT,
+            schedule_to_close_timeout=GIVE_UP_AFTER,
+            retry_policy=ACTIVITY_RETRY,
+        )
+
+    async def _email(
+        self,
+        kind: EmailKind,
+        *,
+        to: str,
+        sequence: int = 0,
+        site_user_id: str | None = None,
+        **extra: Any,
+    ) -> None:
+        contact = self._request.contact
+        await workflow.execute_activity_method(
+            EmailActivities.send_email,
+            SendEmailInput(
+                reference=self._state.reference,
+                kind=kind,
+                sequence=sequence,
+                locale=self._request.locale,
+                to=to,
+                site_user_id=site_user_id,
+                context={
+                    "first_name": contact.first_name,
+                    "last_name": contact.last_name,
+                    "company": self._request.company.name,
+                    **extra,
+                },
+            ),
+            start_to_close_timeout=EMAIL_TIMEOUT,
+            schedule_to_close_timeout=GIVE_UP_AFTER,
+            retry_policy=ACTIVITY_RETRY,
+        )
+
+    # -- state ---------------------------------------------------------------------------
+
+    def _set_status(self, status: OnboardingStatus) -> None:
+        self._state.status = status
+        self._publish_status()
+
+    def _publish_status(self) -> None:
+        if not self._input.policy.track_search_attributes:
+            return
+        workflow.upsert_search_attributes(
+            [
+                STATUS_ATTRIBUTE.value_set(self._state.status.value),
+                COMPANY_ATTRIBUTE.value_set(self._state.company_name),
+            ]
+        )
+
+    def _record(self, event: str, *, at: datetime, **details: Any) -> None:
+        self._state.history.append(HistoryEntry(at=at, event=event, **details))
+
+    def _record_decision(self, event: str, decision: Decision, **details: Any) -> None:
+        reason = getattr(decision, "reason", None)
+        self._record(
+            event,
+            at=decision.decided_at,
+            decided_by=decision.decided_by,
+            reason=reason.value if reason is not None else None,
+            **details,
+        )
+
+    def _ignore(self, event: str, decision: Decision, why: str) -> None:
+        """A decision that does not fit the current state is kept in the history, nothing more."""
+        workflow.logger.info("ignored %s: %s", event, why)
+        self._record_decision(event, decision, accepted=False, note=f"ignored: {why}")
