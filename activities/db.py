@@ -53,7 +53,8 @@ async def apply_migrations(pool: asyncpg.Pool, store: Store) -> list[str]:
                         applied_at timestamptz NOT NULL DEFAULT now())"""
             )
             done = {
-                r["version"] for r in await conn.fetch(f"SELECT version FROM {store}.schema_migrations")
+                r["version"]
+                for r in await conn.fetch(f"SELECT version FROM {store}.schema_migrations")
             }
             for version, name, sql in migration_files(store):
                 if version in done:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from temporalio import activity
 
 from activities.errors import business_error
@@ -17,7 +18,11 @@ LEAD_ORIGIN = "Commerce B2B"
 
 
 async def _add_note(
-    conn: asyncpg.Connection, record_type: str, record_id: str, note_key: str, body: str
+    conn: PoolConnectionProxy[asyncpg.Record],
+    record_type: str,
+    record_id: str,
+    note_key: str,
+    body: str,
 ) -> None:
     await conn.execute(
         """INSERT INTO timeline_notes (record_type, record_id, note_key, body)

@@ -83,7 +83,9 @@ class EmbeddedPostgres:
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + 30
-        while self._run(_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), check=False).returncode:
+        while self._run(
+            _bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), check=False
+        ).returncode:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"PostgreSQL on port {self.port} did not become ready")
             time.sleep(0.1)
@@ -98,4 +100,6 @@ class EmbeddedPostgres:
 
     def stop(self) -> None:
         if (self.data_dir / "postmaster.pid").exists():
-            self._run(_bin("pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop", check=False)
+            self._run(
+                _bin("pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop", check=False
+            )

@@ -17,7 +17,7 @@ class _Mailbox:
         self._lock = threading.Lock()
         self._messages: list[EmailMessage] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         with self._lock:

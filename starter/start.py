@@ -42,7 +42,11 @@ def email_key(email: str) -> str:
 
 def request_fingerprint(request: OnboardingRequest) -> str:
     canonical = request.model_copy(
-        update={"contact": request.contact.model_copy(update={"email": email_key(request.contact.email)})}
+        update={
+            "contact": request.contact.model_copy(
+                update={"email": email_key(request.contact.email)}
+            )
+        }
     )
     return hashlib.sha256(canonical.model_dump_json().encode()).hexdigest()
 

@@ -66,10 +66,10 @@ def disqualified(reason: str = "Cannot contact") -> LeadDisqualified:
 async def wait_for_state(
     handle: WorkflowHandle[Any, Any],
     condition: Callable[[OnboardingState], bool],
-    timeout: float = 30,
+    within: float = 30,
 ) -> OnboardingState:
     """Query until the workflow's state meets the condition; fail with the last state if not."""
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(within):
         while True:
             state = await handle.query(OnboardingWorkflow.state)
             if condition(state):

@@ -48,7 +48,9 @@ async def commerce_rows(stores: Stores, ids: OnboardingIds) -> dict[str, list[Ro
             hierarchy,
         ),
     }
-    return {name: [dict(r) for r in await c.fetch(sql, arg)] for name, (sql, arg) in queries.items()}
+    return {
+        name: [dict(r) for r in await c.fetch(sql, arg)] for name, (sql, arg) in queries.items()
+    }
 
 
 async def sales_rows(stores: Stores, lead_id: str) -> dict[str, list[Row]]:
@@ -82,7 +84,10 @@ async def sales_rows(stores: Stores, lead_id: str) -> dict[str, list[Row]]:
     return {
         "leads": lead,
         "opportunities": opportunities,
-        "accounts": [dict(r) for r in await s.fetch("SELECT id, name FROM accounts WHERE lead_id = $1", lead_id)],
+        "accounts": [
+            dict(r)
+            for r in await s.fetch("SELECT id, name FROM accounts WHERE lead_id = $1", lead_id)
+        ],
         "contacts": [
             dict(r)
             for r in await s.fetch(

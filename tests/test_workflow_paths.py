@@ -63,7 +63,8 @@ async def test_approved_path_builds_the_partner(
         ],
         "customer_hierarchies": [
             {"id": ids.customer_hierarchy_id, "name": "コントソ株式会社",
-             "purpose": "B2B organization", "organization_customer_id": ids.organization_customer_id},
+             "purpose": "B2B organization",
+             "organization_customer_id": ids.organization_customer_id},
         ],
         "customer_hierarchy_members": [{"customer_id": ids.person_customer_id, "role": "admin"}],
         "credit_limits": [
@@ -81,7 +82,8 @@ async def test_approved_path_builds_the_partner(
     assert sales["leads"] == [
         {"id": ids.lead_id, "status": "qualified", "status_reason": None,
          "origin": "Commerce B2B", "owner": None, "first_name": "愛子", "last_name": "佐藤",
-         "email": email, "company_name": "コントソ株式会社", "decided_by": "sales.rep@shop.example"},
+         "email": email, "company_name": "コントソ株式会社",
+         "decided_by": "sales.rep@shop.example"},
     ]  # fmt: skip
     assert sales["opportunities"] == [
         {"id": ids.opportunity_id, "status": "won", "status_reason": None,
@@ -106,9 +108,101 @@ async def test_approved_path_builds_the_partner(
     assert approval["Message-ID"] == f"<{started.reference}.approved@shop.example>"
     text = approval.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     token = ActivationTokens(settings.onboarding_token_secret).token_for(str(ids.site_user_id))
-    for expected in ("愛子", "佐藤", "コントソ株式会社", "Contoso B2B", "https://shop.contoso.example",
-                     f"https://shop.contoso.example/activate?user={ids.site_user_id}&token={token}"):
+    for expected in (
+        "愛子",
+        "佐藤",
+        "コントソ株式会社",
+        "Contoso B2B",
+        "https://shop.contoso.example",
+        f"https://shop.contoso.example/activate?user={ids.site_user_id}&token={token}",
+    ):
         assert expected in text
     assert [o["kind"] for o in await rows.outbox(stores, started.reference)] == [
         "acknowledgement", "approved",
     ]  # fmt: skip
+
+
+async def test_disqualified_lead_rejects_the_prospect(
+    client: Client, worker: Worker, starter: OnboardingStarter, stores: Stores, smtp: SmtpSink
+) -> None:
+    """Disqualify: prospect rejected with the reason, lead closed with a note, rejection email."""
+    request = make_request("en")
+    email = request.contact.email
+    started = await starter.start(request)
+    handle = client.get_workflow_handle_for(OnboardingWorkflow.run, started.reference)
+    await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
+    await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified("No longer interested"))
+    state = await handle.result()
+    ids = state.ids
+
+    assert state.status is OnboardingStatus.REJECTED
+    assert [(h.event, h.reason) for h in state.history] == [
+        ("requested", None),
+        ("lead_disqualified", "No longer interested"),
+        ("rejected", "lead disqualified: No longer interested"),
+    ]
+    prospect = await rows.prospect(stores, started.reference)
+    assert prospect is not None
+    assert (prospect["status"], prospect["status_reason"]) == (
+        "rejected", "lead disqualified: No longer interested",
+    )  # fmt: skip
+    assert ids.lead_id is not None
+    sales = await rows.sales_rows(stores, ids.lead_id)
+    assert [(r["status"], r["status_reason"]) for r in sales["leads"]] == [
+        ("disqualified", "No longer interested")
+    ]
+    assert sales["opportunities"] == sales["accounts"] == sales["contacts"] == []
+    assert [(n["note_key"], n["body"]) for n in sales["timeline_notes"]][1:] == [
+        ("closed", "Disqualified by sales.rep@shop.example: No longer interested."),
+    ]
+    assert (ids.opportunity_id, ids.customer_hierarchy_id) == (None, None)
+    assert subjects(smtp, email) == [
+        f"We received your business partner request ({started.reference})",
+        f"Your business partner request to Contoso B2B ({started.reference})",
+    ]
+    rejection = smtp.messages_to(email)[1]
+    assert rejection["Message-ID"] == f"<{started.reference}.rejected@shop.example>"
+
+
+async def test_lost_opportunity_rejects_after_qualifying(
+    client: Client, worker: Worker, starter: OnboardingStarter, stores: Stores, smtp: SmtpSink
+) -> None:
+    """Qualify then lose: customers exist, opportunity lost, prospect rejected, no hierarchy."""
+    request = make_request("en")
+    email = request.contact.email
+    started = await starter.start(request)
+    handle = client.get_workflow_handle_for(OnboardingWorkflow.run, started.reference)
+    await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
+    await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
+    await handle.signal(
+        OnboardingWorkflow.close_opportunity,
+        OpportunityClosed.model_validate(
+            {"decided_by": "sales.rep@shop.example", "decided_at": now(),
+             "outcome": "lost", "reason": "Out-sold"}
+        ),
+    )  # fmt: skip
+    state = await handle.result()
+    ids = state.ids
+
+    assert state.status is OnboardingStatus.REJECTED
+    prospect = await rows.prospect(stores, started.reference)
+    assert prospect is not None
+    assert (prospect["status"], prospect["status_reason"]) == (
+        "rejected", "opportunity lost: Out-sold",
+    )  # fmt: skip
+    commerce = await rows.commerce_rows(stores, ids)
+    assert [c["customer_type"] for c in commerce["customers"]] == ["organization", "person"]
+    assert commerce["customer_hierarchies"] == commerce["site_users"] == []
+    assert commerce["credit_limits"] == []
+    assert ids.lead_id is not None
+    sales = await rows.sales_rows(stores, ids.lead_id)
+    assert [r["status"] for r in sales["leads"]] == ["qualified"]
+    assert [(o["status"], o["status_reason"]) for o in sales["opportunities"]] == [
+        ("lost", "Out-sold")
+    ]
+    assert sales["timeline_notes"][-1]["body"] == (
+        "Closed as lost (Out-sold) by sales.rep@shop.example."
+    )
+    assert subjects(smtp, email)[1:] == [
+        f"Your business partner request to Contoso B2B ({started.reference})",
+    ]

@@ -50,7 +50,10 @@ class Settings(BaseSettings):
             raise ValueError("ONBOARDING_REMINDER_INTERVAL must be positive")
         if self.onboarding_expire_after <= timedelta(0):
             raise ValueError("ONBOARDING_EXPIRE_AFTER must be positive")
-        if self.onboarding_environment != "dev" and self.onboarding_token_secret == DEV_TOKEN_SECRET:
+        if (
+            self.onboarding_environment != "dev"
+            and self.onboarding_token_secret == DEV_TOKEN_SECRET
+        ):
             raise ValueError("set ONBOARDING_TOKEN_SECRET outside the dev environment")
         return self
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -52,8 +52,32 @@ async def open_stores(settings: Settings) -> AsyncIterator[Stores]:
         await commerce.close()
 
 
-def build_activities(stores: Stores, settings: Settings) -> list[Callable[..., Any]]:
-    """The ACTIVITIES list the worker registers, bound to their stores and clients."""
+@dataclass(frozen=True)
+class ActivityGroups:
+    commerce: CommerceActivities
+    sales: SalesActivities
+    email: EmailActivities
+
+    def registered(self) -> list[Callable[..., Any]]:
+        """The ACTIVITIES list the worker registers."""
+        commerce, sales = self.commerce, self.sales
+        return [
+            commerce.record_prospect,
+            commerce.close_prospect,
+            commerce.create_customers,
+            commerce.create_customer_hierarchy,
+            commerce.set_credit_limit,
+            commerce.add_site_user,
+            sales.create_lead,
+            sales.qualify_lead,
+            sales.close_lead,
+            sales.close_opportunity,
+            self.email.send_email,
+        ]
+
+
+def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
+    """Activities bound to their stores and clients."""
     tokens = ActivationTokens(settings.onboarding_token_secret)
     commerce = CommerceActivities(stores.commerce, tokens)
     sales = SalesActivities(stores.sales)
@@ -68,19 +92,7 @@ def build_activities(stores: Stores, settings: Settings) -> list[Callable[..., A
         ),
         tokens,
     )
-    return [
-        commerce.record_prospect,
-        commerce.close_prospect,
-        commerce.create_customers,
-        commerce.create_customer_hierarchy,
-        commerce.set_credit_limit,
-        commerce.add_site_user,
-        sales.create_lead,
-        sales.qualify_lead,
-        sales.close_lead,
-        sales.close_opportunity,
-        email.send_email,
-    ]
+    return ActivityGroups(commerce=commerce, sales=sales, email=email)
 
 
 async def connect_temporal(settings: Settings) -> Client:
@@ -91,14 +103,12 @@ async def connect_temporal(settings: Settings) -> Client:
     )
 
 
-def build_worker(
-    client: Client, task_queue: str, activities: Sequence[Callable[..., Any]]
-) -> Worker:
+def build_worker(client: Client, task_queue: str, activities: ActivityGroups) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=activities,
+        activities=activities.registered(),
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
 

@@ -31,7 +31,9 @@ class Model(BaseModel):
 class Address(Model):
     line1: OptionalText = None
     city: OptionalText = None
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = (
+        None
+    )
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
 
 
@@ -56,7 +58,9 @@ class OnboardingRequest(Model):
 
     company: Company
     contact: Contact
-    comments: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    comments: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = (
+        None
+    )
     locale: Literal["ja", "en"] = "en"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +14,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.commerce import CommerceActivities
     from activities.email import EmailActivities
     from activities.errors import NON_RETRYABLE_ERRORS
-    from activities.sales import SalesActivities
     from activities.models import (
         AddSiteUserInput,
         CloseLeadInput,
@@ -30,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         SendEmailInput,
         SetCreditLimitInput,
     )
+    from activities.sales import SalesActivities
     from workflows.models import (
         Decision,
         DisqualifyReason,
@@ -74,14 +74,13 @@ class OnboardingWorkflow:
             status=OnboardingStatus.PENDING,
             company_name=data.request.company.name,
             ids=OnboardingIds(),
-            history=[],
+            history=[HistoryEntry(at=workflow.now(), event="requested")],
         )
         self._lead_decision: LeadQualified | LeadDisqualified | None = None
         self._opportunity_decision: OpportunityClosed | None = None
 
     @workflow.run
     async def run(self, data: OnboardingInput) -> OnboardingState:
-        self._record("requested", at=workflow.now())
         self._publish_status()
         await self._open()
         lead_decision = await self._await_lead_decision()
@@ -170,13 +169,12 @@ class OnboardingWorkflow:
             remind_at = waiting_since + policy.reminder_after + sent * policy.reminder_interval
             wake_at = min(remind_at, expires_at)
             if self._lead_decision is None and workflow.now() < wake_at:
-                try:
+                # wait_condition raises TimeoutError when it is time to remind or expire.
+                with contextlib.suppress(TimeoutError):
                     await workflow.wait_condition(
                         lambda: self._lead_decision is not None,
                         timeout=wake_at - workflow.now(),
                     )
-                except asyncio.TimeoutError:
-                    pass
             if self._lead_decision is not None:
                 return self._lead_decision
             if workflow.now() >= expires_at:
@@ -215,7 +213,8 @@ class OnboardingWorkflow:
 
     async def _qualify(self, decision: LeadQualified) -> None:
         ids = self._state.ids
-        assert ids.lead_id is not None and ids.prospect_id is not None
+        assert ids.lead_id is not None
+        assert ids.prospect_id is not None
         ids.opportunity_id = _new_id("OPP")
         ids.contact_id = _new_id("CON")
         ids.account_id = _new_id("ACC")
@@ -246,7 +245,8 @@ class OnboardingWorkflow:
 
     async def _approve(self, decision: OpportunityClosed) -> None:
         ids = self._state.ids
-        assert ids.prospect_id and ids.person_customer_id and ids.organization_customer_id
+        assert ids.person_customer_id is not None
+        assert ids.organization_customer_id is not None
         await self._close_opportunity(decision)
         await self._close_prospect(ProspectStatus.APPROVED, None)
         ids.customer_hierarchy_id = _new_id("HIER")

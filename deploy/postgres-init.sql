@@ -1,0 +1,2 @@
+CREATE DATABASE commerce;
+CREATE DATABASE sales;

@@ -1,0 +1,119 @@
+"""Record workflow histories from real runs into tests/histories/ for the replay test.
+
+Run by hand when the workflow's shape changes on purpose, *after* adding `workflow.patched`
+branches, and keep the old files: `python -m tests.record_histories`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from devstack.binaries import executable
+from devstack.postgres import EmbeddedPostgres
+from devstack.smtp import SmtpSink
+from devstack.temporal import TemporalDevServer
+from starter.start import OnboardingStarter, new_reference
+from tests.factories import disqualified, make_request, qualified, wait_for_state
+from workers.settings import Settings
+from workers.worker import build_activities, build_worker, open_stores
+from workflows.models import OnboardingInput, OnboardingPolicy, OpportunityClosed
+from workflows.onboarding import OnboardingWorkflow
+
+HISTORIES = Path(__file__).parent / "histories"
+TASK_QUEUE = "record-histories"
+
+
+def closed(outcome: str, reason: str | None = None) -> OpportunityClosed:
+    return OpportunityClosed.model_validate(
+        {"decided_by": "rep", "decided_at": datetime.now(UTC), "outcome": outcome, "reason": reason}
+    )
+
+
+async def save(handle: WorkflowHandle[OnboardingWorkflow, object], name: str) -> None:
+    await handle.result()
+    history = await handle.fetch_history()
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    (HISTORIES / f"{stamp}-{name}.json").write_text(history.to_json())
+    print("recorded", name)
+
+
+async def record_on_dev_server(client: Client, starter: OnboardingStarter) -> None:
+    async def started(locale: str) -> WorkflowHandle[OnboardingWorkflow, object]:
+        reference = (await starter.start(make_request(locale))).reference  # type: ignore[arg-type]
+        handle = client.get_workflow_handle_for(OnboardingWorkflow.run, reference)
+        await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
+        return handle
+
+    handle = await started("ja")
+    await handle.signal(OnboardingWorkflow.close_opportunity, closed("won"))
+    await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
+    await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
+    await handle.signal(OnboardingWorkflow.close_opportunity, closed("won"))
+    await save(handle, "approved-with-ignored-signals")
+
+    handle = await started("en")
+    await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified("Lost"))
+    await save(handle, "disqualified")
+
+    handle = await started("en")
+    await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
+    await handle.signal(OnboardingWorkflow.close_opportunity, closed("lost", "Out-sold"))
+    await save(handle, "lost")
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        postgres = EmbeddedPostgres(Path(tmp) / "pg")
+        postgres.start()
+        smtp = SmtpSink()
+        smtp.start()
+        server = TemporalDevServer(Path(tmp) / "temporal.db")
+        server.start()
+        try:
+            settings = Settings(
+                temporal_address=server.address,
+                commerce_database_url=postgres.url("commerce"),
+                sales_database_url=postgres.url("sales"),
+                smtp_host="127.0.0.1",
+                smtp_port=smtp.port,
+            )
+            async with open_stores(settings) as stores:
+                activities = build_activities(stores, settings)
+                client = await Client.connect(
+                    server.address, data_converter=pydantic_data_converter
+                )
+                starter = OnboardingStarter(client, stores.commerce, TASK_QUEUE, settings.policy())
+                async with build_worker(client, TASK_QUEUE, activities):
+                    await record_on_dev_server(client, starter)
+                env = await WorkflowEnvironment.start_time_skipping(
+                    data_converter=pydantic_data_converter,
+                    test_server_existing_path=executable("temporal-test-server"),
+                )
+                async with env, build_worker(env.client, TASK_QUEUE, activities):
+                    reference = new_reference()
+                    handle = await env.client.start_workflow(
+                        OnboardingWorkflow.run,
+                        OnboardingInput(
+                            reference=reference,
+                            request=make_request("ja"),
+                            policy=OnboardingPolicy(track_search_attributes=False),
+                        ),
+                        id=reference,
+                        task_queue=TASK_QUEUE,
+                    )
+                    await save(handle, "expired-after-reminders")
+        finally:
+            server.stop()
+            smtp.stop()
+            postgres.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

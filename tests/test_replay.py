@@ -1,0 +1,38 @@
+"""Histories recorded from real runs replay against the current workflow code.
+
+A change that would break running onboardings fails here; guard it with `workflow.patched`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workflows.onboarding import OnboardingWorkflow
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def test_histories_are_recorded() -> None:
+    """The replay test has recorded histories of every ending to work on."""
+    endings = {path.stem.split("-", 1)[1] for path in HISTORIES}
+    assert {
+        "approved-with-ignored-signals",
+        "disqualified",
+        "lost",
+        "expired-after-reminders",
+    } <= endings
+
+
+@pytest.mark.asyncio(loop_scope="session")
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_recorded_history_replays(path: Path) -> None:
+    """The current workflow code makes the same decisions as the run that was recorded."""
+    history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
+    replayer = Replayer(workflows=[OnboardingWorkflow], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(history)

@@ -1,0 +1,51 @@
+"""Emails render in the request's language, with every value escaped in HTML."""
+
+from __future__ import annotations
+
+import pytest
+
+from activities.models import EmailKind
+from activities.templates import render_email
+
+BASE = {
+    "reference": "B2B-TEST", "first_name": "Aiko", "last_name": "Sato", "company": "Contoso Ltd",
+    "store_name": "Contoso B2B", "store_url": "https://shop.example", "email": "a@b.example",
+    "sign_in_url": "https://shop.example/activate?user=u&token=t", "lead_id": "LEAD-1",
+    "waiting_days": 3, "expiry_days": 30, "postal_code": None, "comments": None,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+@pytest.mark.parametrize("kind", list(EmailKind))
+def test_every_kind_renders_in_every_locale(kind: EmailKind, locale: str) -> None:
+    """Each kind has a subject, a text part and an HTML part naming the reference."""
+    email = render_email(kind, locale, BASE)
+    assert email.subject
+    assert "\n" not in email.subject
+    assert "B2B-TEST" in email.text
+    assert "B2B-TEST" in email.html
+    assert f'<html lang="{locale}">' in email.html
+
+
+def test_html_part_escapes_markup_from_the_request() -> None:
+    """Script in a company name is text in the HTML part and unchanged in the text part."""
+    hostile = '<script>alert("x")</script> & Co'
+    email = render_email(EmailKind.REJECTED, "en", {**BASE, "company": hostile})
+    assert "<script>" not in email.html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co" in email.html
+    assert hostile in email.text
+
+
+def test_approval_links_the_sign_in_url() -> None:
+    """The one-time sign-in link is a link in the HTML part."""
+    email = render_email(EmailKind.APPROVED, "ja", BASE)
+    assert '<a href="https://shop.example/activate?user=u&amp;token=t">' in email.html
+    assert "https://shop.example/activate?user=u&token=t" in email.text
+
+
+def test_japanese_text_is_unchanged() -> None:
+    """Japanese names come out exactly as they went in."""
+    email = render_email(
+        EmailKind.ACKNOWLEDGEMENT, "ja", {**BASE, "first_name": "愛子", "last_name": "佐藤"}
+    )
+    assert "佐藤 愛子 様" in email.text

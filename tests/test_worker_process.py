@@ -1,0 +1,60 @@
+"""The worker entry point serves onboardings and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import uuid
+
+import pytest
+from temporalio.client import Client
+
+from starter.start import OnboardingStarter
+from tests.factories import make_request, wait_for_state
+from workers.settings import Settings
+from workers.worker import Stores
+from workflows.onboarding import OnboardingWorkflow
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+def worker_env(settings: Settings, task_queue: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "TEMPORAL_ADDRESS": settings.temporal_address,
+        "COMMERCE_DATABASE_URL": settings.commerce_database_url,
+        "SALES_DATABASE_URL": settings.sales_database_url,
+        "SMTP_HOST": settings.smtp_host,
+        "SMTP_PORT": str(settings.smtp_port),
+        "ONBOARDING_TASK_QUEUE": task_queue,
+    }
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+async def test_worker_process_serves_then_stops_on_signal(
+    client: Client, stores: Stores, settings: Settings, stop_signal: signal.Signals
+) -> None:
+    """`python -m workers` creates the lead of a new request, then exits 0 on the signal."""
+    task_queue = f"worker-process-{uuid.uuid4().hex[:8]}"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "workers",
+        env=worker_env(settings, task_queue),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        starter = OnboardingStarter(client, stores.commerce, task_queue, settings.policy())
+        started = await starter.start(make_request("en"))
+        handle = client.get_workflow_handle_for(OnboardingWorkflow.run, started.reference)
+        state = await wait_for_state(handle, lambda s: s.ids.lead_id is not None, within=60)
+        assert state.ids.lead_id is not None
+        proc.send_signal(stop_signal)
+        output, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 0, output.decode()
+    assert b"shutting down" in output
+    await handle.terminate("test done")
