@@ -25,6 +25,14 @@ class AlreadyInProgress(Exception):
         self.reference = reference
 
 
+class IdempotencyKeyReused(Exception):
+    """The Idempotency-Key was first used for a different request."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"this Idempotency-Key was used for another request ({reference})")
+        self.reference = reference
+
+
 @dataclass(frozen=True)
 class Started:
     reference: str
@@ -60,11 +68,22 @@ class OnboardingStarter:
         self._task_queue = task_queue
         self._policy = policy
 
-    async def start(self, request: OnboardingRequest) -> Started:
-        """Start the workflow, or return the open one for the same request, or refuse."""
+    async def start(
+        self, request: OnboardingRequest, idempotency_key: str | None = None
+    ) -> Started:
+        """Start the workflow, or return the one this request already started, or refuse."""
         key = email_key(request.contact.email)
         fingerprint = request_fingerprint(request)
         async with self._commerce.acquire() as conn, conn.transaction():
+            if idempotency_key is not None:
+                seen = await conn.fetchrow(
+                    "SELECT reference, request_hash FROM idempotency_keys WHERE key = $1",
+                    idempotency_key,
+                )
+                if seen is not None:
+                    if seen["request_hash"] != fingerprint:
+                        raise IdempotencyKeyReused(seen["reference"])
+                    return Started(reference=seen["reference"], created=False)
             # Serialises starts for one email across every web app process.
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"claim:{key}")
             claim = await conn.fetchrow(
@@ -93,6 +112,14 @@ class OnboardingStarter:
                 reference,
                 fingerprint,
             )
+            if idempotency_key is not None:
+                await conn.execute(
+                    """INSERT INTO idempotency_keys (key, reference, request_hash)
+                       VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING""",
+                    idempotency_key,
+                    reference,
+                    fingerprint,
+                )
         return Started(reference=reference, created=True)
 
     async def is_open(self, reference: str) -> bool:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
+import uvicorn
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
-from devstack.postgres import EmbeddedPostgres
+from devstack.postgres import EmbeddedPostgres, free_port
 from devstack.smtp import SmtpSink
 from devstack.temporal import TemporalDevServer
+from starter.app import create_app
 from starter.start import OnboardingStarter
 from workers.settings import Settings
 from workers.worker import Stores, build_activities, build_worker, open_stores
@@ -92,3 +97,43 @@ def starter(
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class WebApp:
+    url: str
+    staff_token: str
+    settings: Settings
+
+    def staff(self, user: str = "staff") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.staff_token}", "X-Staff-User": user}
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def web(client: Client, stores: Stores, settings: Settings) -> AsyncIterator[WebApp]:
+    """The web app served by uvicorn on a real port, with a worker on its task queue."""
+    app_settings = settings.model_copy(
+        update={"onboarding_task_queue": f"web-{uuid.uuid4().hex[:8]}"}
+    )
+    token = f"staff-{uuid.uuid4().hex}"
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(app_settings, token), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    activities = build_activities(stores, app_settings)
+    async with build_worker(client, app_settings.onboarding_task_queue, activities):
+        serving = asyncio.create_task(server.serve())
+        async with asyncio.timeout(30):
+            while not server.started:
+                await asyncio.sleep(0.05)
+        yield WebApp(url=f"http://127.0.0.1:{port}", staff_token=token, settings=app_settings)
+        server.should_exit = True
+        await serving
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def http(web: WebApp) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=web.url, timeout=30) as session:
+        yield session

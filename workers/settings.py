@@ -33,7 +33,10 @@ class Settings(BaseSettings):
     onboarding_store_name: str = "Contoso B2B Store"
     onboarding_store_url: str = "http://localhost:8000"
 
+    onboarding_http_host: str = "127.0.0.1"
     onboarding_http_port: int = Field(default=8000, ge=1, le=65535)
+    onboarding_temporal_ui_url: str = "http://localhost:8233"
+    onboarding_metrics_port: int = Field(default=9464, ge=0, le=65535)
     onboarding_staff_token: str | None = None
 
     onboarding_reminder_after: timedelta = timedelta(days=3)

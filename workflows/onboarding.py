@@ -9,6 +9,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.commerce import CommerceActivities
@@ -59,6 +60,13 @@ EMAIL_TIMEOUT = timedelta(minutes=5)
 GIVE_UP_AFTER = timedelta(days=1)
 
 
+class DecisionRefused(ApplicationError):
+    """The decision does not fit the onboarding's current state."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why, type="DecisionRefused", non_retryable=True)
+
+
 def _new_id(prefix: str) -> str:
     return f"{prefix}-{workflow.uuid4().hex[:20]}"
 
@@ -103,6 +111,9 @@ class OnboardingWorkflow:
     def state(self) -> OnboardingState:
         return self._state
 
+    # Decisions arrive as signals (fire and forget, e.g. from a CRM webhook) or as updates
+    # (the staff API, which must tell the salesperson at once when a decision cannot be taken).
+
     @workflow.signal
     def qualify_lead(self, decision: LeadQualified) -> None:
         self._take_lead_decision("lead_qualified", decision)
@@ -113,24 +124,72 @@ class OnboardingWorkflow:
 
     @workflow.signal
     def close_opportunity(self, decision: OpportunityClosed) -> None:
-        event = f"opportunity_{decision.outcome}"
+        self._take_opportunity_decision(decision)
+
+    @workflow.update
+    def decide_qualify_lead(self, decision: LeadQualified) -> OnboardingState:
+        self._take_lead_decision("lead_qualified", decision)
+        return self._state
+
+    @decide_qualify_lead.validator
+    def _validate_qualify_lead(self, decision: LeadQualified) -> None:
+        self._refuse_if(self._lead_decision_refusal())
+
+    @workflow.update
+    def decide_disqualify_lead(self, decision: LeadDisqualified) -> OnboardingState:
+        self._take_lead_decision("lead_disqualified", decision)
+        return self._state
+
+    @decide_disqualify_lead.validator
+    def _validate_disqualify_lead(self, decision: LeadDisqualified) -> None:
+        self._refuse_if(self._lead_decision_refusal())
+
+    @workflow.update
+    def decide_close_opportunity(self, decision: OpportunityClosed) -> OnboardingState:
+        self._take_opportunity_decision(decision)
+        return self._state
+
+    @decide_close_opportunity.validator
+    def _validate_close_opportunity(self, decision: OpportunityClosed) -> None:
+        self._refuse_if(self._opportunity_decision_refusal())
+
+    def _lead_decision_refusal(self) -> str | None:
+        if self._state.closed or self._state.status is OnboardingStatus.EXPIRED:
+            return "the onboarding has ended"
+        if self._lead_decision is not None:
+            return "the lead is already decided"
+        return None
+
+    def _opportunity_decision_refusal(self) -> str | None:
         if self._state.closed:
-            self._ignore(event, decision, "the onboarding has ended")
-        elif not isinstance(self._lead_decision, LeadQualified):
-            self._ignore(event, decision, "the lead is not qualified")
-        elif self._opportunity_decision is not None:
-            self._ignore(event, decision, "the opportunity is already closed")
-        else:
-            self._opportunity_decision = decision
-            self._record_decision(event, decision)
+            return "the onboarding has ended"
+        if not isinstance(self._lead_decision, LeadQualified):
+            return "the lead is not qualified"
+        if self._opportunity_decision is not None:
+            return "the opportunity is already closed"
+        return None
+
+    @staticmethod
+    def _refuse_if(refusal: str | None) -> None:
+        # A validator's exception rejects the update before it enters the history.
+        if refusal is not None:
+            raise DecisionRefused(refusal)
 
     def _take_lead_decision(self, event: str, decision: LeadQualified | LeadDisqualified) -> None:
-        if self._state.closed or self._state.status is OnboardingStatus.EXPIRED:
-            self._ignore(event, decision, "the onboarding has ended")
-        elif self._lead_decision is not None:
-            self._ignore(event, decision, "the lead is already decided")
+        refusal = self._lead_decision_refusal()
+        if refusal is not None:
+            self._ignore(event, decision, refusal)
         else:
             self._lead_decision = decision
+            self._record_decision(event, decision)
+
+    def _take_opportunity_decision(self, decision: OpportunityClosed) -> None:
+        event = f"opportunity_{decision.outcome}"
+        refusal = self._opportunity_decision_refusal()
+        if refusal is not None:
+            self._ignore(event, decision, refusal)
+        else:
+            self._opportunity_decision = decision
             self._record_decision(event, decision)
 
     # -- steps ---------------------------------------------------------------------------

@@ -1,0 +1,35 @@
+"""Run the web app: `python -m starter`."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import uvicorn
+
+from starter.app import create_app
+from workers.settings import Settings
+
+log = logging.getLogger("starter")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    token = settings.onboarding_staff_token
+    if not token:
+        if settings.onboarding_environment != "dev":
+            raise SystemExit("set ONBOARDING_STAFF_TOKEN")
+        token = secrets.token_urlsafe(24)
+        log.warning("no ONBOARDING_STAFF_TOKEN set; this run's staff token is %s", token)
+    uvicorn.run(
+        create_app(settings, token),
+        host=settings.onboarding_http_host,
+        port=settings.onboarding_http_port,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

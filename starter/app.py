@@ -1,0 +1,40 @@
+"""The web app: JSON API, B2B site and staff pages, over one set of services."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+
+from starter import api, site_pages, staff_pages
+from starter.auth import SignInRequired
+from starter.services import open_services
+from workers.settings import Settings
+
+
+def create_app(settings: Settings, staff_token: str) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_services(settings, staff_token) as services:
+            app.state.services = services
+            yield
+
+    app = FastAPI(
+        title="Partner onboarding",
+        version="1.0.0",
+        description="B2B business-partner onboarding: request, Sales decisions, Commerce views.",
+        lifespan=lifespan,
+    )
+    app.include_router(api.router)
+    app.include_router(api.health_router)
+    app.include_router(site_pages.router)
+    app.include_router(staff_pages.router)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired) -> Response:
+        return RedirectResponse(f"/staff/sign-in?next={quote(exc.next_url)}", status_code=303)
+
+    return app

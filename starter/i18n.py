@@ -1,0 +1,98 @@
+"""Labels of the pages in Japanese and English."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+
+LOCALES = ("ja", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # key: (ja, en)
+    "site.title": ("B2B ストア", "B2B Store"),
+    "site.welcome": ("法人のお客様向けストアへようこそ。", "Welcome to our store for businesses."),
+    "site.become_partner": ("ビジネスパートナーになる", "Become a business partner"),
+    "form.title": ("ビジネスパートナーのお申し込み", "Business partner request"),
+    "form.company": ("会社", "Company"),
+    "form.contact": ("ご担当者", "Contact"),
+    "form.company.name": ("会社名", "Company name"),
+    "form.company.website": ("Web サイト", "Website"),
+    "form.company.phone": ("会社の電話番号", "Company phone"),
+    "form.company.tax_id": ("登録番号", "Tax id"),
+    "form.company.address.line1": ("住所", "Address"),
+    "form.company.address.city": ("市区町村", "City"),
+    "form.company.address.postal_code": ("郵便番号", "Postal code"),
+    "form.company.address.country": ("国コード (JP など)", "Country code (JP, ...)"),
+    "form.contact.first_name": ("名", "First name"),
+    "form.contact.last_name": ("姓", "Last name"),
+    "form.contact.email": ("メールアドレス", "Email"),
+    "form.contact.phone": ("電話番号", "Phone"),
+    "form.contact.job_title": ("役職", "Job title"),
+    "form.comments": ("ご要望・コメント", "Comments"),
+    "form.locale": ("ご連絡の言語", "Language for our emails"),
+    "form.required": ("必須", "required"),
+    "form.submit": ("申し込む", "Submit request"),
+    "form.has_errors": ("入力内容を確認してください。", "Please check the fields below."),
+    "form.in_progress": (
+        "このメールアドレスのお申し込みは手続き中です。受付番号: ",
+        "A request for this email is already in progress. Reference: ",
+    ),
+    "submitted.title": ("お申し込みを受け付けました", "Request received"),
+    "submitted.reference": ("受付番号", "Your reference"),
+    "submitted.next": (
+        "確認メールをお送りしました。審査の状況は次のリンクで確認できます。",
+        "We have sent you a confirmation email. Follow your request here:",
+    ),
+    "status.title": ("お申し込みの状況", "Status of your request"),
+    "status.pending": ("審査中です。", "Under review."),
+    "status.qualified": ("審査中です。", "Under review."),
+    "status.approved": (
+        "承認されました。メールをご確認ください。",
+        "Approved. Please check your email.",
+    ),
+    "status.rejected": ("今回は承認できませんでした。", "We could not approve the request."),
+    "status.expired": ("期限切れで終了しました。", "Closed: it expired."),
+    "staff.sign_in": ("スタッフ サインイン", "Staff sign-in"),
+    "staff.token": ("スタッフ トークン", "Staff token"),
+    "staff.name": ("お名前 (メール)", "Your name (email)"),
+    "staff.bad_token": ("トークンが正しくありません。", "That token is not right."),
+    "staff.sign_out": ("サインアウト", "Sign out"),
+    "nav.all_b2b_leads": ("All Commerce B2B leads", "All Commerce B2B leads"),
+    "nav.my_open_leads": ("My open leads", "My open leads"),
+    "nav.all_prospects": ("All prospects", "All prospects"),
+    "lead.contact": ("連絡先", "Contact"),
+    "lead.company": ("会社", "Company"),
+    "lead.timeline": ("タイムライン", "Timeline"),
+    "lead.qualify": ("認定", "Qualify"),
+    "lead.disqualify": ("失格", "Disqualify"),
+    "opportunity.close_won": ("受注として終了", "Close as won"),
+    "opportunity.close_lost": ("失注として終了", "Close as lost"),
+    "common.status": ("ステータス", "Status"),
+    "common.reason": ("理由", "Reason"),
+    "common.none": ("なし", "none"),
+    "common.temporal_run": ("Temporal UI で実行を見る", "View the run in the Temporal UI"),
+    "common.processing": ("処理中です…", "Processing..."),
+    "hierarchy.title": ("顧客階層", "Customer hierarchy"),
+    "hierarchy.members": ("メンバー", "Members"),
+    "hierarchy.credit_limit": ("与信限度額", "Credit limit"),
+    "hierarchy.site_user": ("サイト ユーザー", "Site user"),
+}
+
+
+def pick_locale(request: Request) -> str:
+    """?lang= wins, then the lang cookie, then the browser's Accept-Language."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get("lang")):
+        if candidate in LOCALES:
+            return candidate
+    accept = request.headers.get("accept-language", "")
+    return "ja" if accept.lower().startswith("ja") else "en"
+
+
+def translator(locale: str) -> Callable[[str], str]:
+    index = LOCALES.index(locale)
+
+    def t(key: str) -> str:
+        return MESSAGES[key][index]
+
+    return t

@@ -1,0 +1,214 @@
+"""Request and response bodies of the JSON API, so /openapi.json describes all of it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from workflows.models import (
+    CreditLimit,
+    DisqualifyReason,
+    HistoryEntry,
+    LostReason,
+    OnboardingIds,
+    OnboardingStatus,
+)
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Submitted(BaseModel):
+    reference: str
+    status: OnboardingStatus
+    status_url: str
+
+
+class Problem(BaseModel):
+    detail: str
+    reference: str | None = None
+
+
+class Onboarding(BaseModel):
+    reference: str
+    status: OnboardingStatus
+    prospect_id: str | None
+    lead_id: str | None
+    opportunity_id: str | None
+    customer_hierarchy_id: str | None
+    ids: OnboardingIds
+    history: list[HistoryEntry]
+    reminders_sent: int
+    closed: bool
+
+
+class DisqualifyBody(Body):
+    reason: DisqualifyReason
+
+
+class CloseBody(Body):
+    outcome: Literal["won", "lost"]
+    reason: LostReason | None = None
+    credit_limit: CreditLimit | None = None
+
+    @model_validator(mode="after")
+    def _reason_only_when_lost(self) -> CloseBody:
+        if self.outcome == "lost" and self.reason is None:
+            raise ValueError("reason is required when the opportunity is lost")
+        if self.outcome == "won" and self.reason is not None:
+            raise ValueError("reason is only for a lost opportunity")
+        return self
+
+
+class DecisionAccepted(BaseModel):
+    reference: str
+    status: OnboardingStatus
+    accepted: Literal[True] = True
+
+
+class Note(BaseModel):
+    body: str
+    created_at: datetime
+
+
+class LeadSummary(BaseModel):
+    id: str
+    reference: str
+    topic: str
+    status: str
+    status_reason: str | None
+    origin: str
+    owner: str | None
+    first_name: str
+    last_name: str
+    email: str
+    company_name: str
+    created_at: datetime
+
+
+class LeadContact(BaseModel):
+    first_name: str
+    last_name: str
+    email: str
+    phone: str | None
+    job_title: str | None
+
+
+class LeadCompany(BaseModel):
+    name: str
+    website: str | None
+    phone: str | None
+    tax_id: str | None
+    address_line1: str | None
+    city: str | None
+    postal_code: str | None
+    country: str | None
+
+
+class Lead(BaseModel):
+    id: str
+    reference: str
+    topic: str
+    status: str
+    status_reason: str | None
+    origin: str
+    owner: str | None
+    decided_by: str | None
+    comments: str | None
+    contact: LeadContact
+    company: LeadCompany
+    opportunity_id: str | None
+    timeline: list[Note]
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Lead:
+        return cls.model_validate(
+            {
+                **row,
+                "contact": row,
+                "company": {
+                    **row,
+                    "name": row["company_name"],
+                    "website": row["company_website"],
+                    "phone": row["company_phone"],
+                    "tax_id": row["company_tax_id"],
+                },
+            }
+        )
+
+
+class Opportunity(BaseModel):
+    id: str
+    reference: str
+    lead_id: str
+    name: str
+    status: str
+    status_reason: str | None
+    decided_by: str | None
+    account_id: str
+    account_name: str
+    contact_id: str
+    contact: LeadContact
+    timeline: list[Note]
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Opportunity:
+        return cls.model_validate({**row, "contact": row})
+
+
+class ProspectSummary(BaseModel):
+    id: str
+    reference: str
+    status: str
+    status_reason: str | None
+    company_name: str
+    first_name: str
+    last_name: str
+    email: str
+    locale: str
+    submitted_at: datetime
+    updated_at: datetime
+
+
+class Prospect(ProspectSummary):
+    company: dict[str, Any]
+    phone: str | None
+    job_title: str | None
+    comments: str | None
+    customer_hierarchy_id: str | None
+
+
+class HierarchyMember(BaseModel):
+    customer_id: str
+    name: str
+    email: str | None
+    role: Literal["admin", "user"]
+    site_user_id: str | None
+    site_user_status: str | None
+
+
+class CustomerHierarchy(BaseModel):
+    id: str
+    name: str
+    purpose: str
+    reference: str
+    prospect_id: str
+    organization_customer_id: str
+    organization_name: str
+    credit_limit_amount: Decimal | None
+    credit_limit_currency: str | None
+    members: list[HierarchyMember]
+    created_at: datetime
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    temporal: bool
+    commerce: bool
+    sales: bool

@@ -1,0 +1,100 @@
+"""What the web app's handlers need, built once at start-up (the app's composition root)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
+
+from starter.queries import CommerceQueries, SalesQueries
+from starter.start import OnboardingStarter
+from workers.settings import Settings
+from workers.worker import Stores, connect_temporal, open_stores
+from workflows.models import OnboardingState
+from workflows.onboarding import OnboardingWorkflow
+
+DecisionT = TypeVar("DecisionT")
+DecisionUpdate = UpdateMethodMultiParam[[OnboardingWorkflow, DecisionT], OnboardingState]
+
+
+class OnboardingNotFound(Exception):
+    pass
+
+
+class DecisionConflict(Exception):
+    """The onboarding cannot take this decision now; the message says why."""
+
+
+class Signer:
+    """HMAC signatures for links and cookies, each purpose with its own key."""
+
+    def __init__(self, secret: str, purpose: str) -> None:
+        self._key = hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
+
+    def sign(self, value: str) -> str:
+        return hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def verify(self, value: str, signature: str) -> bool:
+        return hmac.compare_digest(self.sign(value), signature)
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    client: Client
+    stores: Stores
+    starter: OnboardingStarter
+    sales: SalesQueries
+    commerce: CommerceQueries
+    status_links: Signer
+    staff_token: str
+
+    def handle(self, reference: str) -> WorkflowHandle[OnboardingWorkflow, OnboardingState]:
+        return self.client.get_workflow_handle_for(OnboardingWorkflow.run, reference)
+
+    async def state(self, reference: str) -> OnboardingState:
+        try:
+            return await self.handle(reference).query(OnboardingWorkflow.state)
+        except RPCError as err:
+            if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
+                raise OnboardingNotFound(reference) from err
+            raise
+
+    async def decide(
+        self, reference: str, update: DecisionUpdate[DecisionT], decision: DecisionT
+    ) -> OnboardingState:
+        """Deliver a decision as an update: the workflow accepts it or says why not."""
+        try:
+            state = await self.handle(reference).execute_update(update, decision)
+        except WorkflowUpdateFailedError as err:
+            raise DecisionConflict(getattr(err.cause, "message", str(err.cause))) from err
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                raise DecisionConflict("the onboarding has ended") from err
+            raise
+        return state
+
+
+@contextlib.asynccontextmanager
+async def open_services(settings: Settings, staff_token: str) -> AsyncIterator[Services]:
+    client = await connect_temporal(settings)
+    async with open_stores(settings) as stores:
+        yield Services(
+            settings=settings,
+            client=client,
+            stores=stores,
+            starter=OnboardingStarter(
+                client, stores.commerce, settings.onboarding_task_queue, settings.policy()
+            ),
+            sales=SalesQueries(stores.sales),
+            commerce=CommerceQueries(stores.commerce),
+            status_links=Signer(settings.onboarding_token_secret, "status-link"),
+            staff_token=staff_token,
+        )

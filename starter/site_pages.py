@@ -1,0 +1,117 @@
+"""The B2B site: landing page, partner request form, confirmation, requester's status page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from starter.auth import ServicesDep
+from starter.i18n import pick_locale
+from starter.rendering import render
+from starter.services import OnboardingNotFound
+from starter.start import AlreadyInProgress
+from workflows.models import OnboardingRequest
+
+router = APIRouter(include_in_schema=False)
+
+FORM_FIELDS = (
+    "company.name", "company.website", "company.phone", "company.tax_id",
+    "company.address.line1", "company.address.city", "company.address.postal_code",
+    "company.address.country", "contact.first_name", "contact.last_name", "contact.email",
+    "contact.phone", "contact.job_title", "comments", "locale",
+)  # fmt: skip
+MAX_FIELD_LENGTH = 5000
+
+
+def nest(values: dict[str, str]) -> dict[str, Any]:
+    """Flat form fields (company.address.city) into the request's nested shape; blanks dropped."""
+    nested: dict[str, Any] = {}
+    for name, value in values.items():
+        if not value.strip():
+            continue
+        *parents, leaf = name.split(".")
+        target = nested
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[leaf] = value
+    return nested
+
+
+def field_errors(err: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in err.errors():
+        name = ".".join(str(part) for part in error["loc"])
+        errors.setdefault(name, error["msg"])
+    return errors
+
+
+@router.get("/", response_class=HTMLResponse)
+async def landing(request: Request) -> Response:
+    return render(request, "site/landing.html")
+
+
+@router.get("/partner/apply", response_class=HTMLResponse)
+async def apply_form(request: Request) -> Response:
+    return render(request, "site/apply.html", values={}, errors={}, in_progress=None)
+
+
+@router.post("/partner/apply", response_class=HTMLResponse)
+async def apply(request: Request, services: ServicesDep) -> Response:
+    form = await request.form()
+    values = {
+        name: str(form.get(name, ""))[:MAX_FIELD_LENGTH]
+        for name in FORM_FIELDS
+        if isinstance(form.get(name, ""), str)
+    }
+    data = nest(values)
+    data.setdefault("locale", pick_locale(request))
+    # Empty sections still validate, so each missing required field is named.
+    data.setdefault("company", {})
+    data.setdefault("contact", {})
+    try:
+        onboarding_request = OnboardingRequest.model_validate(data)
+    except ValidationError as err:
+        return render(
+            request, "site/apply.html", 422, values=values, errors=field_errors(err),
+            in_progress=None,
+        )  # fmt: skip
+    try:
+        started = await services.starter.start(onboarding_request)
+    except AlreadyInProgress as err:
+        return render(
+            request, "site/apply.html", 409, values=values, errors={}, in_progress=err.reference
+        )
+    signature = services.status_links.sign(started.reference)
+    return RedirectResponse(
+        f"/partner/requests/{started.reference}/submitted?sig={signature}", status_code=303
+    )
+
+
+def _verified(services: ServicesDep, reference: str, sig: str) -> None:
+    # One answer for a wrong signature and an unknown reference: nothing to enumerate.
+    if not services.status_links.verify(reference, sig):
+        raise HTTPException(status_code=404, detail="not found")
+
+
+@router.get("/partner/requests/{reference}/submitted", response_class=HTMLResponse)
+async def submitted(
+    request: Request, reference: str, services: ServicesDep, sig: str = ""
+) -> Response:
+    _verified(services, reference, sig)
+    status_url = request.url_for("status_page", reference=reference).include_query_params(sig=sig)
+    return render(request, "site/submitted.html", reference=reference, status_url=str(status_url))
+
+
+@router.get("/partner/status/{reference}", response_class=HTMLResponse, name="status_page")
+async def status_page(
+    request: Request, reference: str, services: ServicesDep, sig: str = ""
+) -> Response:
+    _verified(services, reference, sig)
+    try:
+        state = await services.state(reference)
+    except OnboardingNotFound:
+        raise HTTPException(status_code=404, detail="not found") from None
+    return render(request, "site/status.html", reference=reference, status=state.status.value)
