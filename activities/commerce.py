@@ -19,6 +19,11 @@ from activities.tokens import ActivationTokens
 HIERARCHY_PURPOSE = "B2B organization"
 
 
+def person_name(first: str, last: str, locale: str) -> str:
+    # Japanese names are written family name first.
+    return f"{last} {first}" if locale == "ja" else f"{first} {last}"
+
+
 class CommerceActivities:
     def __init__(self, pool: asyncpg.Pool, tokens: ActivationTokens) -> None:
         self._pool = pool
@@ -74,7 +79,7 @@ class CommerceActivities:
                    ON CONFLICT (id) DO NOTHING""",
                 data.person_customer_id,
                 data.prospect_id,
-                f"{contact.first_name} {contact.last_name}",
+                person_name(contact.first_name, contact.last_name, data.request.locale),
                 contact.first_name,
                 contact.last_name,
                 contact.email,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import mailbox
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -13,15 +15,18 @@ from devstack.postgres import free_port
 
 
 class _Mailbox:
-    def __init__(self) -> None:
+    def __init__(self, maildir: Path | None) -> None:
         self._lock = threading.Lock()
         self._messages: list[EmailMessage] = []
+        self._maildir = mailbox.Maildir(maildir) if maildir else None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         with self._lock:
             self._messages.append(message)
+            if self._maildir is not None:
+                self._maildir.add(envelope.original_content)
         return "250 Message accepted for delivery"
 
     def messages(self) -> list[EmailMessage]:
@@ -30,9 +35,10 @@ class _Mailbox:
 
 
 class SmtpSink:
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, maildir: Path | None = None) -> None:
+        """Messages are kept in memory, and in `maildir` too when given (kept between runs)."""
         self.port = port or free_port()
-        self._mailbox = _Mailbox()
+        self._mailbox = _Mailbox(maildir)
         self._controller = Controller(self._mailbox, hostname="127.0.0.1", port=self.port)
 
     def start(self) -> None:

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from starter.auth import ServicesDep, StaffDep
+from starter.erasure import erase_onboarding
 from starter.queries import PROSPECT_STATUSES
 from starter.schemas import (
     CloseBody,
@@ -119,6 +120,14 @@ async def get_onboarding(reference: str, services: ServicesDep, _: StaffDep) -> 
         return onboarding_view(await services.state(reference))
     except OnboardingNotFound:
         raise not_found("onboarding") from None
+
+
+@router.delete("/onboarding-requests/{reference}", status_code=204, responses=NOT_FOUND | STAFF)
+async def erase(reference: str, services: ServicesDep, _: StaffDep) -> Response:
+    """Erase the onboarding: stop its run and delete its rows in Commerce and Sales."""
+    if not await erase_onboarding(services, reference):
+        raise not_found("onboarding")
+    return Response(status_code=204)
 
 
 @router.get("/sales/leads", response_model=list[LeadSummary], responses=STAFF)

@@ -38,6 +38,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "このメールアドレスのお申し込みは手続き中です。受付番号: ",
         "A request for this email is already in progress. Reference: ",
     ),
+    "error.missing": ("入力してください。", "Please fill this in."),
+    "error.too_long": ("長すぎます。", "This is too long."),
+    "error.choice": ("選択肢から選んでください。", "Please pick one of the choices."),
+    "error.invalid": ("形式が正しくありません。", "This does not look right."),
     "submitted.title": ("お申し込みを受け付けました", "Request received"),
     "submitted.reference": ("受付番号", "Your reference"),
     "submitted.next": (

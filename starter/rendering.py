@@ -29,7 +29,15 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     html = (
         _environment()
         .get_template(template)
-        .render({**defaults, **context, "locale": locale, "t": translator(locale)})
+        .render(
+            {
+                **defaults,
+                **context,
+                "locale": locale,
+                "t": translator(locale),
+                "lang_url": lambda lang: str(request.url.include_query_params(lang=lang)),
+            }
+        )
     )
     response = HTMLResponse(html, status_code=status_code)
     if request.query_params.get("lang") == locale:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -9,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from starter.auth import ServicesDep
-from starter.i18n import pick_locale
+from starter.i18n import pick_locale, translator
 from starter.rendering import render
 from starter.services import OnboardingNotFound
 from starter.start import AlreadyInProgress
@@ -40,11 +41,20 @@ def nest(values: dict[str, str]) -> dict[str, Any]:
     return nested
 
 
-def field_errors(err: ValidationError) -> dict[str, str]:
+ERROR_KEYS = {
+    "missing": "error.missing",
+    "string_too_short": "error.missing",
+    "string_too_long": "error.too_long",
+    "literal_error": "error.choice",
+}
+
+
+def field_errors(err: ValidationError, t: Callable[[str], str]) -> dict[str, str]:
+    """The first problem of each field, in the page's language."""
     errors: dict[str, str] = {}
     for error in err.errors():
         name = ".".join(str(part) for part in error["loc"])
-        errors.setdefault(name, error["msg"])
+        errors.setdefault(name, t(ERROR_KEYS.get(error["type"], "error.invalid")))
     return errors
 
 
@@ -75,7 +85,8 @@ async def apply(request: Request, services: ServicesDep) -> Response:
         onboarding_request = OnboardingRequest.model_validate(data)
     except ValidationError as err:
         return render(
-            request, "site/apply.html", 422, values=values, errors=field_errors(err),
+            request, "site/apply.html", 422, values=values,
+            errors=field_errors(err, translator(pick_locale(request))),
             in_progress=None,
         )  # fmt: skip
     try:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
+from devstack.mailbox_page import mailbox_app
 from devstack.postgres import EmbeddedPostgres, free_port
 from devstack.smtp import SmtpSink
 from devstack.temporal import TemporalDevServer
@@ -34,8 +37,13 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostg
 
 
 @pytest.fixture(scope="session")
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
+def maildir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("mail") / "maildir"
+
+
+@pytest.fixture(scope="session")
+def smtp(maildir: Path) -> Iterator[SmtpSink]:
+    sink = SmtpSink(maildir=maildir)
     sink.start()
     yield sink
     sink.stop()
@@ -109,6 +117,27 @@ class WebApp:
         return {"Authorization": f"Bearer {self.staff_token}", "X-Staff-User": user}
 
 
+@contextlib.asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free port; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(30):
+        while not server.started:  # noqa: ASYNC110 - uvicorn offers only this flag
+            await asyncio.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def mailbox_url(smtp: SmtpSink, maildir: Path) -> AsyncIterator[str]:
+    """The dev run's mailbox page over the test session's SMTP sink."""
+    async with serving(mailbox_app(maildir)) as url:
+        yield url
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def web(client: Client, stores: Stores, settings: Settings) -> AsyncIterator[WebApp]:
     """The web app served by uvicorn on a real port, with a worker on its task queue."""
@@ -116,21 +145,12 @@ async def web(client: Client, stores: Stores, settings: Settings) -> AsyncIterat
         update={"onboarding_task_queue": f"web-{uuid.uuid4().hex[:8]}"}
     )
     token = f"staff-{uuid.uuid4().hex}"
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(app_settings, token), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
     activities = build_activities(stores, app_settings)
-    async with build_worker(client, app_settings.onboarding_task_queue, activities):
-        serving = asyncio.create_task(server.serve())
-        async with asyncio.timeout(30):
-            while not server.started:
-                await asyncio.sleep(0.05)
-        yield WebApp(url=f"http://127.0.0.1:{port}", staff_token=token, settings=app_settings)
-        server.should_exit = True
-        await serving
+    async with (
+        build_worker(client, app_settings.onboarding_task_queue, activities),
+        serving(create_app(app_settings, token)) as url,
+    ):
+        yield WebApp(url=url, staff_token=token, settings=app_settings)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

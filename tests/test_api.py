@@ -16,6 +16,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 STAFF_ROUTES = [
     ("GET", "/api/onboarding-requests/B2B-X"),
+    ("DELETE", "/api/onboarding-requests/B2B-X"),
     ("GET", "/api/sales/leads?view=commerce-b2b"),
     ("GET", "/api/sales/leads?view=my-open"),
     ("GET", "/api/sales/leads/LEAD-X"),
@@ -296,6 +297,25 @@ async def test_prospect_status_filter_is_validated(http: httpx.AsyncClient, web:
     response = await http.get("/api/commerce/prospects?status=lost", headers=web.staff())
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "status"]
+
+
+async def test_erase_removes_the_onboarding_everywhere(
+    http: httpx.AsyncClient, web: WebApp
+) -> None:
+    """DELETE stops the run and leaves no prospect or lead behind; an unknown one is 404."""
+    reference, lead_id = await submitted_lead(http, web)
+    onboarding = (
+        await http.get(f"/api/onboarding-requests/{reference}", headers=web.staff())
+    ).json()
+    erased = await http.delete(f"/api/onboarding-requests/{reference}", headers=web.staff())
+    assert erased.status_code == 204
+    prospect = f"/api/commerce/prospects/{onboarding['prospect_id']}"
+    for path in (prospect, f"/api/sales/leads/{lead_id}"):
+        assert (await http.get(path, headers=web.staff())).status_code == 404
+    qualify = await http.post(f"/api/sales/leads/{lead_id}/qualify", headers=web.staff())
+    assert qualify.status_code == 404
+    again = await http.delete(f"/api/onboarding-requests/B2B-NEVER{lead_id}", headers=web.staff())
+    assert again.status_code == 404
 
 
 async def test_healthz_reports_every_dependency(http: httpx.AsyncClient) -> None:

@@ -8,9 +8,11 @@ import signal
 import sys
 import uuid
 
+import httpx
 import pytest
 from temporalio.client import Client
 
+from devstack.postgres import free_port
 from starter.start import OnboardingStarter
 from tests.factories import make_request, wait_for_state
 from workers.settings import Settings
@@ -20,7 +22,7 @@ from workflows.onboarding import OnboardingWorkflow
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-def worker_env(settings: Settings, task_queue: str) -> dict[str, str]:
+def worker_env(settings: Settings, task_queue: str, metrics_port: int) -> dict[str, str]:
     return {
         **os.environ,
         "TEMPORAL_ADDRESS": settings.temporal_address,
@@ -29,6 +31,7 @@ def worker_env(settings: Settings, task_queue: str) -> dict[str, str]:
         "SMTP_HOST": settings.smtp_host,
         "SMTP_PORT": str(settings.smtp_port),
         "ONBOARDING_TASK_QUEUE": task_queue,
+        "ONBOARDING_METRICS_PORT": str(metrics_port),
     }
 
 
@@ -36,11 +39,12 @@ def worker_env(settings: Settings, task_queue: str) -> dict[str, str]:
 async def test_worker_process_serves_then_stops_on_signal(
     client: Client, stores: Stores, settings: Settings, stop_signal: signal.Signals
 ) -> None:
-    """`python -m workers` creates the lead of a new request, then exits 0 on the signal."""
+    """`python -m workers` creates a lead, serves metrics, then exits 0 on the signal."""
     task_queue = f"worker-process-{uuid.uuid4().hex[:8]}"
+    metrics_port = free_port()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "workers",
-        env=worker_env(settings, task_queue),
+        env=worker_env(settings, task_queue, metrics_port),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -49,6 +53,9 @@ async def test_worker_process_serves_then_stops_on_signal(
         handle = client.get_workflow_handle_for(OnboardingWorkflow.run, started.reference)
         state = await wait_for_state(handle, lambda s: s.ids.lead_id is not None, within=60)
         assert state.ids.lead_id is not None
+        async with httpx.AsyncClient() as http:
+            metrics = await http.get(f"http://127.0.0.1:{metrics_port}/metrics")
+        assert "temporal_activity_execution_latency" in metrics.text
         proc.send_signal(stop_signal)
         output, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
     finally:
@@ -57,4 +64,5 @@ async def test_worker_process_serves_then_stops_on_signal(
             await proc.wait()
     assert proc.returncode == 0, output.decode()
     assert b"shutting down" in output
+    assert f"Prometheus metrics on port {metrics_port}".encode() in output
     await handle.terminate("test done")

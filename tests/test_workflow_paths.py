@@ -58,7 +58,7 @@ async def test_approved_path_builds_the_partner(
         "customers": [
             {"id": ids.organization_customer_id, "customer_type": "organization",
              "name": "コントソ株式会社", "email": None, "sales_record_id": ids.account_id},
-            {"id": ids.person_customer_id, "customer_type": "person", "name": "愛子 佐藤",
+            {"id": ids.person_customer_id, "customer_type": "person", "name": "佐藤 愛子",
              "email": email, "sales_record_id": ids.contact_id},
         ],
         "customer_hierarchies": [

@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from activities.commerce import CommerceActivities
@@ -95,11 +96,19 @@ def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
     return ActivityGroups(commerce=commerce, sales=sales, email=email)
 
 
-async def connect_temporal(settings: Settings) -> Client:
+async def connect_temporal(settings: Settings, runtime: Runtime | None = None) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=pydantic_data_converter,
+        runtime=runtime,
+    )
+
+
+def metrics_runtime(port: int) -> Runtime:
+    """A Temporal runtime that serves the SDK's metrics for Prometheus on the port."""
+    return Runtime(
+        telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"0.0.0.0:{port}"))
     )
 
 
@@ -115,7 +124,11 @@ def build_worker(client: Client, task_queue: str, activities: ActivityGroups) ->
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     """Run until `stop` is set, then let running activities finish and exit."""
-    client = await connect_temporal(settings)
+    runtime = None
+    if settings.onboarding_metrics_port:
+        runtime = metrics_runtime(settings.onboarding_metrics_port)
+        log.info("Prometheus metrics on port %s", settings.onboarding_metrics_port)
+    client = await connect_temporal(settings, runtime)
     async with open_stores(settings) as stores:
         worker = build_worker(
             client, settings.onboarding_task_queue, build_activities(stores, settings)

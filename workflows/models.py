@@ -5,22 +5,37 @@ Pure pydantic: imported by the workflow sandbox, the activities and the starter 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
+_EMAIL = re.compile(
+    r"^[^@\s<>\"(),;:\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError("not a valid email address")
+    return value
+
+
 Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True,
-        max_length=254,
-        pattern=r"^[^@\s<>\"(),;:\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$",
-    ),
+    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)
 ]
 
 
