@@ -8,4 +8,5 @@ COPY starter starter
 COPY devstack devstack
 RUN pip install --no-cache-dir .
 USER nobody
+EXPOSE 8000 9464
 CMD ["python", "-m", "workers"]
