@@ -15,6 +15,7 @@ from workflows.models import (
     LostReason,
     OnboardingIds,
     OnboardingStatus,
+    check_lost_reason,
 )
 
 
@@ -57,10 +58,7 @@ class CloseBody(Body):
 
     @model_validator(mode="after")
     def _reason_only_when_lost(self) -> CloseBody:
-        if self.outcome == "lost" and self.reason is None:
-            raise ValueError("reason is required when the opportunity is lost")
-        if self.outcome == "won" and self.reason is not None:
-            raise ValueError("reason is only for a lost opportunity")
+        check_lost_reason(self.outcome, self.reason)
         return self
 
 
@@ -109,21 +107,13 @@ class LeadCompany(BaseModel):
     country: str | None
 
 
-class Lead(BaseModel):
-    id: str
-    reference: str
-    topic: str
-    status: str
-    status_reason: str | None
-    origin: str
-    owner: str | None
+class Lead(LeadSummary):
     decided_by: str | None
     comments: str | None
     contact: LeadContact
     company: LeadCompany
     opportunity_id: str | None
     timeline: list[Note]
-    created_at: datetime
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Lead:

@@ -142,11 +142,16 @@ class OpportunityClosed(Decision):
 
     @model_validator(mode="after")
     def _reason_only_when_lost(self) -> OpportunityClosed:
-        if self.outcome == "lost" and self.reason is None:
-            raise ValueError("reason is required when the opportunity is lost")
-        if self.outcome == "won" and self.reason is not None:
-            raise ValueError("reason is only for a lost opportunity")
+        check_lost_reason(self.outcome, self.reason)
         return self
+
+
+def check_lost_reason(outcome: str, reason: LostReason | None) -> None:
+    """A lost opportunity says why; a won one has no reason."""
+    if outcome == "lost" and reason is None:
+        raise ValueError("reason is required when the opportunity is lost")
+    if outcome == "won" and reason is not None:
+        raise ValueError("reason is only for a lost opportunity")
 
 
 class HistoryEntry(Model):
