@@ -71,7 +71,12 @@ def conflict(reason: str, reference: str) -> JSONResponse:
     return JSONResponse(status_code=409, content={"detail": reason, "reference": reference})
 
 
-@router.post("/onboarding-requests", status_code=202, response_model=Submitted, responses=CONFLICT)
+@router.post(
+    "/onboarding-requests",
+    status_code=202,
+    response_model=Submitted,
+    responses=CONFLICT | {429: {"model": Problem}},
+)
 async def submit_request(
     body: OnboardingRequest,
     request: Request,
@@ -79,6 +84,7 @@ async def submit_request(
     idempotency_key: IdempotencyKey = None,
 ) -> Submitted | JSONResponse:
     """Start an onboarding; the same request again returns the same reference."""
+    services.submit_limit.check(request)
     try:
         started = await services.starter.start(body, idempotency_key=idempotency_key)
     except AlreadyInProgress as err:

@@ -14,6 +14,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
 from starter.queries import CommerceQueries, SalesQueries
+from starter.ratelimit import RateLimiter
 from starter.start import OnboardingStarter
 from workers.settings import Settings
 from workers.worker import Stores, connect_temporal, open_stores
@@ -55,6 +56,7 @@ class Services:
     commerce: CommerceQueries
     status_links: Signer
     staff_token: str
+    submit_limit: RateLimiter
 
     def handle(self, reference: str) -> WorkflowHandle[OnboardingWorkflow, OnboardingState]:
         return self.client.get_workflow_handle_for(OnboardingWorkflow.run, reference)
@@ -97,4 +99,7 @@ async def open_services(settings: Settings, staff_token: str) -> AsyncIterator[S
             commerce=CommerceQueries(stores.commerce),
             status_links=Signer(settings.onboarding_token_secret, "status-link"),
             staff_token=staff_token,
+            submit_limit=RateLimiter(
+                settings.onboarding_submit_rate_per_minute, settings.onboarding_submit_burst
+            ),
         )

@@ -70,6 +70,7 @@ async def apply_form(request: Request) -> Response:
 
 @router.post("/partner/apply", response_class=HTMLResponse)
 async def apply(request: Request, services: ServicesDep) -> Response:
+    services.submit_limit.check(request)
     form = await request.form()
     values = {
         name: str(form.get(name, ""))[:MAX_FIELD_LENGTH]

@@ -34,8 +34,6 @@ from workers.settings import Settings
 from workers.worker import Stores, build_activities
 from workflows.models import CreditLimit, DisqualifyReason, LostReason, OnboardingIds
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 Snapshot = Callable[[], Awaitable[Any]]
 
 

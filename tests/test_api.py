@@ -12,8 +12,6 @@ from tests.api_helpers import poll, qualified_opportunity, request_body, submitt
 from tests.conftest import WebApp
 from tests.factories import unique_email
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 STAFF_ROUTES = [
     ("GET", "/api/onboarding-requests/B2B-X"),
     ("DELETE", "/api/onboarding-requests/B2B-X"),

@@ -7,14 +7,11 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tests.conftest import WebApp
 from tests.factories import unique_email
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "artifacts" / "screenshots"

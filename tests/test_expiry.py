@@ -20,7 +20,7 @@ from workers.worker import Stores, build_activities, build_worker
 from workflows.models import OnboardingInput, OnboardingPolicy, OnboardingStatus
 from workflows.onboarding import OnboardingWorkflow
 
-pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeskipping]
+pytestmark = pytest.mark.timeskipping
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

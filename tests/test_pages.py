@@ -8,8 +8,6 @@ import pytest
 from tests.api_helpers import request_body
 from tests.conftest import WebApp
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 STAFF_PAGES = [
     "/sales/leads?view=commerce-b2b",
     "/sales/leads?view=my-open",

@@ -29,7 +29,6 @@ def test_histories_are_recorded() -> None:
     } <= endings
 
 
-@pytest.mark.asyncio(loop_scope="session")
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_recorded_history_replays(path: Path) -> None:
     """The current workflow code makes the same decisions as the run that was recorded."""

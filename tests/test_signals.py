@@ -14,8 +14,6 @@ from workers.worker import Stores
 from workflows.models import OnboardingStatus, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 def won() -> OpportunityClosed:
     return OpportunityClosed(decided_by="sales.rep@shop.example", decided_at=now(), outcome="won")

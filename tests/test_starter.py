@@ -10,8 +10,6 @@ from starter.start import AlreadyInProgress, OnboardingStarter
 from tests.factories import disqualified, make_request, unique_email, wait_for_state
 from workflows.onboarding import OnboardingWorkflow
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 async def test_second_request_for_an_open_email_is_refused(starter: OnboardingStarter) -> None:
     """Another request with the same email in other letter case names the open reference."""

@@ -12,8 +12,6 @@ from starter.start import OnboardingStarter
 from tests.factories import disqualified, make_request, wait_for_state
 from workflows.onboarding import OnboardingWorkflow
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 async def wait_for_listing(client: Client, query: str, expected: list[str]) -> None:
     """Visibility is eventually consistent: list until the query finds the expected runs."""

@@ -19,8 +19,6 @@ from workers.settings import Settings
 from workers.worker import Stores
 from workflows.onboarding import OnboardingWorkflow
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 
 def worker_env(settings: Settings, task_queue: str, metrics_port: int) -> dict[str, str]:
     return {

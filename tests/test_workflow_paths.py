@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -17,8 +16,6 @@ from workers.settings import Settings
 from workers.worker import Stores
 from workflows.models import OnboardingStatus, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow
-
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 def subjects(smtp: SmtpSink, address: str) -> list[str]:

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     onboarding_temporal_ui_url: str = "http://localhost:8233"
     onboarding_metrics_port: int = Field(default=9464, ge=0, le=65535)
     onboarding_staff_token: str | None = None
+    # Form submissions per client address; 0 turns the limit off.
+    onboarding_submit_rate_per_minute: int = Field(default=20, ge=0)
+    onboarding_submit_burst: int = Field(default=10, ge=1)
 
     onboarding_reminder_after: timedelta = timedelta(days=3)
     onboarding_reminder_interval: timedelta = timedelta(days=3)
