@@ -50,8 +50,12 @@ class Stack:
     async def start_servers(self) -> None:
         env = self.env
         if not env.get("TEMPORAL_ADDRESS"):
+            web_port = env.get("ONBOARDING_HTTP_PORT", "8000")
             temporal = TemporalDevServer(
-                self.data / "temporal.db", port=TEMPORAL_PORT, ui_port=TEMPORAL_UI_PORT
+                self.data / "temporal.db",
+                port=TEMPORAL_PORT,
+                ui_port=TEMPORAL_UI_PORT,
+                codec_endpoint=f"http://localhost:{web_port}/codec",
             )
             await asyncio.to_thread(temporal.start)
             self._stops.append(temporal.stop)

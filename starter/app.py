@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse, Response
 
-from starter import api, site_pages, staff_pages
+from starter import api, codec_endpoint, site_pages, staff_pages
 from starter.auth import SignInRequired
 from starter.services import open_services
 from workers.settings import Settings
@@ -32,6 +33,16 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
     app.include_router(api.health_router)
     app.include_router(site_pages.router)
     app.include_router(staff_pages.router)
+    app.include_router(codec_endpoint.router)
+    # The Temporal UI calls the codec endpoint from its own origin, with the staff session.
+    ui = urlsplit(settings.onboarding_temporal_ui_url)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[f"{ui.scheme}://{ui.netloc}"],
+        allow_credentials=True,
+        allow_methods=["POST"],
+        allow_headers=["content-type", "x-namespace", "authorization"],
+    )
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:

@@ -16,6 +16,7 @@ from temporalio.workflow import UpdateMethodMultiParam
 from starter.queries import CommerceQueries, SalesQueries
 from starter.ratelimit import RateLimiter
 from starter.start import OnboardingStarter
+from workers.codec import EncryptionCodec
 from workers.settings import Settings
 from workers.worker import Stores, connect_temporal, open_stores
 from workflows.models import OnboardingState
@@ -57,6 +58,7 @@ class Services:
     status_links: Signer
     staff_token: str
     submit_limit: RateLimiter
+    codec: EncryptionCodec
 
     def handle(self, reference: str) -> WorkflowHandle[OnboardingWorkflow, OnboardingState]:
         return self.client.get_workflow_handle_for(OnboardingWorkflow.run, reference)
@@ -99,6 +101,7 @@ async def open_services(settings: Settings, staff_token: str) -> AsyncIterator[S
             commerce=CommerceQueries(stores.commerce),
             status_links=Signer(settings.onboarding_token_secret, "status-link"),
             staff_token=staff_token,
+            codec=settings.codec(),
             submit_limit=RateLimiter(
                 settings.onboarding_submit_rate_per_minute, settings.onboarding_submit_burst
             ),

@@ -15,7 +15,6 @@ import pytest
 import pytest_asyncio
 import uvicorn
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from devstack.mailbox_page import mailbox_app
@@ -25,7 +24,7 @@ from devstack.temporal import TemporalDevServer
 from starter.app import create_app
 from starter.start import OnboardingStarter
 from workers.settings import Settings
-from workers.worker import Stores, build_activities, build_worker, open_stores
+from workers.worker import Stores, build_activities, build_worker, connect_temporal, open_stores
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +79,7 @@ async def stores(settings: Settings) -> AsyncIterator[Stores]:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def client(settings: Settings) -> Client:
-    return await Client.connect(settings.temporal_address, data_converter=pydantic_data_converter)
+    return await connect_temporal(settings)
 
 
 @pytest.fixture

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import timedelta
 from decimal import Decimal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workers.codec import EncryptionCodec, parse_keys
 from workflows.models import CreditLimit, OnboardingPolicy
 
 DEV_TOKEN_SECRET = "dev-only-activation-secret"
+# A fixed key so dev runs and tests can read each other's histories; never for production.
+DEV_ENCRYPTION_KEYS = "dev-1:" + base64.b64encode(hashlib.sha256(b"dev-only-key").digest()).decode()
 
 
 class Settings(BaseSettings):
@@ -49,6 +54,9 @@ class Settings(BaseSettings):
     onboarding_credit_limit_currency: str = Field(default="JPY", pattern=r"^[A-Z]{3}$")
     onboarding_token_secret: str = DEV_TOKEN_SECRET
     onboarding_environment: str = "dev"
+    # Keys that decrypt workflow payloads ("id:base64,id:base64"), and the one that encrypts.
+    onboarding_encryption_keys: str = DEV_ENCRYPTION_KEYS
+    onboarding_encryption_key_id: str = "dev-1"
 
     @model_validator(mode="after")
     def _sane(self) -> Settings:
@@ -56,12 +64,20 @@ class Settings(BaseSettings):
             raise ValueError("ONBOARDING_REMINDER_INTERVAL must be positive")
         if self.onboarding_expire_after <= timedelta(0):
             raise ValueError("ONBOARDING_EXPIRE_AFTER must be positive")
-        if (
-            self.onboarding_environment != "dev"
-            and self.onboarding_token_secret == DEV_TOKEN_SECRET
-        ):
-            raise ValueError("set ONBOARDING_TOKEN_SECRET outside the dev environment")
+        keys = parse_keys(self.onboarding_encryption_keys)
+        if self.onboarding_encryption_key_id not in keys:
+            raise ValueError("ONBOARDING_ENCRYPTION_KEY_ID must name one of the keys")
+        if self.onboarding_environment != "dev":
+            if self.onboarding_token_secret == DEV_TOKEN_SECRET:
+                raise ValueError("set ONBOARDING_TOKEN_SECRET outside the dev environment")
+            if self.onboarding_encryption_keys == DEV_ENCRYPTION_KEYS:
+                raise ValueError("set ONBOARDING_ENCRYPTION_KEYS outside the dev environment")
         return self
+
+    def codec(self) -> EncryptionCodec:
+        return EncryptionCodec(
+            parse_keys(self.onboarding_encryption_keys), self.onboarding_encryption_key_id
+        )
 
     def policy(self) -> OnboardingPolicy:
         return OnboardingPolicy(

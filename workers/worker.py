@@ -13,7 +13,6 @@ from typing import Any
 
 import asyncpg
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
@@ -22,6 +21,7 @@ from activities.db import apply_migrations, create_pool
 from activities.email import EmailActivities, MailSettings
 from activities.sales import SalesActivities
 from activities.tokens import ActivationTokens
+from workers.codec import encrypted_converter
 from workers.settings import Settings
 from workflows.onboarding import OnboardingWorkflow
 
@@ -100,7 +100,7 @@ async def connect_temporal(settings: Settings, runtime: Runtime | None = None) -
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=encrypted_converter(settings.codec()),
         runtime=runtime,
     )
 
