@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse, Response
 
-from starter import api, codec_endpoint, site_pages, staff_pages
+from starter import api, codec_endpoint, site_pages, staff_pages, webhooks
 from starter.auth import SignInRequired
 from starter.services import open_services
 from workers.settings import Settings
@@ -34,6 +34,7 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
     app.include_router(site_pages.router)
     app.include_router(staff_pages.router)
     app.include_router(codec_endpoint.router)
+    app.include_router(webhooks.router)
     # The Temporal UI calls the codec endpoint from its own origin, with the staff session.
     ui = urlsplit(settings.onboarding_temporal_ui_url)
     app.add_middleware(

@@ -68,6 +68,7 @@ def settings(postgres: EmbeddedPostgres, smtp: SmtpSink, dev_server: TemporalDev
         onboarding_store_url="https://shop.contoso.example",
         # Every test submits from 127.0.0.1; the limit itself has a test of its own.
         onboarding_submit_rate_per_minute=0,
+        onboarding_webhook_secret="webhook-secret-for-tests",
     )
 
 

@@ -339,5 +339,6 @@ async def test_openapi_describes_the_contract(http: httpx.AsyncClient) -> None:
         "/api/commerce/prospects/{prospect_id}",
         "/api/commerce/customer-hierarchies/{hierarchy_id}",
         "/healthz",
+        "/api/webhooks/sales",
     }
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

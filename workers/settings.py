@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     onboarding_temporal_ui_url: str = "http://localhost:8233"
     onboarding_metrics_port: int = Field(default=9464, ge=0, le=65535)
     onboarding_staff_token: str | None = None
+    # Shared secret the Sales CRM sends in X-Webhook-Secret; unset refuses every delivery.
+    onboarding_webhook_secret: str | None = None
     # Form submissions per client address; 0 turns the limit off.
     onboarding_submit_rate_per_minute: int = Field(default=20, ge=0)
     onboarding_submit_burst: int = Field(default=10, ge=1)

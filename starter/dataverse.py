@@ -1,0 +1,109 @@
+"""Read a Dynamics 365 Sales (Dataverse) webhook body: which decision on which record.
+
+The body is a `RemoteExecutionContext`. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from workflows.models import DisqualifyReason, LostReason
+
+# Dataverse status reason codes (statuscode) of lead and opportunity.
+LEAD_QUALIFIED = 3
+LEAD_DISQUALIFY_REASONS = {
+    4: DisqualifyReason.LOST,
+    5: DisqualifyReason.CANNOT_CONTACT,
+    6: DisqualifyReason.NO_LONGER_INTERESTED,
+    7: DisqualifyReason.CANCELED,
+}
+OPPORTUNITY_WON = 3
+OPPORTUNITY_LOST_REASONS = {4: LostReason.CANCELED, 5: LostReason.OUT_SOLD}
+_DATE = re.compile(r"/Date\((-?\d+)")
+
+
+class NotADecision(ValueError):
+    """A well-formed context that carries no decision we act on."""
+
+
+@dataclass(frozen=True)
+class SalesEvent:
+    operation_id: str
+    message: str
+    entity: Literal["lead", "opportunity"]
+    record_id: str
+    action: Literal["qualify", "disqualify", "won", "lost"]
+    reason: DisqualifyReason | LostReason | None
+    decided_by: str
+    decided_at: datetime
+
+
+def _parameters(context: dict[str, Any]) -> dict[str, Any]:
+    return {p["key"]: p.get("value") for p in context.get("InputParameters") or []}
+
+
+def _option(value: Any) -> int | None:
+    return int(value["Value"]) if isinstance(value, dict) and "Value" in value else None
+
+
+def _reference_id(value: Any) -> str | None:
+    return str(value["Id"]) if isinstance(value, dict) and value.get("Id") else None
+
+
+def _attribute(entity: Any, name: str) -> Any:
+    if not isinstance(entity, dict):
+        return None
+    return {a["key"]: a.get("value") for a in entity.get("Attributes") or []}.get(name)
+
+
+def _when(context: dict[str, Any]) -> datetime:
+    match = _DATE.search(str(context.get("OperationCreatedOn", "")))
+    if match is None:
+        return datetime.now(UTC)
+    return datetime.fromtimestamp(int(match.group(1)) / 1000, UTC)
+
+
+def read_event(context: dict[str, Any]) -> SalesEvent:
+    """The decision a context carries; NotADecision for any other message or state."""
+    message = str(context.get("MessageName", ""))
+    entity = str(context.get("PrimaryEntityName", ""))
+    params = _parameters(context)
+    record_id = str(context.get("PrimaryEntityId", ""))
+    status = _option(params.get("Status"))
+    action: Literal["qualify", "disqualify", "won", "lost"]
+    reason: DisqualifyReason | LostReason | None = None
+    if entity == "lead" and message == "QualifyLead":
+        record_id = _reference_id(params.get("LeadId")) or record_id
+        action = "qualify"
+    elif entity == "lead" and message == "SetState" and status == LEAD_QUALIFIED:
+        action = "qualify"
+    elif entity == "lead" and message == "SetState" and status in LEAD_DISQUALIFY_REASONS:
+        action, reason = "disqualify", LEAD_DISQUALIFY_REASONS[status]
+    elif entity == "opportunity" and message in ("Win", "Lose"):
+        close = params.get("OpportunityClose")
+        record_id = _reference_id(_attribute(close, "opportunityid")) or record_id
+        if message == "Win":
+            action = "won"
+        else:
+            action, reason = "lost", OPPORTUNITY_LOST_REASONS.get(status or 0, LostReason.CANCELED)
+    elif entity == "opportunity" and message == "SetState" and status == OPPORTUNITY_WON:
+        action = "won"
+    elif entity == "opportunity" and message == "SetState" and status in OPPORTUNITY_LOST_REASONS:
+        action, reason = "lost", OPPORTUNITY_LOST_REASONS[status]
+    else:
+        raise NotADecision(f"{message} on {entity or 'nothing'} is not a decision")
+    if not record_id:
+        raise ValueError("the context names no record")
+    return SalesEvent(
+        operation_id=str(context["OperationId"]),
+        message=message,
+        entity="lead" if entity == "lead" else "opportunity",
+        record_id=record_id,
+        action=action,
+        reason=reason,
+        decided_by=f"dynamics:{context.get('InitiatingUserId') or context.get('UserId')}",
+        decided_at=_when(context),
+    )

@@ -1,0 +1,140 @@
+"""Sales CRM webhook: Dynamics 365 Sales (Dataverse) decisions become workflow signals.
+
+Authenticated by a shared secret header; idempotent on the delivery's OperationId, since
+Dataverse retries a delivery that got 502, 503 or 504.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+from temporalio.service import RPCError, RPCStatusCode
+
+from starter.auth import ServicesDep
+from starter.dataverse import NotADecision, SalesEvent, read_event
+from starter.schemas import Problem
+from starter.services import Services
+from workflows.models import (
+    DisqualifyReason,
+    LeadDisqualified,
+    LeadQualified,
+    LostReason,
+    OpportunityClosed,
+)
+from workflows.onboarding import OnboardingWorkflow
+
+router = APIRouter(prefix="/api/webhooks")
+SECRET_HEADER = "X-Webhook-Secret"
+Id = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class RemoteExecutionContext(BaseModel):
+    """The parts of Dataverse's RemoteExecutionContext we read; the rest is kept as sent."""
+
+    model_config = ConfigDict(extra="allow")
+
+    MessageName: Annotated[str, Field(max_length=100)]
+    PrimaryEntityName: Annotated[str, Field(max_length=100)]
+    PrimaryEntityId: Id
+    OperationId: Id
+    InputParameters: list[dict[str, Any]] = []
+
+
+class WebhookOutcome(BaseModel):
+    operation_id: str
+    outcome: Literal["delivered", "duplicate", "ignored"]
+    reference: str | None = None
+    detail: str
+
+
+def require_webhook_secret(
+    services: ServicesDep,
+    x_webhook_secret: Annotated[str | None, Header(max_length=500)] = None,
+) -> None:
+    """401 unless the shared secret came; checked before the body is even read."""
+    expected = services.settings.onboarding_webhook_secret
+    if not expected or not hmac.compare_digest(
+        (x_webhook_secret or "").encode(), expected.encode()
+    ):
+        raise HTTPException(status_code=401, detail=f"{SECRET_HEADER} is missing or wrong")
+
+
+WebhookSecretDep = Annotated[None, Depends(require_webhook_secret)]
+
+
+async def _reference(services: Services, event: SalesEvent) -> str | None:
+    if event.entity == "lead":
+        return await services.sales.reference_of_lead(event.record_id)
+    return await services.sales.reference_of_opportunity(event.record_id)
+
+
+async def _signal(services: Services, reference: str, event: SalesEvent) -> None:
+    handle = services.handle(reference)
+    who, when = event.decided_by, event.decided_at
+    if event.action == "qualify":
+        await handle.signal(
+            OnboardingWorkflow.qualify_lead, LeadQualified(decided_by=who, decided_at=when)
+        )
+    elif event.action == "disqualify":
+        assert isinstance(event.reason, DisqualifyReason)
+        await handle.signal(
+            OnboardingWorkflow.disqualify_lead,
+            LeadDisqualified(decided_by=who, decided_at=when, reason=event.reason),
+        )
+    else:
+        reason = event.reason if isinstance(event.reason, LostReason) else None
+        await handle.signal(
+            OnboardingWorkflow.close_opportunity,
+            OpportunityClosed(decided_by=who, decided_at=when, outcome=event.action, reason=reason),
+        )
+
+
+@router.post(
+    "/sales",
+    response_model=WebhookOutcome,
+    responses={401: {"model": Problem}, 404: {"model": Problem}, 503: {"model": Problem}},
+)
+async def sales_webhook(
+    context: RemoteExecutionContext, services: ServicesDep, _: WebhookSecretDep
+) -> WebhookOutcome:
+    """A Dataverse webhook delivery for QualifyLead, Win, Lose or SetState."""
+    try:
+        event = read_event(context.model_dump())
+    except NotADecision as err:
+        return WebhookOutcome(operation_id=context.OperationId, outcome="ignored", detail=str(err))
+    reference = await _reference(services, event)
+    if reference is None:
+        raise HTTPException(status_code=404, detail=f"no {event.entity} {event.record_id}")
+    async with services.stores.sales.acquire() as conn, conn.transaction():
+        # The row is ours until commit: a concurrent retry waits here, then sees it.
+        fresh = await conn.fetchval(
+            """INSERT INTO webhook_deliveries
+                   (operation_id, message_name, entity_name, entity_id, outcome)
+               VALUES ($1, $2, $3, $4, 'received')
+               ON CONFLICT (operation_id) DO NOTHING RETURNING operation_id""",
+            event.operation_id, event.message, event.entity, event.record_id,
+        )  # fmt: skip
+        if fresh is None:
+            return WebhookOutcome(
+                operation_id=event.operation_id, outcome="duplicate", reference=reference,
+                detail="this OperationId was delivered before",
+            )  # fmt: skip
+        outcome: Literal["delivered", "ignored"] = "delivered"
+        detail = f"{event.action} sent to the onboarding"
+        try:
+            await _signal(services, reference, event)
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                # Rolled back with the transaction, so Dataverse's retry is processed.
+                raise HTTPException(status_code=503, detail="Temporal is unavailable") from err
+            outcome, detail = "ignored", "the onboarding has ended"
+        await conn.execute(
+            "UPDATE webhook_deliveries SET outcome = $2 WHERE operation_id = $1",
+            event.operation_id, outcome,
+        )  # fmt: skip
+    return WebhookOutcome(
+        operation_id=event.operation_id, outcome=outcome, reference=reference, detail=detail
+    )
