@@ -72,12 +72,14 @@ class EmailActivities:
         )
         if sent_at is not None:
             return msg_id
+        activity.heartbeat("sending")
         await aiosmtplib.send(
             self._message(msg_id, data.to, rendered),
             hostname=self._mail.smtp_host,
             port=self._mail.smtp_port,
             timeout=self._mail.smtp_timeout,
         )
+        activity.heartbeat("sent")
         await self._mark_sent(msg_id)
         return msg_id
 

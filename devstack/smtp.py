@@ -39,13 +39,17 @@ class SmtpSink:
         """Messages are kept in memory, and in `maildir` too when given (kept between runs)."""
         self.port = port or free_port()
         self._mailbox = _Mailbox(maildir)
-        self._controller = Controller(self._mailbox, hostname="127.0.0.1", port=self.port)
+        self._controller: Controller | None = None
 
     def start(self) -> None:
+        """Listen; after a stop, listens again on the same port with the same mailbox."""
+        self._controller = Controller(self._mailbox, hostname="127.0.0.1", port=self.port)
         self._controller.start()
 
     def stop(self) -> None:
-        self._controller.stop()
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
 
     def messages(self) -> list[EmailMessage]:
         return self._mailbox.messages()

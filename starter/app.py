@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from urllib.parse import quote, urlsplit
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from temporalio.service import RPCError
 
 from starter import api, codec_endpoint, site_pages, staff_pages, webhooks
 from starter.auth import SignInRequired
 from starter.services import open_services
 from workers.settings import Settings
+
+log = logging.getLogger("starter")
 
 
 def create_app(settings: Settings, staff_token: str) -> FastAPI:
@@ -44,6 +49,20 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
         allow_methods=["POST"],
         allow_headers=["content-type", "x-namespace", "authorization"],
     )
+
+    @app.exception_handler(RPCError)
+    @app.exception_handler(OSError)
+    @app.exception_handler(asyncpg.PostgresConnectionError)
+    @app.exception_handler(asyncpg.InterfaceError)
+    @app.exception_handler(asyncpg.CannotConnectNowError)
+    async def _unavailable(request: Request, exc: Exception) -> Response:
+        # Temporal or a store is down for a moment: say so, and when to try again.
+        log.warning("%s %s: dependency unavailable: %r", request.method, request.url.path, exc)
+        return JSONResponse(
+            status_code=503,
+            content={"detail": "temporarily unavailable; try again shortly"},
+            headers={"Retry-After": "2"},
+        )
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:

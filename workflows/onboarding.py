@@ -53,9 +53,12 @@ ACTIVITY_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=30),
     non_retryable_error_types=NON_RETRYABLE_ERRORS,
 )
-STORE_TIMEOUT = timedelta(seconds=30)
-# Covers the email activity's own wait for the outbox after the SMTP server took the mail.
+# Store writes take milliseconds; a lost worker's write is retried after this long.
+STORE_TIMEOUT = timedelta(seconds=10)
+# Covers the email activity's own wait for the outbox after the SMTP server took the mail;
+# its heartbeats let a lost worker's email be retried long before that.
 EMAIL_TIMEOUT = timedelta(minutes=5)
+EMAIL_HEARTBEAT = timedelta(seconds=20)
 # Outages shorter than this are ridden out; a longer one fails the run for an operator to see.
 GIVE_UP_AFTER = timedelta(days=1)
 
@@ -194,28 +197,27 @@ class OnboardingWorkflow:
 
     # -- steps ---------------------------------------------------------------------------
 
+    # Each id enters the queryable state only once its record exists, so a client that reads
+    # an id from the state can always fetch the record.
+
     async def _open(self) -> None:
         ids, req = self._state.ids, self._request
-        ids.prospect_id = _new_id("PRO")
-        await self._store(
-            CommerceActivities.record_prospect,
-            RecordProspectInput(
-                prospect_id=ids.prospect_id,
-                reference=self._state.reference,
-                request=req,
-                submitted_at=workflow.now(),
-            ),
+        prospect = RecordProspectInput(
+            prospect_id=_new_id("PRO"),
+            reference=self._state.reference,
+            request=req,
+            submitted_at=workflow.now(),
         )
-        ids.lead_id = _new_id("LEAD")
-        await self._store(
-            SalesActivities.create_lead,
-            CreateLeadInput(
-                lead_id=ids.lead_id,
-                prospect_id=ids.prospect_id,
-                reference=self._state.reference,
-                request=req,
-            ),
+        await self._store(CommerceActivities.record_prospect, prospect)
+        ids.prospect_id = prospect.prospect_id
+        lead = CreateLeadInput(
+            lead_id=_new_id("LEAD"),
+            prospect_id=prospect.prospect_id,
+            reference=self._state.reference,
+            request=req,
         )
+        await self._store(SalesActivities.create_lead, lead)
+        ids.lead_id = lead.lead_id
         await self._email(EmailKind.ACKNOWLEDGEMENT, to=req.contact.email)
 
     async def _await_lead_decision(self) -> LeadQualified | LeadDisqualified | None:
@@ -274,32 +276,28 @@ class OnboardingWorkflow:
         ids = self._state.ids
         assert ids.lead_id is not None
         assert ids.prospect_id is not None
-        ids.opportunity_id = _new_id("OPP")
-        ids.contact_id = _new_id("CON")
-        ids.account_id = _new_id("ACC")
-        await self._store(
-            SalesActivities.qualify_lead,
-            QualifyLeadInput(
-                lead_id=ids.lead_id,
-                opportunity_id=ids.opportunity_id,
-                contact_id=ids.contact_id,
-                account_id=ids.account_id,
-                decided_by=decision.decided_by,
-            ),
+        qualify = QualifyLeadInput(
+            lead_id=ids.lead_id,
+            opportunity_id=_new_id("OPP"),
+            contact_id=_new_id("CON"),
+            account_id=_new_id("ACC"),
+            decided_by=decision.decided_by,
         )
-        ids.person_customer_id = _new_id("CUS")
-        ids.organization_customer_id = _new_id("CUS")
-        await self._store(
-            CommerceActivities.create_customers,
-            CreateCustomersInput(
-                prospect_id=ids.prospect_id,
-                person_customer_id=ids.person_customer_id,
-                organization_customer_id=ids.organization_customer_id,
-                sales_contact_id=ids.contact_id,
-                sales_account_id=ids.account_id,
-                request=self._request,
-            ),
+        await self._store(SalesActivities.qualify_lead, qualify)
+        ids.opportunity_id = qualify.opportunity_id
+        ids.contact_id = qualify.contact_id
+        ids.account_id = qualify.account_id
+        customers = CreateCustomersInput(
+            prospect_id=ids.prospect_id,
+            person_customer_id=_new_id("CUS"),
+            organization_customer_id=_new_id("CUS"),
+            sales_contact_id=qualify.contact_id,
+            sales_account_id=qualify.account_id,
+            request=self._request,
         )
+        await self._store(CommerceActivities.create_customers, customers)
+        ids.person_customer_id = customers.person_customer_id
+        ids.organization_customer_id = customers.organization_customer_id
         self._set_status(OnboardingStatus.QUALIFIED)
 
     async def _approve(self, decision: OpportunityClosed) -> None:
@@ -308,16 +306,14 @@ class OnboardingWorkflow:
         assert ids.organization_customer_id is not None
         await self._close_opportunity(decision)
         await self._close_prospect(ProspectStatus.APPROVED, None)
-        ids.customer_hierarchy_id = _new_id("HIER")
-        await self._store(
-            CommerceActivities.create_customer_hierarchy,
-            CreateHierarchyInput(
-                hierarchy_id=ids.customer_hierarchy_id,
-                name=self._request.company.name,
-                organization_customer_id=ids.organization_customer_id,
-                admin_customer_id=ids.person_customer_id,
-            ),
+        hierarchy = CreateHierarchyInput(
+            hierarchy_id=_new_id("HIER"),
+            name=self._request.company.name,
+            organization_customer_id=ids.organization_customer_id,
+            admin_customer_id=ids.person_customer_id,
         )
+        await self._store(CommerceActivities.create_customer_hierarchy, hierarchy)
+        ids.customer_hierarchy_id = hierarchy.hierarchy_id
         await self._store(
             CommerceActivities.set_credit_limit,
             SetCreditLimitInput(
@@ -325,16 +321,14 @@ class OnboardingWorkflow:
                 credit_limit=decision.credit_limit or self._input.policy.credit_limit,
             ),
         )
-        ids.site_user_id = _new_id("USR")
-        await self._store(
-            CommerceActivities.add_site_user,
-            AddSiteUserInput(
-                site_user_id=ids.site_user_id,
-                person_customer_id=ids.person_customer_id,
-                hierarchy_id=ids.customer_hierarchy_id,
-                email=self._request.contact.email,
-            ),
+        site_user = AddSiteUserInput(
+            site_user_id=_new_id("USR"),
+            person_customer_id=ids.person_customer_id,
+            hierarchy_id=hierarchy.hierarchy_id,
+            email=self._request.contact.email,
         )
+        await self._store(CommerceActivities.add_site_user, site_user)
+        ids.site_user_id = site_user.site_user_id
         address = self._request.company.address
         await self._email(
             EmailKind.APPROVED,
@@ -428,6 +422,7 @@ class OnboardingWorkflow:
                 },
             ),
             start_to_close_timeout=EMAIL_TIMEOUT,
+            heartbeat_timeout=EMAIL_HEARTBEAT,
             schedule_to_close_timeout=GIVE_UP_AFTER,
             retry_policy=ACTIVITY_RETRY,
         )
