@@ -104,7 +104,8 @@ class EmailActivities:
                     "UPDATE email_outbox SET sent_at = now() WHERE message_id = $1", msg_id
                 )
                 return
-            except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError):
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                # Any database failure, "shutting down" included: the mail must not go twice.
                 activity.heartbeat(msg_id)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
