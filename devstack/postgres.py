@@ -98,6 +98,14 @@ class EmbeddedPostgres:
         if result.returncode and "already exists" not in result.stderr:
             raise RuntimeError(f"createdb {name} failed: {result.stderr}")
 
+    def pid(self) -> int | None:
+        """The postmaster's pid while the server runs."""
+        pidfile = self.data_dir / "postmaster.pid"
+        try:
+            return int(pidfile.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
     def stop(self) -> None:
         if (self.data_dir / "postmaster.pid").exists():
             self._run(

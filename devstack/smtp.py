@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mailbox
 import threading
+import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -18,6 +19,7 @@ class _Mailbox:
     def __init__(self, maildir: Path | None) -> None:
         self._lock = threading.Lock()
         self._messages: list[EmailMessage] = []
+        self.arrivals: dict[str, float] = {}
         self._maildir = mailbox.Maildir(maildir) if maildir else None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -25,6 +27,7 @@ class _Mailbox:
         assert isinstance(message, EmailMessage)
         with self._lock:
             self._messages.append(message)
+            self.arrivals.setdefault(str(message["Message-ID"]), time.monotonic())
             if self._maildir is not None:
                 self._maildir.add(envelope.original_content)
         return "250 Message accepted for delivery"
@@ -53,6 +56,10 @@ class SmtpSink:
 
     def messages(self) -> list[EmailMessage]:
         return self._mailbox.messages()
+
+    def arrived_at(self, message_id: str) -> float | None:
+        """When (time.monotonic) the first message with this Message-ID arrived."""
+        return self._mailbox.arrivals.get(message_id)
 
     def messages_to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages() if m["To"] == address]

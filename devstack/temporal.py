@@ -66,6 +66,10 @@ class TemporalDevServer:
             cmd += ["--headless"]
         return cmd
 
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
     def start(self) -> None:
         self.db_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     commerce_database_url: str = "postgresql://postgres@localhost:5432/commerce"
     sales_database_url: str = "postgresql://postgres@localhost:5432/sales"
     database_pool_size: int = Field(default=10, ge=1, le=200)
+    onboarding_max_concurrent_activities: int = Field(default=100, ge=1)
+    onboarding_max_concurrent_workflow_tasks: int = Field(default=100, ge=1)
+    # Bounds the worker's memory however many onboardings wait.
+    onboarding_max_cached_workflows: int = Field(default=1000, ge=0)
 
     smtp_host: str = "localhost"
     smtp_port: int = Field(default=1025, ge=1, le=65535)

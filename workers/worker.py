@@ -112,13 +112,30 @@ def metrics_runtime(port: int) -> Runtime:
     )
 
 
-def build_worker(client: Client, task_queue: str, activities: ActivityGroups) -> Worker:
+def worker_options(settings: Settings | None = None) -> dict[str, Any]:
+    """Concurrency and cache settings shared by every worker of this workflow."""
+    options: dict[str, Any] = {"graceful_shutdown_timeout": timedelta(seconds=10)}
+    if settings is not None:
+        options.update(
+            max_concurrent_activities=settings.onboarding_max_concurrent_activities,
+            max_concurrent_workflow_tasks=settings.onboarding_max_concurrent_workflow_tasks,
+            max_cached_workflows=settings.onboarding_max_cached_workflows,
+        )
+    return options
+
+
+def build_worker(
+    client: Client,
+    task_queue: str,
+    activities: ActivityGroups,
+    settings: Settings | None = None,
+) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
         activities=activities.registered(),
-        graceful_shutdown_timeout=timedelta(seconds=10),
+        **worker_options(settings),
     )
 
 
@@ -131,7 +148,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     client = await connect_temporal(settings, runtime)
     async with open_stores(settings) as stores:
         worker = build_worker(
-            client, settings.onboarding_task_queue, build_activities(stores, settings)
+            client, settings.onboarding_task_queue, build_activities(stores, settings), settings
         )
         log.info("worker polling task queue %s", settings.onboarding_task_queue)
         async with worker:

@@ -1,0 +1,203 @@
+"""Benchmark the whole onboarding: `python -m bench [--onboardings N] ...` (see README).
+
+Brings up the embedded stack (or uses the addresses in the environment), then measures the
+ceiling, the real path at full speed, the real path at a fixed arrival rate, the CPU cost
+per onboarding of each process, and many onboardings waiting. Prints a table, writes JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import psutil
+
+from bench.drivers import Timings, ceiling_onboarding, http_onboarding, new_run, run_all
+from bench.stack import BenchStack, open_stack
+from workers.settings import Settings
+from workers.worker import connect_temporal
+
+
+def cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for role, group in pids.items():
+        total = 0.0
+        for pid in group:
+            try:
+                times = psutil.Process(pid).cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                continue
+        totals[role] = total
+    return totals
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    if len(samples) < 2:
+        return {}
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return {"p50_ms": cuts[49] * 1000, "p95_ms": cuts[94] * 1000, "p99_ms": cuts[98] * 1000}
+
+
+async def fixed_rate(
+    stack: BenchStack, http: httpx.AsyncClient, client: Any, rate: float, seconds: float
+) -> dict[str, Any]:
+    timings = Timings()
+    run = new_run()
+    sales = await asyncpg.create_pool(
+        stack.env["SALES_DATABASE_URL"], server_settings={"search_path": "sales"}
+    )
+    tasks = []
+    started = time.monotonic()
+    for index in range(int(rate * seconds)):
+        await asyncio.sleep(max(0.0, started + index / rate - time.monotonic()))
+        tasks.append(asyncio.create_task(http_onboarding(
+            http, client, run, index, timings, sales, stack.smtp.arrived_at)))  # fmt: skip
+    await asyncio.gather(*tasks)
+    await sales.close()
+    return {
+        "requests": len(tasks),
+        "form_post": percentiles(timings.form_post),
+        "submit_to_lead_in_sales": percentiles(timings.lead_visible),
+        "won_to_approval_email": percentiles(timings.won_to_email),
+    }
+
+
+async def waiting(stack: BenchStack, http: httpx.AsyncClient, counts: list[int]) -> dict[str, Any]:
+    """Start onboardings and leave them waiting for the lead decision."""
+    from bench.drivers import body
+
+    run, started_total, result = new_run(), 0, {}
+    commerce = await asyncpg.create_pool(
+        stack.env["COMMERCE_DATABASE_URL"], server_settings={"search_path": "commerce"}
+    )
+    gate = asyncio.Semaphore(50)
+
+    async def submit(index: int) -> None:
+        async with gate:
+            (await http.post("/api/onboarding-requests", json=body(run, index))).raise_for_status()
+
+    for target in counts:
+        began = time.monotonic()
+        await asyncio.gather(*(submit(i) for i in range(started_total, target)))
+        elapsed = time.monotonic() - began
+        # Settled when every acknowledgement of this run went out.
+        while await commerce.fetchval(
+            "SELECT count(*) FROM email_outbox o JOIN prospects p ON p.reference = o.reference"
+            " WHERE p.company_name LIKE $1 AND o.sent_at IS NOT NULL", f"Bench {run} %"
+        ) < target:  # fmt: skip
+            await asyncio.sleep(0.5)
+        settled = time.monotonic() - began
+        worker = psutil.Process(stack.children["worker"].pid)
+        store = 0
+        if stack.temporal is not None:
+            db = stack.temporal.db_file
+            store = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
+        result[str(target)] = {
+            "started": target - started_total, "submit_seconds": round(elapsed, 1),
+            "settled_seconds": round(settled, 1),
+            "worker_rss_mib": round(worker.memory_info().rss / 2**20, 1),
+            "temporal_store_mib": round(store / 2**20, 1),
+        }  # fmt: skip
+        started_total = target
+    await commerce.close()
+    return result
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    worker_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k.startswith("ONBOARDING_MAX_") or k == "DATABASE_POOL_SIZE"
+    }
+    stack = await open_stack(worker_env)
+    report: dict[str, Any] = {"cores": os.cpu_count(), "onboardings": args.onboardings}
+    try:
+        settings = Settings(temporal_address=stack.env["TEMPORAL_ADDRESS"])
+        client = await connect_temporal(settings)
+        limits = httpx.Limits(max_connections=args.concurrency * 2)
+        async with httpx.AsyncClient(base_url=stack.url, timeout=60, limits=limits) as http:
+            run = new_run()
+            seconds = await run_all(
+                args.onboardings, args.concurrency, lambda i: ceiling_onboarding(client, run, i)
+            )
+            report["ceiling_per_second"] = args.onboardings / seconds
+            print(f"ceiling: {report['ceiling_per_second']:.1f}/s", flush=True)
+
+            before = cpu_seconds(stack.pids())
+            run = new_run()
+            seconds = await run_all(
+                args.onboardings, args.concurrency,
+                lambda i: http_onboarding(http, client, run, i),
+            )  # fmt: skip
+            after = cpu_seconds(stack.pids())
+            report["real_per_second"] = args.onboardings / seconds
+            report["real_to_ceiling"] = report["real_per_second"] / report["ceiling_per_second"]
+            report["cpu_ms_per_onboarding"] = {
+                role: round((after[role] - before.get(role, 0.0)) * 1000 / args.onboardings, 1)
+                for role in after
+            }
+            print(f"real: {report['real_per_second']:.1f}/s", flush=True)
+
+            report["fixed_rate"] = await fixed_rate(stack, http, client, args.rate, args.seconds)
+            print("fixed rate done", flush=True)
+            if args.waiting:
+                counts = sorted({min(1000, args.waiting), args.waiting})
+                report["waiting"] = await waiting(stack, http, counts)
+    finally:
+        await stack.close()
+    return report
+
+
+def table(report: dict[str, Any]) -> str:
+    lines = [f"cores: {report['cores']}   onboardings per throughput run: {report['onboardings']}"]
+    lines.append(
+        f"ceiling (no-op activities)      {report['ceiling_per_second']:8.1f} onboardings/s"
+    )
+    lines.append(f"real, full speed                {report['real_per_second']:8.1f} onboardings/s"
+                 f"   ({report['real_to_ceiling']:.2f} of the ceiling)")  # fmt: skip
+    fixed = report["fixed_rate"]
+    lines.append(f"fixed rate: {fixed['requests']} requests")
+    for name in ("form_post", "submit_to_lead_in_sales", "won_to_approval_email"):
+        p = fixed[name]
+        if p:
+            lines.append(f"  {name:<28} p50 {p['p50_ms']:7.1f} ms  p95 {p['p95_ms']:7.1f} ms"
+                         f"  p99 {p['p99_ms']:7.1f} ms")  # fmt: skip
+    lines.append("CPU per completed onboarding:")
+    for role, ms in report["cpu_ms_per_onboarding"].items():
+        lines.append(f"  {role:<28} {ms:7.1f} ms")
+    for count, w in report.get("waiting", {}).items():
+        lines.append(
+            f"waiting {count:>6}: submitted in {w['submit_seconds']} s, settled in "
+            f"{w['settled_seconds']} s, worker RSS {w['worker_rss_mib']} MiB, "
+            f"Temporal store {w['temporal_store_mib']} MiB"
+        )
+    return "\n".join(lines)
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--onboardings", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--rate", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--waiting", type=int, default=10_000)
+    parser.add_argument("--json", type=Path, default=Path("bench/results/latest.json"))
+    args = parser.parse_args()
+    report = asyncio.run(main(args))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2))
+    print(table(report))
+    print(f"JSON: {args.json}")
+
+
+if __name__ == "__main__":
+    cli()

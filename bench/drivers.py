@@ -1,0 +1,153 @@
+"""Drive onboardings as the benchmark's users: through HTTP (real) or the client (ceiling)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import httpx
+from temporalio.client import Client
+
+from bench.stack import STAFF_TOKEN
+from workflows.models import (
+    Company,
+    Contact,
+    LeadDisqualified,
+    LeadQualified,
+    OnboardingInput,
+    OnboardingRequest,
+    OpportunityClosed,
+)
+from workflows.onboarding import OnboardingWorkflow
+
+STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}"}
+PLANS = ("won", "won", "won", "disqualify", "lost")  # 60 % approved, 40 % rejected
+
+
+def plan(index: int) -> str:
+    return PLANS[index % len(PLANS)]
+
+
+def body(run: str, index: int) -> dict[str, Any]:
+    return {
+        "company": {"name": f"Bench {run} {index} 株式会社",
+                    "address": {"postal_code": "100-0005"}},
+        "contact": {"first_name": "Aiko", "last_name": "Sato",
+                    "email": f"bench-{run}-{index}@example.com", "phone": "+81 90 1234 5678"},
+        "comments": "Benchmark request", "locale": "ja",
+    }  # fmt: skip
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Timings:
+    form_post: list[float] = field(default_factory=list)
+    lead_visible: list[float] = field(default_factory=list)
+    won_to_email: list[float] = field(default_factory=list)
+
+
+async def _get_until(http: httpx.AsyncClient, path: str, key: str) -> dict[str, Any]:
+    while True:
+        response = await http.get(path, headers=STAFF)
+        if response.status_code == 200 and response.json().get(key):
+            data: dict[str, Any] = response.json()
+            return data
+        await asyncio.sleep(0.02)
+
+
+async def http_onboarding(
+    http: httpx.AsyncClient,
+    client: Client,
+    run: str,
+    index: int,
+    timings: Timings | None = None,
+    sales: asyncpg.Pool | None = None,
+    smtp_arrival: Any = None,
+) -> str:
+    """One onboarding through the public and staff APIs, start to end."""
+    started = time.monotonic()
+    response = await http.post("/api/onboarding-requests", json=body(run, index))
+    response.raise_for_status()
+    reference = str(response.json()["reference"])
+    if timings is not None:
+        timings.form_post.append(time.monotonic() - started)
+    if timings is not None and sales is not None:
+        while not await sales.fetchval("SELECT 1 FROM leads WHERE reference = $1", reference):
+            await asyncio.sleep(0.002)
+        timings.lead_visible.append(time.monotonic() - started)
+    state = await _get_until(http, f"/api/onboarding-requests/{reference}", "lead_id")
+    lead = f"/api/sales/leads/{state['lead_id']}"
+    if plan(index) == "disqualify":
+        await http.post(f"{lead}/disqualify", json={"reason": "Lost"}, headers=STAFF)
+    else:
+        await http.post(f"{lead}/qualify", headers=STAFF)
+        state = await _get_until(http, f"/api/onboarding-requests/{reference}", "opportunity_id")
+        close: dict[str, str] = {"outcome": "won"}
+        if plan(index) == "lost":
+            close = {"outcome": "lost", "reason": "Out-sold"}
+        won_at = time.monotonic()
+        await http.post(
+            f"/api/sales/opportunities/{state['opportunity_id']}/close", json=close, headers=STAFF
+        )
+        if timings is not None and smtp_arrival is not None and plan(index) == "won":
+            message_id = f"<{reference}.approved@shop.example>"
+            while (arrived := smtp_arrival(message_id)) is None:
+                await asyncio.sleep(0.002)
+            timings.won_to_email.append(arrived - won_at)
+    await client.get_workflow_handle(reference).result()
+    return reference
+
+
+async def ceiling_onboarding(client: Client, run: str, index: int) -> None:
+    """The same workflow, decisions and activities (which do nothing), without HTTP."""
+    reference = f"BENCH-{run}-{index}"
+    request = OnboardingRequest(
+        company=Company(name=f"Bench {run} {index}"),
+        contact=Contact(first_name="Aiko", last_name="Sato", email=f"c-{run}-{index}@example.com"),
+        locale="ja",
+    )
+    handle = await client.start_workflow(
+        OnboardingWorkflow.run, OnboardingInput(reference=reference, request=request),
+        id=reference, task_queue="bench-ceiling",
+    )  # fmt: skip
+    who = "bench"
+    if plan(index) == "disqualify":
+        decision = LeadDisqualified.model_validate(
+            {"decided_by": who, "decided_at": now(), "reason": "Lost"}
+        )
+        await handle.execute_update(OnboardingWorkflow.decide_disqualify_lead, decision)
+    else:
+        await handle.execute_update(
+            OnboardingWorkflow.decide_qualify_lead, LeadQualified(decided_by=who, decided_at=now())
+        )
+        close = OpportunityClosed.model_validate(
+            {"decided_by": who, "decided_at": now(), "outcome": plan(index) if plan(index) == "won"
+             else "lost", "reason": None if plan(index) == "won" else "Out-sold"}
+        )  # fmt: skip
+        await handle.execute_update(OnboardingWorkflow.decide_close_opportunity, close)
+    await handle.result()
+
+
+async def run_all(count: int, concurrency: int, make: Any) -> float:
+    """Run `count` onboardings, `concurrency` at a time; returns the elapsed seconds."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(index: int) -> None:
+        async with gate:
+            await make(index)
+
+    started = time.monotonic()
+    await asyncio.gather(*(one(i) for i in range(count)))
+    return time.monotonic() - started
+
+
+def new_run() -> str:
+    return uuid.uuid4().hex[:6]

@@ -1,0 +1,101 @@
+"""The ceiling's worker: the same workflow with activities of the same names that do nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable
+from typing import Any
+
+from temporalio import activity
+
+from activities.models import (
+    AddSiteUserInput,
+    CloseLeadInput,
+    CloseOpportunityInput,
+    CloseProspectInput,
+    CreateCustomersInput,
+    CreateHierarchyInput,
+    CreateLeadInput,
+    QualifyLeadInput,
+    RecordProspectInput,
+    SendEmailInput,
+    SetCreditLimitInput,
+)
+from workers.settings import Settings
+from workers.worker import WORKFLOWS, connect_temporal, worker_options
+
+
+@activity.defn(name="record_prospect")
+async def record_prospect(data: RecordProspectInput) -> None: ...
+
+
+@activity.defn(name="close_prospect")
+async def close_prospect(data: CloseProspectInput) -> None: ...
+
+
+@activity.defn(name="create_customers")
+async def create_customers(data: CreateCustomersInput) -> None: ...
+
+
+@activity.defn(name="create_customer_hierarchy")
+async def create_customer_hierarchy(data: CreateHierarchyInput) -> None: ...
+
+
+@activity.defn(name="set_credit_limit")
+async def set_credit_limit(data: SetCreditLimitInput) -> None: ...
+
+
+@activity.defn(name="add_site_user")
+async def add_site_user(data: AddSiteUserInput) -> None: ...
+
+
+@activity.defn(name="create_lead")
+async def create_lead(data: CreateLeadInput) -> None: ...
+
+
+@activity.defn(name="qualify_lead")
+async def qualify_lead(data: QualifyLeadInput) -> None: ...
+
+
+@activity.defn(name="close_lead")
+async def close_lead(data: CloseLeadInput) -> None: ...
+
+
+@activity.defn(name="close_opportunity")
+async def close_opportunity(data: CloseOpportunityInput) -> None: ...
+
+
+@activity.defn(name="send_email")
+async def send_email(data: SendEmailInput) -> str:
+    return ""
+
+
+NOOP_ACTIVITIES: list[Callable[..., Any]] = [
+    record_prospect, close_prospect, create_customers, create_customer_hierarchy,
+    set_credit_limit, add_site_user, create_lead, qualify_lead, close_lead,
+    close_opportunity, send_email,
+]  # fmt: skip
+
+
+async def serve(settings: Settings) -> None:
+    from temporalio.worker import Worker
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    client = await connect_temporal(settings)
+    worker = Worker(
+        client,
+        task_queue=settings.onboarding_task_queue,
+        workflows=WORKFLOWS,
+        activities=NOOP_ACTIVITIES,
+        **worker_options(settings),
+    )
+    async with worker:
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve(Settings()))

@@ -1,0 +1,90 @@
+"""The benchmark's stack: embedded servers (or the environment's), worker and web processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from devstack.postgres import EmbeddedPostgres, free_port
+from devstack.run import wait_healthy
+from devstack.smtp import SmtpSink
+from devstack.temporal import TemporalDevServer
+
+STAFF_TOKEN = "bench-staff-token"
+
+
+@dataclass
+class BenchStack:
+    folder: Path
+    env: dict[str, str]
+    url: str
+    smtp: SmtpSink
+    temporal: TemporalDevServer | None = None
+    postgres: EmbeddedPostgres | None = None
+    children: dict[str, asyncio.subprocess.Process] = field(default_factory=dict)
+
+    def pids(self) -> dict[str, list[int]]:
+        """The processes whose CPU the report accounts, by role."""
+        groups: dict[str, list[int]] = {name: [p.pid] for name, p in self.children.items()}
+        if self.temporal is not None and self.temporal.pid is not None:
+            groups["temporal"] = [self.temporal.pid]
+        if self.postgres is not None:
+            postmaster = self.postgres.pid()
+            if postmaster is not None:
+                root = psutil.Process(postmaster)
+                groups["postgresql"] = [postmaster] + [c.pid for c in root.children(True)]
+        return groups
+
+    async def start_process(self, name: str, module: str, **extra: str) -> None:
+        log = (self.folder / f"{name}.log").open("ab")
+        self.children[name] = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", module, env={**self.env, **extra}, stdout=log, stderr=log
+        )
+
+    async def close(self) -> None:
+        for proc in self.children.values():
+            if proc.returncode is None:
+                proc.terminate()
+                await proc.wait()
+        self.smtp.stop()
+        if self.temporal is not None:
+            await asyncio.to_thread(self.temporal.stop)
+        if self.postgres is not None:
+            await asyncio.to_thread(self.postgres.stop)
+
+
+async def open_stack(worker_env: dict[str, str]) -> BenchStack:
+    folder = Path(tempfile.mkdtemp(prefix="onboarding-bench-"))
+    env = {**os.environ}
+    temporal = postgres = None
+    if not env.get("TEMPORAL_ADDRESS"):
+        temporal = TemporalDevServer(folder / "temporal.db")
+        await asyncio.to_thread(temporal.start)
+        env["TEMPORAL_ADDRESS"] = temporal.address
+    if not env.get("COMMERCE_DATABASE_URL"):
+        postgres = EmbeddedPostgres(folder / "pg")
+        await asyncio.to_thread(postgres.start)
+        env["COMMERCE_DATABASE_URL"] = postgres.url("commerce")
+        env["SALES_DATABASE_URL"] = postgres.url("sales")
+    smtp = SmtpSink()
+    smtp.start()
+    port = free_port()
+    env.update(
+        SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port), ONBOARDING_HTTP_PORT=str(port),
+        ONBOARDING_STAFF_TOKEN=STAFF_TOKEN, ONBOARDING_SUBMIT_RATE_PER_MINUTE="0",
+        ONBOARDING_METRICS_PORT="0",
+    )  # fmt: skip
+    stack = BenchStack(folder, env, f"http://127.0.0.1:{port}", smtp, temporal, postgres)
+    await stack.start_process("worker", "workers", **worker_env)
+    await stack.start_process("web", "starter")
+    await stack.start_process(
+        "ceiling-worker", "bench.noop", ONBOARDING_TASK_QUEUE="bench-ceiling", **worker_env
+    )
+    await wait_healthy(f"{stack.url}/healthz")
+    return stack
