@@ -60,7 +60,8 @@ async def _get_until(http: httpx.AsyncClient, path: str, key: str) -> dict[str, 
         if response.status_code == 200 and response.json().get(key):
             data: dict[str, Any] = response.json()
             return data
-        await asyncio.sleep(0.02)
+        # A client polling five times a second: quick, yet not hammering the server.
+        await asyncio.sleep(0.2)
 
 
 async def http_onboarding(
@@ -88,14 +89,19 @@ async def http_onboarding(
     if plan(index) == "disqualify":
         await http.post(f"{lead}/disqualify", json={"reason": "Lost"}, headers=STAFF)
     else:
-        await http.post(f"{lead}/qualify", headers=STAFF)
-        state = await _get_until(http, f"/api/onboarding-requests/{reference}", "opportunity_id")
+        qualified = (await http.post(f"{lead}/qualify", headers=STAFF)).json()
+        if not qualified.get("opportunity_id"):
+            qualified = await _get_until(
+                http, f"/api/onboarding-requests/{reference}", "opportunity_id"
+            )
         close: dict[str, str] = {"outcome": "won"}
         if plan(index) == "lost":
             close = {"outcome": "lost", "reason": "Out-sold"}
         won_at = time.monotonic()
         await http.post(
-            f"/api/sales/opportunities/{state['opportunity_id']}/close", json=close, headers=STAFF
+            f"/api/sales/opportunities/{qualified['opportunity_id']}/close",
+            json=close,
+            headers=STAFF,
         )
         if timings is not None and smtp_arrival is not None and plan(index) == "won":
             message_id = f"<{reference}.approved@shop.example>"

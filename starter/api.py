@@ -170,7 +170,9 @@ async def _decide(
         state = await services.decide(reference, update, decision)
     except DecisionConflict as err:
         return conflict(str(err), reference)
-    return DecisionAccepted(reference=reference, status=state.status)
+    return DecisionAccepted(
+        reference=reference, status=state.status, opportunity_id=state.ids.opportunity_id
+    )
 
 
 @router.post(

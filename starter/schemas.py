@@ -66,6 +66,8 @@ class DecisionAccepted(BaseModel):
     reference: str
     status: OnboardingStatus
     accepted: Literal[True] = True
+    # Set once qualifying has created it, which the qualify call usually waits for.
+    opportunity_id: str | None = None
 
 
 class Note(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import hmac
@@ -9,7 +10,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateStage,
+)
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
@@ -23,6 +29,7 @@ from workflows.models import OnboardingState
 from workflows.onboarding import OnboardingWorkflow
 
 DecisionT = TypeVar("DecisionT")
+DECISION_WAIT = 5.0
 DecisionUpdate = UpdateMethodMultiParam[[OnboardingWorkflow, DecisionT], OnboardingState]
 
 
@@ -75,15 +82,22 @@ class Services:
         self, reference: str, update: DecisionUpdate[DecisionT], decision: DecisionT
     ) -> OnboardingState:
         """Deliver a decision as an update: the workflow accepts it or says why not."""
+        handle = self.handle(reference)
         try:
-            state = await self.handle(reference).execute_update(update, decision)
+            accepted = await handle.start_update(
+                update, decision, wait_for_stage=WorkflowUpdateStage.ACCEPTED
+            )
+            # A qualify completes when the opportunity exists: wait briefly for that, but an
+            # accepted decision is answered even when its work takes longer.
+            return await asyncio.wait_for(accepted.result(), timeout=DECISION_WAIT)
+        except TimeoutError:
+            return await handle.query(OnboardingWorkflow.state)
         except WorkflowUpdateFailedError as err:
             raise DecisionConflict(getattr(err.cause, "message", str(err.cause))) from err
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:
                 raise DecisionConflict("the onboarding has ended") from err
             raise
-        return state
 
 
 @contextlib.asynccontextmanager

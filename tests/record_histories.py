@@ -27,6 +27,8 @@ from workflows.models import OnboardingInput, OnboardingPolicy, OpportunityClose
 from workflows.onboarding import OnboardingWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
+# Names the workflow's shape in the file names; bump it with each patch, keep the old files.
+SHAPE = "v2"
 TASK_QUEUE = "record-histories"
 
 
@@ -40,7 +42,7 @@ async def save(handle: WorkflowHandle[OnboardingWorkflow, object], name: str) ->
     await handle.result()
     history = await handle.fetch_history()
     stamp = datetime.now(UTC).strftime("%Y%m%d")
-    (HISTORIES / f"{stamp}-{name}.json").write_text(history.to_json())
+    (HISTORIES / f"{stamp}-{SHAPE}-{name}.json").write_text(history.to_json())
     print("recorded", name)
 
 

@@ -342,3 +342,18 @@ async def test_openapi_describes_the_contract(http: httpx.AsyncClient) -> None:
         "/api/webhooks/sales",
     }
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+async def test_qualify_answers_with_the_new_opportunity(
+    http: httpx.AsyncClient, web: WebApp
+) -> None:
+    """The qualify call returns once the opportunity exists, with its id, ready to close."""
+    reference, lead_id = await submitted_lead(http, web)
+    response = await http.post(f"/api/sales/leads/{lead_id}/qualify", headers=web.staff())
+    body = response.json()
+    assert (response.status_code, body["status"]) == (202, "qualified")
+    opportunity = await http.get(
+        f"/api/sales/opportunities/{body['opportunity_id']}", headers=web.staff()
+    )
+    assert opportunity.status_code == 200
+    assert opportunity.json()["reference"] == reference

@@ -59,6 +59,10 @@ STORE_TIMEOUT = timedelta(seconds=10)
 # its heartbeats let a lost worker's email be retried long before that.
 EMAIL_TIMEOUT = timedelta(minutes=5)
 EMAIL_HEARTBEAT = timedelta(seconds=20)
+# Runs started before this change keep their regular store activities when replayed.
+LOCAL_STORE_WRITES = "local-store-writes"
+# Past this, a failing local write backs off on a durable timer instead of in the task.
+LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
 # Outages shorter than this are ridden out; a longer one fails the run for an operator to see.
 GIVE_UP_AFTER = timedelta(days=1)
 
@@ -130,8 +134,12 @@ class OnboardingWorkflow:
         self._take_opportunity_decision(decision)
 
     @workflow.update
-    def decide_qualify_lead(self, decision: LeadQualified) -> OnboardingState:
+    async def decide_qualify_lead(self, decision: LeadQualified) -> OnboardingState:
+        """Completes once the opportunity and customers exist, so the caller can act at once."""
         self._take_lead_decision("lead_qualified", decision)
+        await workflow.wait_condition(
+            lambda: self._state.status is not OnboardingStatus.PENDING or self._state.closed
+        )
         return self._state
 
     @decide_qualify_lead.validator
@@ -387,6 +395,18 @@ class OnboardingWorkflow:
         )
 
     async def _store(self, activity: Callable[[Any, Any], Awaitable[None]], arg: Any) -> None:
+        if workflow.patched(LOCAL_STORE_WRITES):
+            # A short idempotent write runs inside the workflow task: no round trips through
+            # the server to schedule, start and complete it.
+            await workflow.execute_local_activity_method(
+                activity,
+                arg,
+                start_to_close_timeout=STORE_TIMEOUT,
+                schedule_to_close_timeout=GIVE_UP_AFTER,
+                retry_policy=ACTIVITY_RETRY,
+                local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+            )
+            return
         await workflow.execute_activity_method(
             activity,
             arg,
