@@ -11,6 +11,7 @@ import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
 from starter import api, codec_endpoint, site_pages, staff_pages, webhooks
@@ -51,6 +52,7 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
     )
 
     @app.exception_handler(RPCError)
+    @app.exception_handler(WorkflowUpdateRPCTimeoutOrCancelledError)
     @app.exception_handler(OSError)
     @app.exception_handler(asyncpg.PostgresConnectionError)
     @app.exception_handler(asyncpg.InterfaceError)

@@ -14,6 +14,7 @@ from temporalio.client import (
     Client,
     WorkflowHandle,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
     WorkflowUpdateStage,
 )
 from temporalio.service import RPCError, RPCStatusCode
@@ -87,11 +88,13 @@ class Services:
             accepted = await handle.start_update(
                 update, decision, wait_for_stage=WorkflowUpdateStage.ACCEPTED
             )
-            # A qualify completes when the opportunity exists: wait briefly for that, but an
-            # accepted decision is answered even when its work takes longer.
-            return await asyncio.wait_for(accepted.result(), timeout=DECISION_WAIT)
-        except TimeoutError:
-            return await handle.query(OnboardingWorkflow.state)
+            try:
+                # A qualify completes when the opportunity exists: wait briefly for that, but
+                # an accepted decision is answered even when its work takes longer.
+                return await asyncio.wait_for(accepted.result(), timeout=DECISION_WAIT)
+            except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+                # Accepted, not yet done: the decision stands; answer with the state as it is.
+                return await handle.query(OnboardingWorkflow.state)
         except WorkflowUpdateFailedError as err:
             raise DecisionConflict(getattr(err.cause, "message", str(err.cause))) from err
         except RPCError as err:
