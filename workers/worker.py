@@ -15,6 +15,7 @@ import asyncpg
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.commerce import CommerceActivities
 from activities.db import apply_migrations, create_pool
@@ -112,9 +113,25 @@ def metrics_runtime(port: int) -> Runtime:
     )
 
 
+# Modules without side effects or workflow state, imported once instead of re-imported in
+# the sandbox of every new workflow instance.
+PASSTHROUGH_MODULES = (
+    "pydantic",
+    "pydantic_core",
+    "annotated_types",
+    "workflows.models",
+    "activities",
+)
+
+
 def worker_options(settings: Settings | None = None) -> dict[str, Any]:
-    """Concurrency and cache settings shared by every worker of this workflow."""
-    options: dict[str, Any] = {"graceful_shutdown_timeout": timedelta(seconds=10)}
+    """Concurrency, cache and sandbox settings shared by every worker of this workflow."""
+    options: dict[str, Any] = {
+        "graceful_shutdown_timeout": timedelta(seconds=10),
+        "workflow_runner": SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+        ),
+    }
     if settings is not None:
         options.update(
             max_concurrent_activities=settings.onboarding_max_concurrent_activities,
