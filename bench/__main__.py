@@ -73,7 +73,7 @@ async def fixed_rate(
 
 async def waiting(stack: BenchStack, http: httpx.AsyncClient, counts: list[int]) -> dict[str, Any]:
     """Start onboardings and leave them waiting for the lead decision."""
-    from bench.drivers import body
+    from bench.drivers import body, call
 
     run, started_total, result = new_run(), 0, {}
     commerce = await asyncpg.create_pool(
@@ -83,7 +83,7 @@ async def waiting(stack: BenchStack, http: httpx.AsyncClient, counts: list[int])
 
     async def submit(index: int) -> None:
         async with gate:
-            (await http.post("/api/onboarding-requests", json=body(run, index))).raise_for_status()
+            await call(http, "POST", "/api/onboarding-requests", json=body(run, index))
 
     for target in counts:
         began = time.monotonic()

@@ -54,9 +54,24 @@ class Timings:
     won_to_email: list[float] = field(default_factory=list)
 
 
+async def call(http: httpx.AsyncClient, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """A careful client: on 503 or a dropped connection it waits and tries again."""
+    while True:
+        try:
+            response = await http.request(method, path, **kwargs)
+        except httpx.TransportError:
+            await asyncio.sleep(0.5)
+            continue
+        if response.status_code != 503:
+            if response.status_code >= 400 and response.status_code != 409:
+                response.raise_for_status()
+            return response
+        await asyncio.sleep(float(response.headers.get("retry-after", "1")))
+
+
 async def _get_until(http: httpx.AsyncClient, path: str, key: str) -> dict[str, Any]:
     while True:
-        response = await http.get(path, headers=STAFF)
+        response = await call(http, "GET", path, headers=STAFF)
         if response.status_code == 200 and response.json().get(key):
             data: dict[str, Any] = response.json()
             return data
@@ -75,8 +90,7 @@ async def http_onboarding(
 ) -> str:
     """One onboarding through the public and staff APIs, start to end."""
     started = time.monotonic()
-    response = await http.post("/api/onboarding-requests", json=body(run, index))
-    response.raise_for_status()
+    response = await call(http, "POST", "/api/onboarding-requests", json=body(run, index))
     reference = str(response.json()["reference"])
     if timings is not None:
         timings.form_post.append(time.monotonic() - started)
@@ -87,9 +101,9 @@ async def http_onboarding(
     state = await _get_until(http, f"/api/onboarding-requests/{reference}", "lead_id")
     lead = f"/api/sales/leads/{state['lead_id']}"
     if plan(index) == "disqualify":
-        await http.post(f"{lead}/disqualify", json={"reason": "Lost"}, headers=STAFF)
+        await call(http, "POST", f"{lead}/disqualify", json={"reason": "Lost"}, headers=STAFF)
     else:
-        qualified = (await http.post(f"{lead}/qualify", headers=STAFF)).json()
+        qualified = (await call(http, "POST", f"{lead}/qualify", headers=STAFF)).json()
         if not qualified.get("opportunity_id"):
             qualified = await _get_until(
                 http, f"/api/onboarding-requests/{reference}", "opportunity_id"
@@ -98,7 +112,9 @@ async def http_onboarding(
         if plan(index) == "lost":
             close = {"outcome": "lost", "reason": "Out-sold"}
         won_at = time.monotonic()
-        await http.post(
+        await call(
+            http,
+            "POST",
             f"/api/sales/opportunities/{qualified['opportunity_id']}/close",
             json=close,
             headers=STAFF,
@@ -151,7 +167,10 @@ async def run_all(count: int, concurrency: int, make: Any) -> float:
             await make(index)
 
     started = time.monotonic()
-    await asyncio.gather(*(one(i) for i in range(count)))
+    # A failure stops the run at once instead of leaving the others polling.
+    async with asyncio.TaskGroup() as group:
+        for index in range(count):
+            group.create_task(one(index))
     return time.monotonic() - started
 
 

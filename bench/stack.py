@@ -51,7 +51,11 @@ class BenchStack:
         for proc in self.children.values():
             if proc.returncode is None:
                 proc.terminate()
-                await proc.wait()
+                try:
+                    await asyncio.wait_for(proc.wait(), timeout=20)
+                except TimeoutError:
+                    proc.kill()
+                    await proc.wait()
         self.smtp.stop()
         if self.temporal is not None:
             await asyncio.to_thread(self.temporal.stop)

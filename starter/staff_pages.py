@@ -84,6 +84,17 @@ def staff_context(services: Services, user: str, reference: str | None) -> dict[
     }
 
 
+def record_page(
+    request: Request, services: Services, user: str, template: str, **record: dict[str, Any] | None
+) -> Response:
+    """The page of one record of an onboarding, linked to its run; 404 when it is unknown."""
+    [(name, row)] = record.items()
+    if row is None:
+        raise HTTPException(status_code=404)
+    context: dict[str, Any] = {name: row, **staff_context(services, user, row["reference"])}
+    return render(request, template, **context)
+
+
 async def _decision_pending(
     services: Services, reference: str, record_status: str, event_prefix: str
 ) -> bool:
@@ -229,12 +240,7 @@ async def prospect_page(
     request: Request, prospect_id: str, services: ServicesDep, user: StaffPageDep
 ) -> Response:
     prospect = await services.commerce.prospect(prospect_id)
-    if prospect is None:
-        raise HTTPException(status_code=404)
-    return render(
-        request, "commerce/prospect.html", prospect=prospect,
-        **staff_context(services, user, prospect["reference"]),
-    )  # fmt: skip
+    return record_page(request, services, user, "commerce/prospect.html", prospect=prospect)
 
 
 @router.get("/commerce/customer-hierarchies/{hierarchy_id}", response_class=HTMLResponse)
@@ -242,9 +248,4 @@ async def hierarchy_page(
     request: Request, hierarchy_id: str, services: ServicesDep, user: StaffPageDep
 ) -> Response:
     hierarchy = await services.commerce.hierarchy(hierarchy_id)
-    if hierarchy is None:
-        raise HTTPException(status_code=404)
-    return render(
-        request, "commerce/hierarchy.html", hierarchy=hierarchy,
-        **staff_context(services, user, hierarchy["reference"]),
-    )  # fmt: skip
+    return record_page(request, services, user, "commerce/hierarchy.html", hierarchy=hierarchy)
