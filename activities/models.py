@@ -29,9 +29,14 @@ class RecordProspectInput(Model):
     submitted_at: datetime
 
 
+ClosedProspectStatus = Literal[
+    ProspectStatus.APPROVED, ProspectStatus.REJECTED, ProspectStatus.EXPIRED
+]
+
+
 class CloseProspectInput(Model):
     prospect_id: str
-    status: Literal[ProspectStatus.APPROVED, ProspectStatus.REJECTED, ProspectStatus.EXPIRED]
+    status: ClosedProspectStatus
     reason: str | None = None
 
 

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.errors import NON_RETRYABLE_ERRORS
     from activities.models import (
         AddSiteUserInput,
+        ClosedProspectStatus,
         CloseLeadInput,
         CloseOpportunityInput,
         CloseProspectInput,
@@ -383,13 +384,13 @@ class OnboardingWorkflow:
             ),
         )
 
-    async def _close_prospect(self, status: ProspectStatus, reason: str | None) -> None:
+    async def _close_prospect(self, status: ClosedProspectStatus, reason: str | None) -> None:
         assert self._state.ids.prospect_id is not None
         await self._store(
             CommerceActivities.close_prospect,
             CloseProspectInput(
                 prospect_id=self._state.ids.prospect_id,
-                status=status,  # type: ignore[arg-type]  # narrowed by the callers
+                status=status,
                 reason=reason,
             ),
         )
