@@ -126,10 +126,16 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         limits = httpx.Limits(max_connections=args.concurrency * 2)
         async with httpx.AsyncClient(base_url=stack.url, timeout=60, limits=limits) as http:
             run = new_run()
+            before = cpu_seconds(stack.pids())
             seconds = await run_all(
                 args.onboardings, args.concurrency, lambda i: ceiling_onboarding(client, run, i)
             )
+            after = cpu_seconds(stack.pids())
             report["ceiling_per_second"] = args.onboardings / seconds
+            report["ceiling_cpu_ms_per_onboarding"] = {
+                role: round((after[role] - before.get(role, 0.0)) * 1000 / args.onboardings, 1)
+                for role in after
+            }
             print(f"ceiling: {report['ceiling_per_second']:.1f}/s", flush=True)
 
             before = cpu_seconds(stack.pids())
@@ -171,9 +177,10 @@ def table(report: dict[str, Any]) -> str:
         if p:
             lines.append(f"  {name:<28} p50 {p['p50_ms']:7.1f} ms  p95 {p['p95_ms']:7.1f} ms"
                          f"  p99 {p['p99_ms']:7.1f} ms")  # fmt: skip
-    lines.append("CPU per completed onboarding:")
+    lines.append("CPU per completed onboarding        real    ceiling")
+    ceiling = report.get("ceiling_cpu_ms_per_onboarding", {})
     for role, ms in report["cpu_ms_per_onboarding"].items():
-        lines.append(f"  {role:<28} {ms:7.1f} ms")
+        lines.append(f"  {role:<28} {ms:7.1f} ms {ceiling.get(role, 0.0):7.1f} ms")
     for count, w in report.get("waiting", {}).items():
         lines.append(
             f"waiting {count:>6}: submitted in {w['submit_seconds']} s, settled in "
