@@ -8,8 +8,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 
+from starter.start import OnboardingStarter
 from workflows.models import (
     Address,
     Company,
@@ -61,6 +62,16 @@ def disqualified(reason: str = "Cannot contact") -> LeadDisqualified:
     return LeadDisqualified.model_validate(
         {"decided_by": "sales.rep@shop.example", "decided_at": now(), "reason": reason}
     )
+
+
+async def start_until_lead(
+    client: Client, starter: OnboardingStarter, request: OnboardingRequest
+) -> WorkflowHandle[OnboardingWorkflow, OnboardingState]:
+    """Start an onboarding and wait until its lead exists in Sales."""
+    started = await starter.start(request)
+    handle = client.get_workflow_handle_for(OnboardingWorkflow.run, started.reference)
+    await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
+    return handle
 
 
 async def wait_for_state(

@@ -20,7 +20,7 @@ from devstack.postgres import EmbeddedPostgres
 from devstack.smtp import SmtpSink
 from devstack.temporal import TemporalDevServer
 from starter.start import OnboardingStarter, new_reference
-from tests.factories import disqualified, make_request, qualified, wait_for_state
+from tests.factories import disqualified, make_request, qualified, start_until_lead
 from workers.settings import Settings
 from workers.worker import build_activities, build_worker, open_stores
 from workflows.models import OnboardingInput, OnboardingPolicy, OpportunityClosed
@@ -48,10 +48,7 @@ async def save(handle: WorkflowHandle[OnboardingWorkflow, object], name: str) ->
 
 async def record_on_dev_server(client: Client, starter: OnboardingStarter) -> None:
     async def started(locale: str) -> WorkflowHandle[OnboardingWorkflow, object]:
-        reference = (await starter.start(make_request(locale))).reference  # type: ignore[arg-type]
-        handle = client.get_workflow_handle_for(OnboardingWorkflow.run, reference)
-        await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
-        return handle
+        return await start_until_lead(client, starter, make_request(locale))  # type: ignore[arg-type]
 
     handle = await started("ja")
     await handle.signal(OnboardingWorkflow.close_opportunity, closed("won"))

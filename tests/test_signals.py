@@ -9,7 +9,14 @@ from temporalio.worker import Worker
 from devstack.smtp import SmtpSink
 from starter.start import OnboardingStarter
 from tests import rows
-from tests.factories import disqualified, make_request, now, qualified, wait_for_state
+from tests.factories import (
+    disqualified,
+    make_request,
+    now,
+    qualified,
+    start_until_lead,
+    wait_for_state,
+)
 from workers.worker import Stores
 from workflows.models import OnboardingStatus, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow
@@ -73,9 +80,7 @@ async def test_decision_after_the_end_is_refused_by_the_server(
     client: Client, worker: Worker, starter: OnboardingStarter
 ) -> None:
     """A closed onboarding takes no more signals: Temporal refuses them, the result stands."""
-    started = await starter.start(make_request("en"))
-    handle = client.get_workflow_handle_for(OnboardingWorkflow.run, started.reference)
-    await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
+    handle = await start_until_lead(client, starter, make_request("en"))
     await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified("Canceled"))
     state = await handle.result()
     with pytest.raises(Exception, match="already completed"):

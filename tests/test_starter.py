@@ -7,7 +7,12 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from starter.start import AlreadyInProgress, OnboardingStarter
-from tests.factories import disqualified, make_request, unique_email, wait_for_state
+from tests.factories import (
+    disqualified,
+    make_request,
+    start_until_lead,
+    unique_email,
+)
 from workflows.onboarding import OnboardingWorkflow
 
 
@@ -34,11 +39,9 @@ async def test_email_may_apply_again_after_the_end(
 ) -> None:
     """Once the first onboarding is rejected, the same email starts a new one."""
     email = unique_email()
-    first = await starter.start(make_request("en", email=email))
-    handle = client.get_workflow_handle_for(OnboardingWorkflow.run, first.reference)
-    await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
+    handle = await start_until_lead(client, starter, make_request("en", email=email))
     await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified())
     await handle.result()
     second = await starter.start(make_request("en", email=email))
     assert second.created
-    assert second.reference != first.reference
+    assert second.reference != handle.id

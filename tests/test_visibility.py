@@ -9,7 +9,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from starter.start import OnboardingStarter
-from tests.factories import disqualified, make_request, wait_for_state
+from tests.factories import disqualified, make_request, start_until_lead
 from workflows.onboarding import OnboardingWorkflow
 
 
@@ -34,15 +34,9 @@ async def test_status_and_company_are_searchable(
     request = request.model_copy(
         update={"company": request.company.model_copy(update={"name": company})}
     )
-    started = await starter.start(request)
-    handle = client.get_workflow_handle_for(OnboardingWorkflow.run, started.reference)
-    await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
+    handle = await start_until_lead(client, starter, request)
     by_company = f"CompanyName = '{company}'"
-    await wait_for_listing(
-        client, f"{by_company} AND OnboardingStatus = 'pending'", [started.reference]
-    )
+    await wait_for_listing(client, f"{by_company} AND OnboardingStatus = 'pending'", [handle.id])
     await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified())
     await handle.result()
-    await wait_for_listing(
-        client, f"{by_company} AND OnboardingStatus = 'rejected'", [started.reference]
-    )
+    await wait_for_listing(client, f"{by_company} AND OnboardingStatus = 'rejected'", [handle.id])

@@ -11,7 +11,14 @@ from activities.tokens import ActivationTokens
 from devstack.smtp import SmtpSink
 from starter.start import OnboardingStarter
 from tests import rows
-from tests.factories import disqualified, make_request, now, qualified, wait_for_state
+from tests.factories import (
+    disqualified,
+    make_request,
+    now,
+    qualified,
+    start_until_lead,
+    wait_for_state,
+)
 from workers.settings import Settings
 from workers.worker import Stores
 from workflows.models import OnboardingStatus, OpportunityClosed
@@ -29,9 +36,8 @@ async def test_approved_path_builds_the_partner(
     """Qualify then win: prospect approved, hierarchy with its admin, credit, site user, email."""
     request = make_request("ja")
     email = request.contact.email
-    started = await starter.start(request)
-    handle = client.get_workflow_handle_for(OnboardingWorkflow.run, started.reference)
-    state = await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
+    handle = await start_until_lead(client, starter, request)
+    reference = handle.id
     await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
     await wait_for_state(handle, lambda s: s.status is OnboardingStatus.QUALIFIED)
     await handle.signal(
@@ -45,7 +51,7 @@ async def test_approved_path_builds_the_partner(
     assert [h.event for h in state.history] == [
         "requested", "lead_qualified", "opportunity_won", "approved",
     ]  # fmt: skip
-    assert await rows.prospect(stores, started.reference) == {
+    assert await rows.prospect(stores, reference) == {
         "id": ids.prospect_id, "status": "approved", "status_reason": None,
         "company_name": "コントソ株式会社", "first_name": "愛子", "last_name": "佐藤",
         "email": email, "locale": "ja",
@@ -98,11 +104,11 @@ async def test_approved_path_builds_the_partner(
     assert f"Commerce prospect {ids.prospect_id}" in sales["timeline_notes"][0]["body"]
 
     assert subjects(smtp, email) == [
-        f"ビジネスパートナーのお申し込みを受け付けました（{started.reference}）",
+        f"ビジネスパートナーのお申し込みを受け付けました（{reference}）",
         "Contoso B2B ビジネスパートナーのお申し込みが承認されました",
     ]
     approval = smtp.messages_to(email)[1]
-    assert approval["Message-ID"] == f"<{started.reference}.approved@shop.example>"
+    assert approval["Message-ID"] == f"<{reference}.approved@shop.example>"
     text = approval.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     token = ActivationTokens(settings.onboarding_token_secret).token_for(str(ids.site_user_id))
     for expected in (
@@ -114,7 +120,7 @@ async def test_approved_path_builds_the_partner(
         f"https://shop.contoso.example/activate?user={ids.site_user_id}&token={token}",
     ):
         assert expected in text
-    assert [o["kind"] for o in await rows.outbox(stores, started.reference)] == [
+    assert [o["kind"] for o in await rows.outbox(stores, reference)] == [
         "acknowledgement", "approved",
     ]  # fmt: skip
 
@@ -125,9 +131,8 @@ async def test_disqualified_lead_rejects_the_prospect(
     """Disqualify: prospect rejected with the reason, lead closed with a note, rejection email."""
     request = make_request("en")
     email = request.contact.email
-    started = await starter.start(request)
-    handle = client.get_workflow_handle_for(OnboardingWorkflow.run, started.reference)
-    await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
+    handle = await start_until_lead(client, starter, request)
+    reference = handle.id
     await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified("No longer interested"))
     state = await handle.result()
     ids = state.ids
@@ -138,7 +143,7 @@ async def test_disqualified_lead_rejects_the_prospect(
         ("lead_disqualified", "No longer interested"),
         ("rejected", "lead disqualified: No longer interested"),
     ]
-    prospect = await rows.prospect(stores, started.reference)
+    prospect = await rows.prospect(stores, reference)
     assert prospect is not None
     assert (prospect["status"], prospect["status_reason"]) == (
         "rejected", "lead disqualified: No longer interested",
@@ -154,11 +159,11 @@ async def test_disqualified_lead_rejects_the_prospect(
     ]
     assert (ids.opportunity_id, ids.customer_hierarchy_id) == (None, None)
     assert subjects(smtp, email) == [
-        f"We received your business partner request ({started.reference})",
-        f"Your business partner request to Contoso B2B ({started.reference})",
+        f"We received your business partner request ({reference})",
+        f"Your business partner request to Contoso B2B ({reference})",
     ]
     rejection = smtp.messages_to(email)[1]
-    assert rejection["Message-ID"] == f"<{started.reference}.rejected@shop.example>"
+    assert rejection["Message-ID"] == f"<{reference}.rejected@shop.example>"
 
 
 async def test_lost_opportunity_rejects_after_qualifying(
@@ -167,9 +172,8 @@ async def test_lost_opportunity_rejects_after_qualifying(
     """Qualify then lose: customers exist, opportunity lost, prospect rejected, no hierarchy."""
     request = make_request("en")
     email = request.contact.email
-    started = await starter.start(request)
-    handle = client.get_workflow_handle_for(OnboardingWorkflow.run, started.reference)
-    await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
+    handle = await start_until_lead(client, starter, request)
+    reference = handle.id
     await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
     await handle.signal(
         OnboardingWorkflow.close_opportunity,
@@ -182,7 +186,7 @@ async def test_lost_opportunity_rejects_after_qualifying(
     ids = state.ids
 
     assert state.status is OnboardingStatus.REJECTED
-    prospect = await rows.prospect(stores, started.reference)
+    prospect = await rows.prospect(stores, reference)
     assert prospect is not None
     assert (prospect["status"], prospect["status_reason"]) == (
         "rejected", "opportunity lost: Out-sold",
@@ -201,5 +205,5 @@ async def test_lost_opportunity_rejects_after_qualifying(
         "Closed as lost (Out-sold) by sales.rep@shop.example."
     )
     assert subjects(smtp, email)[1:] == [
-        f"Your business partner request to Contoso B2B ({started.reference})",
+        f"Your business partner request to Contoso B2B ({reference})",
     ]
