@@ -15,6 +15,15 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 log = logging.getLogger(__name__)
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Nothing to undo: our locks are transaction-scoped and settings are per connection.
+
+    The default reset sends `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`
+    on every release, a round trip that would double the cost of a one-statement write.
+    asyncpg still rolls back a transaction left open before calling this.
+    """
+
+
 async def create_pool(dsn: str, store: Store, *, max_size: int = 10) -> asyncpg.Pool:
     """A pool whose connections see only the store's own schema."""
     pool = await asyncpg.create_pool(
@@ -22,6 +31,7 @@ async def create_pool(dsn: str, store: Store, *, max_size: int = 10) -> asyncpg.
         min_size=1,
         max_size=max_size,
         server_settings={"search_path": store, "application_name": f"onboarding-{store}"},
+        reset=_keep_session,
     )
     assert pool is not None
     return pool

@@ -3,17 +3,39 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
+from typing import TypeVar
 
-import aiosmtplib
 import asyncpg
 from temporalio import activity
 
 from activities.models import EmailKind, SendEmailInput
+from activities.smtp import SmtpSessions
 from activities.templates import RenderedEmail, render_email
 from activities.tokens import ActivationTokens
+
+T = TypeVar("T")
+
+
+# Well inside the workflow's heartbeat timeout, so a slow SMTP server is never mistaken for
+# a lost worker (which would send the email again).
+SLOW_SEND_HEARTBEAT = 5.0
+
+
+async def _heartbeating_while_slow(work: Awaitable[T], detail: str) -> T:
+    """Await `work`, heartbeating only if it takes long: a heartbeat is a server write."""
+    task = asyncio.ensure_future(work)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=SLOW_SEND_HEARTBEAT)
+            if done:
+                return task.result()
+            activity.heartbeat(detail)
+    finally:
+        task.cancel()  # only matters when this activity itself was cancelled
 
 
 @dataclass(frozen=True)
@@ -38,6 +60,10 @@ class EmailActivities:
         self._mail = mail
         self._tokens = tokens
         self._domain = mail.sender.rpartition("@")[2]
+        self._smtp = SmtpSessions(mail.smtp_host, mail.smtp_port, mail.smtp_timeout)
+
+    async def close(self) -> None:
+        await self._smtp.close()
 
     def render(self, data: SendEmailInput) -> RenderedEmail:
         context = {
@@ -72,14 +98,8 @@ class EmailActivities:
         )
         if sent_at is not None:
             return msg_id
-        activity.heartbeat("sending")
-        await aiosmtplib.send(
-            self._message(msg_id, data.to, rendered),
-            hostname=self._mail.smtp_host,
-            port=self._mail.smtp_port,
-            timeout=self._mail.smtp_timeout,
-        )
-        activity.heartbeat("sent")
+        sending = self._smtp.send(self._message(msg_id, data.to, rendered))
+        await _heartbeating_while_slow(sending, msg_id)
         await self._mark_sent(msg_id)
         return msg_id
 

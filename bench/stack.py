@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ class BenchStack:
     def pids(self) -> dict[str, list[int]]:
         """The processes whose CPU the report accounts, by role."""
         groups: dict[str, list[int]] = {name: [p.pid] for name, p in self.children.items()}
+        # Not part of the system, but it shares the cores: the HTTP clients and the SMTP sink.
+        groups["bench driver + SMTP sink"] = [os.getpid()]
         if self.temporal is not None and self.temporal.pid is not None:
             groups["temporal"] = [self.temporal.pid]
         if self.postgres is not None:
@@ -61,6 +64,7 @@ class BenchStack:
             await asyncio.to_thread(self.temporal.stop)
         if self.postgres is not None:
             await asyncio.to_thread(self.postgres.stop)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 async def open_stack(worker_env: dict[str, str]) -> BenchStack:

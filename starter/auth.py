@@ -18,7 +18,7 @@ DEFAULT_STAFF_USER = "staff"
 bearer = HTTPBearer(auto_error=False, description="ONBOARDING_STAFF_TOKEN")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -44,7 +44,7 @@ def staff_user(request: Request) -> str:
     return (name or DEFAULT_STAFF_USER).strip()[:200] or DEFAULT_STAFF_USER
 
 
-def require_staff(
+async def require_staff(
     request: Request,
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -67,7 +67,7 @@ class SignInRequired(Exception):
         self.next_url = next_url
 
 
-def require_staff_page(request: Request, services: ServicesDep) -> str:
+async def require_staff_page(request: Request, services: ServicesDep) -> str:
     """Like require_staff, but a browser without a session is sent to the sign-in page."""
     if not is_staff(request, services, None):
         raise SignInRequired(

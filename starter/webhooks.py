@@ -50,7 +50,7 @@ class WebhookOutcome(BaseModel):
     detail: str
 
 
-def require_webhook_secret(
+async def require_webhook_secret(
     services: ServicesDep,
     x_webhook_secret: Annotated[str | None, Header(max_length=500)] = None,
 ) -> None:

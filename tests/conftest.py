@@ -92,9 +92,10 @@ def task_queue() -> str:
 async def worker(
     client: Client, stores: Stores, settings: Settings, task_queue: str
 ) -> AsyncIterator[Worker]:
-    running = build_worker(client, task_queue, build_activities(stores, settings))
-    async with running:
-        yield running
+    async with build_activities(stores, settings) as activities:
+        running = build_worker(client, task_queue, activities)
+        async with running:
+            yield running
 
 
 @pytest.fixture
@@ -147,8 +148,8 @@ async def web(client: Client, stores: Stores, settings: Settings) -> AsyncIterat
         update={"onboarding_task_queue": f"web-{uuid.uuid4().hex[:8]}"}
     )
     token = f"staff-{uuid.uuid4().hex}"
-    activities = build_activities(stores, app_settings)
     async with (
+        build_activities(stores, app_settings) as activities,
         build_worker(client, app_settings.onboarding_task_queue, activities),
         serving(create_app(app_settings, token)) as url,
     ):

@@ -83,8 +83,10 @@ async def main() -> None:
                 smtp_host="127.0.0.1",
                 smtp_port=smtp.port,
             )
-            async with open_stores(settings) as stores:
-                activities = build_activities(stores, settings)
+            async with (
+                open_stores(settings) as stores,
+                build_activities(stores, settings) as activities,
+            ):
                 client = await Client.connect(
                     server.address, data_converter=pydantic_data_converter
                 )

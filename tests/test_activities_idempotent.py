@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
@@ -121,9 +122,11 @@ async def assert_repeat_changes_nothing(o: Onboarding, step: Callable[[], Awaita
     assert await o.snapshot() == first
 
 
-@pytest.fixture
-def o(stores: Stores, settings: Settings) -> Onboarding:
-    return Onboarding(stores, settings)
+@pytest_asyncio.fixture(loop_scope="session")
+async def o(stores: Stores, settings: Settings) -> AsyncIterator[Onboarding]:
+    onboarding = Onboarding(stores, settings)
+    yield onboarding
+    await onboarding.email.close()
 
 
 async def test_record_prospect_twice(o: Onboarding) -> None:

@@ -45,7 +45,10 @@ async def test_unanswered_request_expires_after_reminders(
     reference = f"B2B-EXP{uuid.uuid4().hex[:8].upper()}"
     inbox = unique_email("sales")
     request = make_request("en")
-    async with build_worker(time_env.client, task_queue, build_activities(stores, settings)):
+    async with (
+        build_activities(stores, settings) as activities,
+        build_worker(time_env.client, task_queue, activities),
+    ):
         state = await time_env.client.execute_workflow(
             OnboardingWorkflow.run,
             OnboardingInput(reference=reference, request=request, policy=policy(inbox)),
@@ -86,7 +89,10 @@ async def test_decision_after_a_reminder_stops_the_reminders(
     task_queue = f"expiry-{uuid.uuid4().hex[:8]}"
     reference = f"B2B-REM{uuid.uuid4().hex[:8].upper()}"
     inbox = unique_email("sales")
-    async with build_worker(time_env.client, task_queue, build_activities(stores, settings)):
+    async with (
+        build_activities(stores, settings) as activities,
+        build_worker(time_env.client, task_queue, activities),
+    ):
         handle = await time_env.client.start_workflow(
             OnboardingWorkflow.run,
             OnboardingInput(reference=reference, request=make_request("en"), policy=policy(inbox)),

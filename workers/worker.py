@@ -77,9 +77,15 @@ class ActivityGroups:
             self.email.send_email,
         ]
 
+    async def __aenter__(self) -> ActivityGroups:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.email.close()
+
 
 def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
-    """Activities bound to their stores and clients."""
+    """Activities bound to their stores and clients; `async with` them to close the clients."""
     tokens = ActivationTokens(settings.onboarding_token_secret)
     commerce = CommerceActivities(stores.commerce, tokens)
     sales = SalesActivities(stores.sales)
@@ -163,10 +169,8 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         runtime = metrics_runtime(settings.onboarding_metrics_port)
         log.info("Prometheus metrics on port %s", settings.onboarding_metrics_port)
     client = await connect_temporal(settings, runtime)
-    async with open_stores(settings) as stores:
-        worker = build_worker(
-            client, settings.onboarding_task_queue, build_activities(stores, settings), settings
-        )
+    async with open_stores(settings) as stores, build_activities(stores, settings) as activities:
+        worker = build_worker(client, settings.onboarding_task_queue, activities, settings)
         log.info("worker polling task queue %s", settings.onboarding_task_queue)
         async with worker:
             await stop.wait()

@@ -1,0 +1,70 @@
+"""SMTP sessions kept open between emails: each email then costs one mail transaction,
+not a connection, greeting and goodbye of its own."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from email.message import EmailMessage
+
+import aiosmtplib
+
+
+class SmtpSessions:
+    def __init__(
+        self, host: str, port: int, timeout: float, *, keep: int = 8, max_idle: float = 30.0
+    ) -> None:
+        """Keep up to `keep` idle sessions, none longer than `max_idle` seconds.
+
+        Servers drop idle clients after a while (minutes, usually); a session idle past
+        `max_idle` is closed rather than tried.
+        """
+        self._host, self._port, self._timeout = host, port, timeout
+        self._keep, self._max_idle = keep, max_idle
+        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
+
+    async def send(self, message: EmailMessage) -> None:
+        session = self._take_idle()
+        if session is not None:
+            try:
+                await session.send_message(message)
+            except aiosmtplib.SMTPServerDisconnected:
+                # The server closed the idle session before taking the mail: open a new one.
+                session.close()
+            except BaseException:
+                session.close()
+                raise
+            else:
+                self._put_back(session)
+                return
+        session = aiosmtplib.SMTP(hostname=self._host, port=self._port, timeout=self._timeout)
+        try:
+            await session.connect()
+            await session.send_message(message)
+        except BaseException:
+            session.close()
+            raise
+        self._put_back(session)
+
+    async def close(self) -> None:
+        """Say goodbye on every idle session."""
+        idle, self._idle = self._idle, []
+        for session, _ in idle:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await session.quit()
+            session.close()
+
+    def _take_idle(self) -> aiosmtplib.SMTP | None:
+        now = time.monotonic()
+        while self._idle:
+            session, since = self._idle.pop()
+            if session.is_connected and now - since < self._max_idle:
+                return session
+            session.close()
+        return None
+
+    def _put_back(self, session: aiosmtplib.SMTP) -> None:
+        if len(self._idle) < self._keep:
+            self._idle.append((session, time.monotonic()))
+        else:
+            session.close()

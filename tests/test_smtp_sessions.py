@@ -1,0 +1,68 @@
+"""Emails share open SMTP sessions, and a session the server dropped costs no email."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from email.message import EmailMessage
+
+import pytest
+import pytest_asyncio
+
+from activities.smtp import SmtpSessions
+from devstack.smtp import SmtpSink
+
+
+def message(to: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = "Shop <noreply@shop.example>"
+    email["To"] = to
+    email["Subject"] = "パートナー登録"
+    email["Message-ID"] = f"<{uuid.uuid4().hex}@shop.example>"
+    email.set_content("本文")
+    return email
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    own = SmtpSink()
+    own.start()
+    yield own
+    own.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def sessions(sink: SmtpSink) -> AsyncIterator[SmtpSessions]:
+    kept = SmtpSessions("127.0.0.1", sink.port, timeout=5)
+    yield kept
+    await kept.close()
+
+
+async def test_emails_in_a_row_each_arrive_once(sink: SmtpSink, sessions: SmtpSessions) -> None:
+    """Three emails over kept sessions arrive once each, in order."""
+    sent = [message(f"to-{i}@example.com") for i in range(3)]
+    for email in sent:
+        await sessions.send(email)
+    assert [m["Message-ID"] for m in sink.messages()] == [m["Message-ID"] for m in sent]
+
+
+async def test_a_session_dropped_by_a_server_restart_is_replaced(
+    sink: SmtpSink, sessions: SmtpSessions
+) -> None:
+    """After the SMTP server restarts, the next email goes out once on a new session."""
+    await sessions.send(message("before@example.com"))
+    sink.stop()
+    sink.start()
+    after = message("after@example.com")
+    await sessions.send(after)
+    assert [m["To"] for m in sink.messages()] == ["before@example.com", "after@example.com"]
+    assert sink.arrived_at(str(after["Message-ID"])) is not None
+
+
+async def test_a_server_that_is_down_fails_the_send(sink: SmtpSink, sessions: SmtpSessions) -> None:
+    """With the server gone the send fails (for the activity to retry) and delivers nothing."""
+    await sessions.send(message("kept@example.com"))
+    sink.stop()
+    with pytest.raises(OSError):
+        await sessions.send(message("lost@example.com"))
+    assert [m["To"] for m in sink.messages()] == ["kept@example.com"]
