@@ -71,53 +71,48 @@ class CommerceActivities:
     async def create_customers(self, data: CreateCustomersInput) -> None:
         """Write the Sales contact as a person customer and the account as an organization."""
         contact, company = data.request.contact, data.request.company
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute(
-                """INSERT INTO customers (id, customer_type, prospect_id, name, first_name,
+        # One statement: both customers or neither, in one round trip.
+        await self._pool.execute(
+            """WITH person AS (
+                   INSERT INTO customers (id, customer_type, prospect_id, name, first_name,
                        last_name, email, phone, sales_record_id)
                    VALUES ($1, 'person', $2, $3, $4, $5, $6, $7, $8)
-                   ON CONFLICT (id) DO NOTHING""",
-                data.person_customer_id,
-                data.prospect_id,
-                person_name(contact.first_name, contact.last_name, data.request.locale),
-                contact.first_name,
-                contact.last_name,
-                contact.email,
-                contact.phone,
-                data.sales_contact_id,
-            )
-            await conn.execute(
-                """INSERT INTO customers (id, customer_type, prospect_id, name, phone,
-                       sales_record_id)
-                   VALUES ($1, 'organization', $2, $3, $4, $5)
-                   ON CONFLICT (id) DO NOTHING""",
-                data.organization_customer_id,
-                data.prospect_id,
-                company.name,
-                company.phone,
-                data.sales_account_id,
-            )
+                   ON CONFLICT (id) DO NOTHING)
+               INSERT INTO customers (id, customer_type, prospect_id, name, phone,
+                   sales_record_id)
+               VALUES ($9, 'organization', $2, $10, $11, $12)
+               ON CONFLICT (id) DO NOTHING""",
+            data.person_customer_id,
+            data.prospect_id,
+            person_name(contact.first_name, contact.last_name, data.request.locale),
+            contact.first_name,
+            contact.last_name,
+            contact.email,
+            contact.phone,
+            data.sales_contact_id,
+            data.organization_customer_id,
+            company.name,
+            company.phone,
+            data.sales_account_id,
+        )
 
     @activity.defn
     async def create_customer_hierarchy(self, data: CreateHierarchyInput) -> None:
         """The organization at the root, the requester as its one admin."""
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute(
-                """INSERT INTO customer_hierarchies (id, name, purpose, organization_customer_id)
+        await self._pool.execute(
+            """WITH hierarchy AS (
+                   INSERT INTO customer_hierarchies (id, name, purpose, organization_customer_id)
                    VALUES ($1, $2, $3, $4)
-                   ON CONFLICT (id) DO NOTHING""",
-                data.hierarchy_id,
-                data.name,
-                HIERARCHY_PURPOSE,
-                data.organization_customer_id,
-            )
-            await conn.execute(
-                """INSERT INTO customer_hierarchy_members (hierarchy_id, customer_id, role)
-                   VALUES ($1, $2, 'admin')
-                   ON CONFLICT (hierarchy_id, customer_id) DO NOTHING""",
-                data.hierarchy_id,
-                data.admin_customer_id,
-            )
+                   ON CONFLICT (id) DO NOTHING)
+               INSERT INTO customer_hierarchy_members (hierarchy_id, customer_id, role)
+               VALUES ($1, $5, 'admin')
+               ON CONFLICT (hierarchy_id, customer_id) DO NOTHING""",
+            data.hierarchy_id,
+            data.name,
+            HIERARCHY_PURPOSE,
+            data.organization_customer_id,
+            data.admin_customer_id,
+        )
 
     @activity.defn
     async def set_credit_limit(self, data: SetCreditLimitInput) -> None:

@@ -168,6 +168,48 @@ async def test_close_lead_twice(o: Onboarding) -> None:
     await assert_repeat_changes_nothing(o, close)
 
 
+def disqualify(o: Onboarding) -> CloseLeadInput:
+    return CloseLeadInput(
+        lead_id=o.lead_id, reason=DisqualifyReason.LOST, decided_by="rep", note="Disqualified."
+    )
+
+
+async def test_qualifying_a_disqualified_lead_is_refused(o: Onboarding) -> None:
+    """Qualify after a disqualify is a non-retryable error that creates no Sales records."""
+    await o.record()
+    await o.lead()
+    await o.sales.close_lead(disqualify(o))
+    with pytest.raises(ApplicationError) as refused:
+        await o.qualify()
+    assert (refused.value.type, refused.value.non_retryable) == ("LeadNotOpen", True)
+    sales = await rows.sales_rows(o.stores, o.lead_id)
+    assert [len(sales[t]) for t in ("opportunities", "contacts", "accounts")] == [0, 0, 0]
+    assert sales["leads"][0]["status"] == "disqualified"
+
+
+async def test_disqualifying_a_qualified_lead_is_refused(o: Onboarding) -> None:
+    """Disqualify after a qualify is a non-retryable error; the lead stays qualified."""
+    await o.record()
+    await o.lead()
+    await o.qualify()
+    with pytest.raises(ApplicationError) as refused:
+        await o.sales.close_lead(disqualify(o))
+    assert (refused.value.type, refused.value.non_retryable) == ("LeadNotOpen", True)
+    sales = await rows.sales_rows(o.stores, o.lead_id)
+    assert sales["leads"][0]["status"] == "qualified"
+    assert [n["note_key"] for n in sales["timeline_notes"] if n["record_type"] == "lead"] == [
+        "created",
+        "qualified",
+    ]
+
+
+async def test_qualifying_an_unknown_lead_is_refused(o: Onboarding) -> None:
+    """Qualify of a lead that does not exist is a non-retryable RecordNotFound."""
+    with pytest.raises(ApplicationError) as refused:
+        await o.qualify()
+    assert (refused.value.type, refused.value.non_retryable) == ("RecordNotFound", True)
+
+
 async def test_close_opportunity_twice(o: Onboarding) -> None:
     """A repeated lost close keeps one lost opportunity and one closing note."""
     await o.record()
