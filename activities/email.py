@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate
 from typing import TypeVar
 
 import asyncpg
 from temporalio import activity
 
+from activities.mime import Outgoing, compose
 from activities.models import EmailKind, SendEmailInput
 from activities.smtp import SmtpSessions
 from activities.templates import RenderedEmail, render_email
@@ -103,16 +102,16 @@ class EmailActivities:
         await self._mark_sent(msg_id)
         return msg_id
 
-    def _message(self, msg_id: str, to: str, rendered: RenderedEmail) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = f"{self._mail.store_name} <{self._mail.sender}>"
-        message["To"] = to
-        message["Subject"] = rendered.subject
-        message["Message-ID"] = msg_id
-        message["Date"] = formatdate(localtime=False)
-        message.set_content(rendered.text)
-        message.add_alternative(rendered.html, subtype="html")
-        return message
+    def _message(self, msg_id: str, to: str, rendered: RenderedEmail) -> Outgoing:
+        return compose(
+            sender=self._mail.sender,
+            sender_name=self._mail.store_name,
+            to=to,
+            subject=rendered.subject,
+            message_id=msg_id,
+            text=rendered.text,
+            html=rendered.html,
+        )
 
     async def _mark_sent(self, msg_id: str) -> None:
         # The email is out: failing now would make Temporal retry and send it again, so

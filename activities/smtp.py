@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import time
-from email.message import EmailMessage
 
 import aiosmtplib
+
+from activities.mime import Outgoing
+
+
+async def _transact(session: aiosmtplib.SMTP, message: Outgoing) -> None:
+    options = ["SMTPUTF8"] if message.smtputf8 else []
+    await session.sendmail(message.sender, [message.recipient], message.data, mail_options=options)
 
 
 class SmtpSessions:
@@ -23,11 +29,11 @@ class SmtpSessions:
         self._keep, self._max_idle = keep, max_idle
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Outgoing) -> None:
         session = self._take_idle()
         if session is not None:
             try:
-                await session.send_message(message)
+                await _transact(session, message)
             except aiosmtplib.SMTPServerDisconnected:
                 # The server closed the idle session before taking the mail: open a new one.
                 session.close()
@@ -40,7 +46,7 @@ class SmtpSessions:
         session = aiosmtplib.SMTP(hostname=self._host, port=self._port, timeout=self._timeout)
         try:
             await session.connect()
-            await session.send_message(message)
+            await _transact(session, message)
         except BaseException:
             session.close()
             raise
