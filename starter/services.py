@@ -12,11 +12,14 @@ from typing import TypeVar
 
 from temporalio.client import (
     Client,
+    WorkflowFailureError,
     WorkflowHandle,
+    WorkflowQueryRejectedError,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
     WorkflowUpdateStage,
 )
+from temporalio.common import QueryRejectCondition
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
@@ -72,8 +75,20 @@ class Services:
         return self.client.get_workflow_handle_for(OnboardingWorkflow.run, reference)
 
     async def state(self, reference: str) -> OnboardingState:
+        handle = self.handle(reference)
         try:
-            return await self.handle(reference).query(OnboardingWorkflow.state)
+            try:
+                return await handle.query(
+                    OnboardingWorkflow.state, reject_condition=QueryRejectCondition.NOT_OPEN
+                )
+            except WorkflowQueryRejectedError:
+                # Finished: its last state is the run's result, read from the history. A query
+                # would need a worker to replay the whole run, and none may serve it any more.
+                try:
+                    return await handle.result()
+                except WorkflowFailureError:
+                    # Terminated or failed: no result, so replay it after all.
+                    return await handle.query(OnboardingWorkflow.state)
         except RPCError as err:
             if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
                 raise OnboardingNotFound(reference) from err

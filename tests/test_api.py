@@ -7,10 +7,15 @@ import uuid
 
 import httpx
 import pytest
+from temporalio.client import Client
 
+from starter.start import OnboardingStarter
 from tests.api_helpers import poll, qualified_opportunity, request_body, submitted_lead
 from tests.conftest import WebApp
-from tests.factories import unique_email
+from tests.factories import disqualified, make_request, start_until_lead, unique_email
+from workers.settings import Settings
+from workers.worker import Stores, build_activities, build_worker
+from workflows.onboarding import OnboardingWorkflow
 
 STAFF_ROUTES = [
     ("GET", "/api/onboarding-requests/B2B-X"),
@@ -357,3 +362,27 @@ async def test_qualify_answers_with_the_new_opportunity(
     )
     assert opportunity.status_code == 200
     assert opportunity.json()["reference"] == reference
+
+
+async def test_finished_onboarding_reads_back_with_no_worker_left(
+    http: httpx.AsyncClient,
+    web: WebApp,
+    client: Client,
+    stores: Stores,
+    settings: Settings,
+    starter: OnboardingStarter,
+    task_queue: str,
+) -> None:
+    """A finished onboarding is read from its history, even once no worker serves its queue."""
+    async with (
+        build_activities(stores, settings) as activities,
+        build_worker(client, task_queue, activities),
+    ):
+        handle = await start_until_lead(client, starter, make_request("en"))
+        await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified())
+        await handle.result()
+    response = await http.get(f"/api/onboarding-requests/{handle.id}", headers=web.staff())
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["closed"]) == ("rejected", True)
+    assert [h["event"] for h in body["history"]] == ["requested", "lead_disqualified", "rejected"]
