@@ -33,7 +33,7 @@ def compose(
     message = MIMEMultipart("alternative")
     message["From"] = formataddr((sender_name, sender), "utf-8")
     message["To"] = to
-    message["Subject"] = Header(subject, "utf-8", header_name="Subject")  # type: ignore[assignment]
+    message["Subject"] = Header(subject, "utf-8", header_name="Subject").encode()
     message["Message-ID"] = message_id
     message["Date"] = formatdate(localtime=False)
     message.attach(MIMEText(text, "plain", "utf-8"))
