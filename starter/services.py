@@ -58,6 +58,18 @@ class Signer:
         return hmac.compare_digest(self.sign(value), signature)
 
 
+async def _finished_state(
+    handle: WorkflowHandle[OnboardingWorkflow, OnboardingState],
+) -> OnboardingState:
+    """A finished run's last state is its result, read from the history. A query would need
+    a worker to replay the whole run, and none may serve its task queue any more."""
+    try:
+        return await handle.result()
+    except WorkflowFailureError:
+        # Terminated or failed: no result, so replay it after all.
+        return await handle.query(OnboardingWorkflow.state)
+
+
 @dataclass(frozen=True)
 class Services:
     settings: Settings
@@ -82,13 +94,7 @@ class Services:
                     OnboardingWorkflow.state, reject_condition=QueryRejectCondition.NOT_OPEN
                 )
             except WorkflowQueryRejectedError:
-                # Finished: its last state is the run's result, read from the history. A query
-                # would need a worker to replay the whole run, and none may serve it any more.
-                try:
-                    return await handle.result()
-                except WorkflowFailureError:
-                    # Terminated or failed: no result, so replay it after all.
-                    return await handle.query(OnboardingWorkflow.state)
+                return await _finished_state(handle)
         except RPCError as err:
             if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
                 raise OnboardingNotFound(reference) from err

@@ -24,7 +24,7 @@ from devstack.temporal import TemporalDevServer
 from starter.app import create_app
 from starter.start import OnboardingStarter
 from workers.settings import Settings
-from workers.worker import Stores, build_activities, build_worker, connect_temporal, open_stores
+from workers.worker import Stores, connect_temporal, open_stores, running_worker
 
 
 @pytest.fixture(scope="session")
@@ -92,10 +92,8 @@ def task_queue() -> str:
 async def worker(
     client: Client, stores: Stores, settings: Settings, task_queue: str
 ) -> AsyncIterator[Worker]:
-    async with build_activities(stores, settings) as activities:
-        running = build_worker(client, task_queue, activities)
-        async with running:
-            yield running
+    async with running_worker(client, task_queue, stores, settings) as running:
+        yield running
 
 
 @pytest.fixture
@@ -149,8 +147,7 @@ async def web(client: Client, stores: Stores, settings: Settings) -> AsyncIterat
     )
     token = f"staff-{uuid.uuid4().hex}"
     async with (
-        build_activities(stores, app_settings) as activities,
-        build_worker(client, app_settings.onboarding_task_queue, activities),
+        running_worker(client, app_settings.onboarding_task_queue, stores, app_settings),
         serving(create_app(app_settings, token)) as url,
     ):
         yield WebApp(url=url, staff_token=token, settings=app_settings)

@@ -14,7 +14,7 @@ from tests.api_helpers import poll, qualified_opportunity, request_body, submitt
 from tests.conftest import WebApp
 from tests.factories import disqualified, make_request, start_until_lead, unique_email
 from workers.settings import Settings
-from workers.worker import Stores, build_activities, build_worker
+from workers.worker import Stores, running_worker
 from workflows.onboarding import OnboardingWorkflow
 
 STAFF_ROUTES = [
@@ -374,10 +374,7 @@ async def test_finished_onboarding_reads_back_with_no_worker_left(
     task_queue: str,
 ) -> None:
     """A finished onboarding is read from its history, even once no worker serves its queue."""
-    async with (
-        build_activities(stores, settings) as activities,
-        build_worker(client, task_queue, activities),
-    ):
+    async with running_worker(client, task_queue, stores, settings):
         handle = await start_until_lead(client, starter, make_request("en"))
         await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified())
         await handle.result()

@@ -16,7 +16,7 @@ from devstack.smtp import SmtpSink
 from tests import rows
 from tests.factories import make_request, qualified, unique_email
 from workers.settings import Settings
-from workers.worker import Stores, build_activities, build_worker
+from workers.worker import Stores, running_worker
 from workflows.models import OnboardingInput, OnboardingPolicy, OnboardingStatus
 from workflows.onboarding import OnboardingWorkflow
 
@@ -45,10 +45,7 @@ async def test_unanswered_request_expires_after_reminders(
     reference = f"B2B-EXP{uuid.uuid4().hex[:8].upper()}"
     inbox = unique_email("sales")
     request = make_request("en")
-    async with (
-        build_activities(stores, settings) as activities,
-        build_worker(time_env.client, task_queue, activities),
-    ):
+    async with running_worker(time_env.client, task_queue, stores, settings):
         state = await time_env.client.execute_workflow(
             OnboardingWorkflow.run,
             OnboardingInput(reference=reference, request=request, policy=policy(inbox)),
@@ -89,10 +86,7 @@ async def test_decision_after_a_reminder_stops_the_reminders(
     task_queue = f"expiry-{uuid.uuid4().hex[:8]}"
     reference = f"B2B-REM{uuid.uuid4().hex[:8].upper()}"
     inbox = unique_email("sales")
-    async with (
-        build_activities(stores, settings) as activities,
-        build_worker(time_env.client, task_queue, activities),
-    ):
+    async with running_worker(time_env.client, task_queue, stores, settings):
         handle = await time_env.client.start_workflow(
             OnboardingWorkflow.run,
             OnboardingInput(reference=reference, request=make_request("en"), policy=policy(inbox)),

@@ -162,6 +162,18 @@ def build_worker(
     )
 
 
+@contextlib.asynccontextmanager
+async def running_worker(
+    client: Client, task_queue: str, stores: Stores, settings: Settings
+) -> AsyncIterator[Worker]:
+    """A polling worker with its activities; their clients close only after it has stopped."""
+    async with (
+        build_activities(stores, settings) as activities,
+        build_worker(client, task_queue, activities, settings) as worker,
+    ):
+        yield worker
+
+
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     """Run until `stop` is set, then let running activities finish and exit."""
     runtime = None
@@ -169,12 +181,13 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         runtime = metrics_runtime(settings.onboarding_metrics_port)
         log.info("Prometheus metrics on port %s", settings.onboarding_metrics_port)
     client = await connect_temporal(settings, runtime)
-    async with open_stores(settings) as stores, build_activities(stores, settings) as activities:
-        worker = build_worker(client, settings.onboarding_task_queue, activities, settings)
+    async with (
+        open_stores(settings) as stores,
+        running_worker(client, settings.onboarding_task_queue, stores, settings),
+    ):
         log.info("worker polling task queue %s", settings.onboarding_task_queue)
-        async with worker:
-            await stop.wait()
-            log.info("shutting down")
+        await stop.wait()
+        log.info("shutting down")
 
 
 def main() -> None:
