@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TypeVar
@@ -105,16 +106,21 @@ class Services:
     ) -> OnboardingState:
         """Deliver a decision as an update: the workflow accepts it or says why not."""
         handle = self.handle(reference)
+        update_id = str(uuid.uuid4())
         try:
-            accepted = await handle.start_update(
-                update, decision, wait_for_stage=WorkflowUpdateStage.ACCEPTED
-            )
             try:
-                # A qualify completes when the opportunity exists: wait briefly for that, but
-                # an accepted decision is answered even when its work takes longer.
-                return await asyncio.wait_for(accepted.result(), timeout=DECISION_WAIT)
+                # One call in the usual case: the server answers once the decision's work is
+                # done (a qualify completes when the opportunity exists).
+                return await asyncio.wait_for(
+                    handle.execute_update(update, decision, id=update_id), timeout=DECISION_WAIT
+                )
             except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-                # Accepted, not yet done: the decision stands; answer with the state as it is.
+                # The work takes longer. Sent again with its id, the decision joins the one
+                # already sent (or arrives, if that never did): once the workflow accepted it,
+                # answer with the state as it is.
+                await handle.start_update(
+                    update, decision, id=update_id, wait_for_stage=WorkflowUpdateStage.ACCEPTED
+                )
                 return await handle.query(OnboardingWorkflow.state)
         except WorkflowUpdateFailedError as err:
             raise DecisionConflict(getattr(err.cause, "message", str(err.cause))) from err

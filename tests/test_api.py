@@ -9,6 +9,7 @@ import httpx
 import pytest
 from temporalio.client import Client
 
+from starter import services
 from starter.start import OnboardingStarter
 from tests.api_helpers import poll, qualified_opportunity, request_body, submitted_lead
 from tests.conftest import WebApp
@@ -362,6 +363,19 @@ async def test_qualify_answers_with_the_new_opportunity(
     )
     assert opportunity.status_code == 200
     assert opportunity.json()["reference"] == reference
+
+
+async def test_qualify_slower_than_the_wait_is_accepted_once(
+    http: httpx.AsyncClient, web: WebApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A qualify whose work outlasts the API's wait answers 202 and is taken exactly once."""
+    monkeypatch.setattr(services, "DECISION_WAIT", 0.0)
+    reference, lead_id = await submitted_lead(http, web)
+    response = await http.post(f"/api/sales/leads/{lead_id}/qualify", headers=web.staff())
+    assert response.status_code == 202, response.text
+    onboarding = await poll(http, web, f"/api/onboarding-requests/{reference}", "opportunity_id")
+    events = [h["event"] for h in onboarding["history"]]
+    assert (onboarding["status"], events.count("lead_qualified")) == ("qualified", 1)
 
 
 async def test_finished_onboarding_reads_back_with_no_worker_left(
