@@ -5,6 +5,8 @@ from __future__ import annotations
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+import pytest
+
 from activities.mime import Outgoing, compose
 
 
@@ -62,3 +64,9 @@ def test_ascii_email_is_seven_bit() -> None:
     )  # fmt: skip
     assert outgoing.data.isascii()
     assert not outgoing.smtputf8
+
+
+def test_line_break_in_recipient_is_refused() -> None:
+    """A recipient with a line break could forge headers; composing it fails instead."""
+    with pytest.raises(ValueError, match="line break"):
+        composed("a@b.example\nBcc: c@d.example")
