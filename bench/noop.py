@@ -23,7 +23,7 @@ from activities.models import (
     SetCreditLimitInput,
 )
 from workers.settings import Settings
-from workers.worker import WORKFLOWS, connect_temporal, worker_options
+from workers.worker import WORKFLOWS, connect_temporal, run_event_loop, worker_options
 
 
 @activity.defn(name="record_prospect")
@@ -98,4 +98,5 @@ async def serve(settings: Settings) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(serve(Settings()))
+    # The same event loop as the real worker's.
+    run_event_loop(serve(Settings()))
