@@ -190,6 +190,14 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 {"kind": kind, "per_second": round(count / seconds, 1)}
                 for kind, count, seconds in ceiling.rounds + real.rounds
             ]
+            # Each round's real rate against the ceiling's in the same round: their spread
+            # shows how far one run's ratio can be trusted on a noisy machine.
+            report["real_to_ceiling_by_round"] = [
+                round((r_count / r_seconds) / (c_count / c_seconds), 2)
+                for (_, c_count, c_seconds), (_, r_count, r_seconds) in zip(
+                    ceiling.rounds, real.rounds, strict=True
+                )
+            ]
             print(f"ceiling: {report['ceiling_per_second']:.1f}/s", flush=True)
             print(f"real: {report['real_per_second']:.1f}/s", flush=True)
 
@@ -211,6 +219,8 @@ def table(report: dict[str, Any]) -> str:
     )
     lines.append(f"real, full speed                {report['real_per_second']:8.1f} onboardings/s"
                  f"   ({report['real_to_ceiling']:.2f} of the ceiling)")  # fmt: skip
+    by_round = ", ".join(f"{r:.2f}" for r in report.get("real_to_ceiling_by_round", []))
+    lines.append(f"  real / ceiling, round by round: {by_round}")
     fixed = report["fixed_rate"]
     lines.append(f"fixed rate: {fixed['requests']} requests")
     for name in ("form_post", "submit_to_lead_in_sales", "won_to_approval_email"):
