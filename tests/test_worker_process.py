@@ -16,7 +16,7 @@ from devstack.postgres import free_port
 from starter.start import OnboardingStarter
 from tests.factories import make_request, wait_for_state
 from workers.settings import Settings
-from workers.worker import Stores
+from workers.worker import Stores, run_event_loop
 from workflows.onboarding import OnboardingWorkflow
 
 
@@ -64,3 +64,14 @@ async def test_worker_process_serves_then_stops_on_signal(
     assert b"shutting down" in output
     assert f"Prometheus metrics on port {metrics_port}".encode() in output
     await handle.terminate("test done")
+
+
+def test_worker_runs_on_uvloop() -> None:
+    """The worker's coroutine runs on uvloop, the cheaper event loop, where it is installed."""
+    loops: list[str] = []
+
+    async def probe() -> None:
+        loops.append(type(asyncio.get_running_loop()).__module__)
+
+    run_event_loop(probe())
+    assert loops == ["uvloop"]
