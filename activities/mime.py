@@ -28,7 +28,7 @@ def compose(
 ) -> Outgoing:
     if not to.isascii():
         return _compose_smtputf8(sender, sender_name, to, subject, message_id, text, html)
-    for value in (to, message_id):
+    for value in (to, message_id, sender, sender_name):
         if "\r" in value or "\n" in value:
             raise ValueError(f"line break in a header value: {value!r}")
     # Written out directly: the standard library's generator costs several times more than

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +22,13 @@ from activities.models import (
     SetCreditLimitInput,
 )
 from workers.settings import Settings
-from workers.worker import WORKFLOWS, connect_temporal, run_event_loop, worker_options
+from workers.worker import (
+    WORKFLOWS,
+    connect_temporal,
+    run_event_loop,
+    stopping_on_signals,
+    worker_options,
+)
 
 
 @activity.defn(name="record_prospect")
@@ -82,9 +87,6 @@ async def serve(settings: Settings) -> None:
     from temporalio.worker import Worker
 
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     client = await connect_temporal(settings)
     worker = Worker(
         client,
@@ -93,8 +95,9 @@ async def serve(settings: Settings) -> None:
         activities=NOOP_ACTIVITIES,
         **worker_options(settings),
     )
-    async with worker:
-        await stop.wait()
+    with stopping_on_signals(stop):
+        async with worker:
+            await stop.wait()
 
 
 if __name__ == "__main__":

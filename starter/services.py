@@ -35,6 +35,7 @@ from workflows.onboarding import OnboardingWorkflow
 
 DecisionT = TypeVar("DecisionT")
 DECISION_WAIT = 5.0
+OUTCOME_GRACE = 0.5
 DecisionUpdate = UpdateMethodMultiParam[[OnboardingWorkflow, DecisionT], OnboardingState]
 
 
@@ -105,29 +106,43 @@ class Services:
         self, reference: str, update: DecisionUpdate[DecisionT], decision: DecisionT
     ) -> OnboardingState:
         """Deliver a decision as an update: the workflow accepts it or says why not."""
-        handle = self.handle(reference)
-        update_id = str(uuid.uuid4())
         try:
-            try:
-                # One call in the usual case: the server answers once the decision's work is
-                # done (a qualify completes when the opportunity exists).
-                return await asyncio.wait_for(
-                    handle.execute_update(update, decision, id=update_id), timeout=DECISION_WAIT
-                )
-            except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-                # The work takes longer. Sent again with its id, the decision joins the one
-                # already sent (or arrives, if that never did): once the workflow accepted it,
-                # answer with the state as it is.
-                await handle.start_update(
-                    update, decision, id=update_id, wait_for_stage=WorkflowUpdateStage.ACCEPTED
-                )
-                return await handle.query(OnboardingWorkflow.state)
+            return await _deliver(self.handle(reference), update, decision)
         except WorkflowUpdateFailedError as err:
             raise DecisionConflict(getattr(err.cause, "message", str(err.cause))) from err
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:
                 raise DecisionConflict("the onboarding has ended") from err
             raise
+
+
+async def _deliver(
+    handle: WorkflowHandle[OnboardingWorkflow, OnboardingState],
+    update: DecisionUpdate[DecisionT],
+    decision: DecisionT,
+) -> OnboardingState:
+    """The state once the decision's work is done, or as it is if that takes longer; raises
+    WorkflowUpdateFailedError when the workflow refuses the decision."""
+    update_id = str(uuid.uuid4())
+    try:
+        # One call in the usual case: the server answers once the work is done (a qualify
+        # completes when the opportunity exists).
+        return await asyncio.wait_for(
+            handle.execute_update(update, decision, id=update_id), timeout=DECISION_WAIT
+        )
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        pass
+    # Sent again with its id, the decision joins the one already sent (or arrives, if that
+    # never did) and returns once the workflow has accepted or refused it.
+    accepted = await handle.start_update(
+        update, decision, id=update_id, wait_for_stage=WorkflowUpdateStage.ACCEPTED
+    )
+    try:
+        # A refusal arrives with that answer, so this raises at once; work still running is
+        # not waited for again: the caller gets the state as it is.
+        return await asyncio.wait_for(accepted.result(), timeout=OUTCOME_GRACE)
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        return await handle.query(OnboardingWorkflow.state)
 
 
 @contextlib.asynccontextmanager

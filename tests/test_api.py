@@ -365,17 +365,34 @@ async def test_qualify_answers_with_the_new_opportunity(
     assert opportunity.json()["reference"] == reference
 
 
+@pytest.fixture
+def decisions_outlast_the_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The API stops waiting for a decision's work at once, as when that work is slow."""
+    monkeypatch.setattr(services, "DECISION_WAIT", 0.0)
+
+
+@pytest.mark.usefixtures("decisions_outlast_the_wait")
 async def test_qualify_slower_than_the_wait_is_accepted_once(
-    http: httpx.AsyncClient, web: WebApp, monkeypatch: pytest.MonkeyPatch
+    http: httpx.AsyncClient, web: WebApp
 ) -> None:
     """A qualify whose work outlasts the API's wait answers 202 and is taken exactly once."""
-    monkeypatch.setattr(services, "DECISION_WAIT", 0.0)
     reference, lead_id = await submitted_lead(http, web)
     response = await http.post(f"/api/sales/leads/{lead_id}/qualify", headers=web.staff())
     assert response.status_code == 202, response.text
     onboarding = await poll(http, web, f"/api/onboarding-requests/{reference}", "opportunity_id")
     events = [h["event"] for h in onboarding["history"]]
     assert (onboarding["status"], events.count("lead_qualified")) == ("qualified", 1)
+
+
+@pytest.mark.usefixtures("decisions_outlast_the_wait")
+async def test_refusal_slower_than_the_wait_is_409(http: httpx.AsyncClient, web: WebApp) -> None:
+    """A refusal that arrives after the API's wait is still answered 409 with its reason."""
+    reference, lead_id = await submitted_lead(http, web)
+    qualify = f"/api/sales/leads/{lead_id}/qualify"
+    first = await http.post(qualify, headers=web.staff())
+    again = await http.post(qualify, headers=web.staff())
+    assert (first.status_code, again.status_code) == (202, 409)
+    assert again.json() == {"detail": "the lead is already decided", "reference": reference}
 
 
 async def test_finished_onboarding_reads_back_with_no_worker_left(

@@ -66,7 +66,13 @@ def test_ascii_email_is_seven_bit() -> None:
     assert not outgoing.smtputf8
 
 
-def test_line_break_in_recipient_is_refused() -> None:
-    """A recipient with a line break could forge headers; composing it fails instead."""
+@pytest.mark.parametrize("field", ["to", "sender_name"])
+def test_line_break_in_a_header_value_is_refused(field: str) -> None:
+    """A line break in an address or name could forge headers; composing fails instead."""
+    values = {
+        "sender": "noreply@shop.example", "sender_name": "Shop", "to": "a@b.example",
+        "subject": "件名", "message_id": "<x@shop.example>", "text": "本文", "html": "<p>本文</p>",
+    }  # fmt: skip
+    values[field] += "\nBcc: c@d.example"
     with pytest.raises(ValueError, match="line break"):
-        composed("a@b.example\nBcc: c@d.example")
+        compose(**values)

@@ -16,7 +16,7 @@ from devstack.postgres import free_port
 from starter.start import OnboardingStarter
 from tests.factories import make_request, wait_for_state
 from workers.settings import Settings
-from workers.worker import Stores, run_event_loop
+from workers.worker import Stores, run_event_loop, stopping_on_signals
 from workflows.onboarding import OnboardingWorkflow
 
 
@@ -75,3 +75,23 @@ def test_worker_runs_on_uvloop() -> None:
 
     run_event_loop(probe())
     assert loops == ["uvloop"]
+
+
+def test_signal_stops_the_loop_then_the_default_handlers_return() -> None:
+    """SIGTERM ends the worker's wait; afterwards SIGTERM and SIGINT have their defaults."""
+    # The session's own web servers installed handlers; put them back after the test.
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    async def serve_until_signalled() -> None:
+        stop = asyncio.Event()
+        with stopping_on_signals(stop):
+            os.kill(os.getpid(), signal.SIGTERM)
+            await asyncio.wait_for(stop.wait(), timeout=10)
+
+    try:
+        run_event_loop(serve_until_signalled())
+        after = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT))
+        assert after == (signal.SIG_DFL, signal.default_int_handler)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

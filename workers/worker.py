@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -190,6 +190,21 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         log.info("shutting down")
 
 
+@contextlib.contextmanager
+def stopping_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set `stop` inside the block. The default handlers return after it:
+    uvloop leaves its own in place when its loop closes, which would ignore them."""
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        yield
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
 def run_event_loop(main: Coroutine[Any, Any, None]) -> None:
     """Run `main` on uvloop where it is installed: every exchange with Temporal, the stores
     and the SMTP server passes through the event loop, and uvloop's costs less CPU each."""
@@ -208,9 +223,7 @@ def main() -> None:
 
     async def run() -> None:
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        await serve(settings, stop)
+        with stopping_on_signals(stop):
+            await serve(settings, stop)
 
     run_event_loop(run())
