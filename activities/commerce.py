@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 from temporalio import activity
 
+from activities.db import Database
 from activities.errors import business_error
 from activities.models import (
     AddSiteUserInput,
@@ -25,7 +26,7 @@ def person_name(first: str, last: str, locale: str) -> str:
 
 
 class CommerceActivities:
-    def __init__(self, pool: asyncpg.Pool, tokens: ActivationTokens) -> None:
+    def __init__(self, pool: Database, tokens: ActivationTokens) -> None:
         self._pool = pool
         self._tokens = tokens
 

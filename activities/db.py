@@ -2,17 +2,93 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from collections.abc import AsyncIterator
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal, TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 Store = Literal["commerce", "sales"]
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 log = logging.getLogger(__name__)
+
+# The connection itself can no longer be trusted. InternalClientError is what asyncpg raises
+# when PostgreSQL's "terminating connection" error reaches a connection idling in the pool:
+# asyncpg then waits for a sync message that never comes, and until it reads the socket's
+# end the connection looks open while every statement on it fails.
+BROKEN_CONNECTION: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
+# The server cannot serve now: shutting down or starting (class 57), out of resources (53),
+# failing below SQL (58). A retry later may succeed; nothing about the request is wrong.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    *BROKEN_CONNECTION,
+    asyncpg.OperatorInterventionError,
+    asyncpg.InsufficientResourcesError,
+    asyncpg.PostgresSystemError,
+)
+
+
+class StoreUnavailable(Exception):
+    """A store could not be reached or could not serve; the statement may be retried."""
+
+
+# Subscripted only for the type checker: asyncpg's class is not generic at run time.
+Connection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
+
+
+class Database:
+    """A store's pool that never hands out a broken connection twice, and that reports every
+    outage as `StoreUnavailable` instead of one of asyncpg's dozen exception types."""
+
+    def __init__(self, pool: asyncpg.Pool, store: Store) -> None:
+        self._pool = pool
+        self.store = store
+
+    @contextlib.asynccontextmanager
+    async def acquire(self, *, discard_on_error: bool = False) -> AsyncIterator[Connection]:
+        """A pooled connection; `discard_on_error` closes it after any failure, so that a
+        retry runs on a new one whatever went wrong."""
+        discard = Exception if discard_on_error else BROKEN_CONNECTION
+        try:
+            async with self._pool.acquire() as conn:
+                try:
+                    yield conn
+                except discard:
+                    # Released normally, it would go back to the pool and fail the next user.
+                    # (If it closed itself meanwhile, the pool has it back already.)
+                    with contextlib.suppress(asyncpg.InterfaceError):
+                        conn.terminate()
+                    raise
+        except UNAVAILABLE as err:
+            raise StoreUnavailable(f"the {self.store} store is unavailable: {err!r}") from err
+
+    async def execute(self, query: str, *args: object) -> str:
+        async with self.acquire() as conn:
+            return await conn.execute(query, *args)
+
+    async def fetch(self, query: str, *args: object) -> list[asyncpg.Record]:
+        async with self.acquire() as conn:
+            return await conn.fetch(query, *args)
+
+    async def fetchrow(self, query: str, *args: object) -> asyncpg.Record | None:
+        async with self.acquire() as conn:
+            return await conn.fetchrow(query, *args)
+
+    async def fetchval(self, query: str, *args: object) -> Any:
+        async with self.acquire() as conn:
+            return await conn.fetchval(query, *args)
+
+    async def close(self) -> None:
+        await self._pool.close()
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -24,7 +100,7 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     """
 
 
-async def create_pool(dsn: str, store: Store, *, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(dsn: str, store: Store, *, max_size: int = 10) -> Database:
     """A pool whose connections see only the store's own schema."""
     pool = await asyncpg.create_pool(
         dsn,
@@ -34,7 +110,7 @@ async def create_pool(dsn: str, store: Store, *, max_size: int = 10) -> asyncpg.
         reset=_keep_session,
     )
     assert pool is not None
-    return pool
+    return Database(pool, store)
 
 
 def migration_files(store: Store) -> list[tuple[int, str, str]]:
@@ -48,7 +124,7 @@ def migration_files(store: Store) -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-async def apply_migrations(pool: asyncpg.Pool, store: Store) -> list[str]:
+async def apply_migrations(pool: Database, store: Store) -> list[str]:
     """Apply the store's pending migrations; safe when several processes start at once."""
     applied: list[str] = []
     async with pool.acquire() as conn:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-import asyncpg
 from temporalio import activity
 
+from activities.db import Database
 from activities.mime import Outgoing, compose
 from activities.models import EmailKind, SendEmailInput
 from activities.smtp import SmtpSessions
@@ -22,6 +25,13 @@ T = TypeVar("T")
 # Well inside the workflow's heartbeat timeout, so a slow SMTP server is never mistaken for
 # a lost worker (which would send the email again).
 SLOW_SEND_HEARTBEAT = 5.0
+MARK_SENT_FIRST_DELAY = 0.2
+MARK_SENT_MAX_DELAY = 5.0
+# Time kept back from the attempt's timeout to report its completion.
+COMPLETION_MARGIN = 5.0
+DEFAULT_ATTEMPT_BUDGET = timedelta(minutes=5)
+
+log = logging.getLogger(__name__)
 
 
 async def _heartbeating_while_slow(work: Awaitable[T], detail: str) -> T:
@@ -54,7 +64,7 @@ def message_id(data: SendEmailInput, domain: str) -> str:
 
 
 class EmailActivities:
-    def __init__(self, pool: asyncpg.Pool, mail: MailSettings, tokens: ActivationTokens) -> None:
+    def __init__(self, pool: Database, mail: MailSettings, tokens: ActivationTokens) -> None:
         self._pool = pool
         self._mail = mail
         self._tokens = tokens
@@ -114,18 +124,32 @@ class EmailActivities:
         )
 
     async def _mark_sent(self, msg_id: str) -> None:
-        # The email is out: failing now would make Temporal retry and send it again, so
-        # ride out a short database outage here instead.
-        delay = 0.2
-        for _ in range(40):
+        # The email is out: failing now would make Temporal retry and send it again. So every
+        # failure to record it, not only a known kind of outage, is retried on a new
+        # connection until this attempt's time is nearly up.
+        deadline = _attempt_deadline()
+        delay = MARK_SENT_FIRST_DELAY
+        while True:
             try:
-                await self._pool.execute(
-                    "UPDATE email_outbox SET sent_at = now() WHERE message_id = $1", msg_id
-                )
+                async with self._pool.acquire(discard_on_error=True) as conn:
+                    await conn.execute(
+                        "UPDATE email_outbox SET sent_at = now() WHERE message_id = $1", msg_id
+                    )
                 return
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                # Any database failure, "shutting down" included: the mail must not go twice.
-                activity.heartbeat(msg_id)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-        raise RuntimeError(f"sent {msg_id} but could not record it")
+            except Exception as err:
+                if time.monotonic() + delay >= deadline:
+                    # Better unrecorded than sent twice: the run's history keeps the send.
+                    log.error("sent %s but could not record it: %r", msg_id, err)
+                    return
+                log.warning("sent %s; recording it failed, retrying: %r", msg_id, err)
+            activity.heartbeat(msg_id)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MARK_SENT_MAX_DELAY)
+
+
+def _attempt_deadline() -> float:
+    """Monotonic time by which this attempt must finish, with room left to complete it."""
+    info = activity.info()
+    budget = info.start_to_close_timeout or DEFAULT_ATTEMPT_BUDGET
+    elapsed = (datetime.now(UTC) - info.started_time).total_seconds()
+    return time.monotonic() + budget.total_seconds() - elapsed - COMPLETION_MARGIN

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncpg
 from temporalio import activity
 
+from activities.db import Database
 from activities.errors import business_error
 from activities.models import (
     CloseLeadInput,
@@ -21,7 +21,7 @@ LEAD_ORIGIN = "Commerce B2B"
 
 
 class SalesActivities:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: Database) -> None:
         self._pool = pool
 
     @activity.defn

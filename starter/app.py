@@ -7,13 +7,13 @@ import logging
 from collections.abc import AsyncIterator
 from urllib.parse import quote, urlsplit
 
-import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
+from activities.db import StoreUnavailable
 from starter import api, codec_endpoint, site_pages, staff_pages, webhooks
 from starter.auth import SignInRequired
 from starter.services import open_services
@@ -54,9 +54,7 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
     @app.exception_handler(RPCError)
     @app.exception_handler(WorkflowUpdateRPCTimeoutOrCancelledError)
     @app.exception_handler(OSError)
-    @app.exception_handler(asyncpg.PostgresConnectionError)
-    @app.exception_handler(asyncpg.InterfaceError)
-    @app.exception_handler(asyncpg.CannotConnectNowError)
+    @app.exception_handler(StoreUnavailable)
     async def _unavailable(request: Request, exc: Exception) -> Response:
         # Temporal or a store is down for a moment: say so, and when to try again.
         log.warning("%s %s: dependency unavailable: %r", request.method, request.url.path, exc)

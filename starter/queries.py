@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+from activities.db import Database
+
 Row = dict[str, Any]
 
 LEAD_VIEWS = ("commerce-b2b", "my-open")
@@ -18,7 +20,7 @@ def _rows(records: list[asyncpg.Record]) -> list[Row]:
 
 
 class SalesQueries:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: Database) -> None:
         self._pool = pool
 
     async def leads(self, view: str, user: str, limit: int, offset: int) -> list[Row]:
@@ -85,7 +87,7 @@ class SalesQueries:
 
 
 class CommerceQueries:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: Database) -> None:
         self._pool = pool
 
     async def prospects(self, status: str | None, limit: int, offset: int) -> list[Row]:

@@ -6,11 +6,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-import asyncpg
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.db import Database
 from workflows.models import OnboardingInput, OnboardingPolicy, OnboardingRequest
 from workflows.onboarding import OnboardingWorkflow
 
@@ -61,7 +61,7 @@ def request_fingerprint(request: OnboardingRequest) -> str:
 
 class OnboardingStarter:
     def __init__(
-        self, client: Client, commerce: asyncpg.Pool, task_queue: str, policy: OnboardingPolicy
+        self, client: Client, commerce: Database, task_queue: str, policy: OnboardingPolicy
     ) -> None:
         self._client = client
         self._commerce = commerce

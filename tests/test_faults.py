@@ -17,6 +17,7 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,6 +33,7 @@ from tests.api_helpers import request_body
 
 ONBOARDINGS = 120
 STAFF_TOKEN = f"fault-staff-{uuid.uuid4().hex}"
+KEEP_PROCESS_LOGS = 10
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 
 
@@ -69,6 +71,7 @@ class Stack:
     worker: Process
     web: Process
     url: str
+    log_path: Path
     faults: list[str] = field(default_factory=list)
 
 
@@ -93,20 +96,30 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
         "ONBOARDING_SUBMIT_RATE_PER_MINUTE": "0",
         "ONBOARDING_METRICS_PORT": "0",
     }
-    logs = Path(__file__).parent / "artifacts"
-    logs.mkdir(exist_ok=True)
-    with (logs / "fault-suite-processes.log").open("wb") as log:
+    log_path = process_log()
+    with log_path.open("wb") as log:
         worker, web = Process("workers", env, log), Process("starter", env, log)
         await worker.start()
         await web.start()
         try:
-            yield Stack(postgres, temporal, smtp, worker, web, f"http://127.0.0.1:{http_port}")
+            url = f"http://127.0.0.1:{http_port}"
+            yield Stack(postgres, temporal, smtp, worker, web, url, log_path)
         finally:
             await web.stop()
             await worker.stop()
             smtp.stop()
             await asyncio.to_thread(temporal.stop)
             await asyncio.to_thread(postgres.stop)
+
+
+def process_log() -> Path:
+    """A new file per run, so a failed run's log survives the runs after it; old ones pruned."""
+    logs = Path(__file__).parent / "artifacts"
+    logs.mkdir(exist_ok=True)
+    for old in sorted(logs.glob("fault-suite-processes-*.log"))[:-KEEP_PROCESS_LOGS]:
+        old.unlink()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    return logs / f"fault-suite-processes-{stamp}-{uuid.uuid4().hex[:6]}.log"
 
 
 async def inject_faults(stack: Stack) -> None:
@@ -281,7 +294,7 @@ async def test_nothing_lost_nothing_twice_under_faults(stack: Stack) -> None:
         f"{len(stack.faults)} ({', '.join(stack.faults)}); wrong or lost: {len(wrong)}; "
         f"duplicate rows: {duplicates}; emails expected {len(expected_ids)}, "
         f"received {sum(received.values())}, twice {len(twice)}, missing {len(missing)}; "
-        f"503 answers retried: {unavailable[503]}"
+        f"503 answers retried: {unavailable[503]}; process log: {stack.log_path.name}"
     )
     assert len(stack.faults) == 6
     assert wrong == []

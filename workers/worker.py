@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import asyncpg
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.commerce import CommerceActivities
-from activities.db import apply_migrations, create_pool
+from activities.db import Database, apply_migrations, create_pool
 from activities.email import EmailActivities, MailSettings
 from activities.sales import SalesActivities
 from activities.tokens import ActivationTokens
@@ -33,8 +32,8 @@ log = logging.getLogger("workers")
 
 @dataclass(frozen=True)
 class Stores:
-    commerce: asyncpg.Pool
-    sales: asyncpg.Pool
+    commerce: Database
+    sales: Database
 
 
 @contextlib.asynccontextmanager
