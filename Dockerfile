@@ -1,8 +1,13 @@
 FROM python:3.12-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
-COPY workflows workflows
+COPY domain domain
+COPY storage storage
+COPY commerce commerce
+COPY sales sales
 COPY activities activities
+COPY workflows workflows
+COPY plumbing plumbing
 COPY workers workers
 COPY starter starter
 COPY devstack devstack

@@ -6,20 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from workflows.models import (
-    CreditLimit,
-    DisqualifyReason,
-    LostReason,
-    Model,
-    OnboardingRequest,
-)
-
-
-class ProspectStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
+from domain.outcomes import ClosedProspectStatus, CreditLimit, DisqualifyReason, LostReason
+from domain.request import Model, OnboardingRequest
 
 
 class RecordProspectInput(Model):
@@ -27,11 +15,6 @@ class RecordProspectInput(Model):
     reference: str
     request: OnboardingRequest
     submitted_at: datetime
-
-
-ClosedProspectStatus = Literal[
-    ProspectStatus.APPROVED, ProspectStatus.REJECTED, ProspectStatus.EXPIRED
-]
 
 
 class CloseProspectInput(Model):

@@ -1,171 +1,47 @@
-"""Sales CRM: leads, opportunities, contacts, accounts and their timeline notes."""
+"""Sales activities: the onboarding's calls to the Sales CRM, whichever backend serves it."""
 
 from __future__ import annotations
 
 from temporalio import activity
 
-from activities.db import Database
-from activities.errors import business_error
+from activities.errors import broken_rules_fail_the_activity
 from activities.models import (
     CloseLeadInput,
     CloseOpportunityInput,
     CreateLeadInput,
     QualifyLeadInput,
 )
-
-LEAD_ORIGIN = "Commerce B2B"
-
-
-# Each activity is one statement (data-modifying CTEs): atomic without BEGIN and COMMIT, and
-# one round trip to the database instead of four to nine.
+from sales.port import SalesBackend
 
 
 class SalesActivities:
-    def __init__(self, pool: Database) -> None:
-        self._pool = pool
+    def __init__(self, sales: SalesBackend) -> None:
+        self._sales = sales
 
     @activity.defn
     async def create_lead(self, data: CreateLeadInput) -> None:
         """An unowned lead from the Commerce prospect, with a note saying where it came from."""
-        req = data.request
-        contact, company = req.contact, req.company
-        address = company.address
-        await self._pool.execute(
-            """WITH lead AS (
-                   INSERT INTO leads (id, commerce_prospect_id, reference, topic, status, origin,
-                       first_name, last_name, email, phone, job_title, company_name,
-                       company_website, company_phone, company_tax_id, address_line1, city,
-                       postal_code, country, comments)
-                   VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                       $15, $16, $17, $18, $19)
-                   ON CONFLICT (commerce_prospect_id) DO NOTHING)
-               INSERT INTO timeline_notes (record_type, record_id, note_key, body)
-               VALUES ('lead', $1, 'created', $20)
-               ON CONFLICT (record_type, record_id, note_key) DO NOTHING""",
-            data.lead_id,
-            data.prospect_id,
-            data.reference,
-            f"B2B partner request: {company.name}",
-            LEAD_ORIGIN,
-            contact.first_name,
-            contact.last_name,
-            contact.email,
-            contact.phone,
-            contact.job_title,
-            company.name,
-            company.website,
-            company.phone,
-            company.tax_id,
-            address.line1 if address else None,
-            address.city if address else None,
-            address.postal_code if address else None,
-            address.country if address else None,
-            req.comments,
-            f"Created from Commerce prospect {data.prospect_id} (request {data.reference}).",
-        )
+        await self._sales.create_lead(data.lead_id, data.prospect_id, data.reference, data.request)
 
     @activity.defn
     async def qualify_lead(self, data: QualifyLeadInput) -> None:
         """Qualify the lead and create its account, contact and opportunity."""
-        # Touching the row even when it is no longer open locks it and returns its latest
-        # status, so a repeat sees 'qualified' and a disqualified lead gets nothing added.
-        status = await self._pool.fetchval(
-            """WITH lead AS (
-                   UPDATE leads SET
-                       status = CASE WHEN status = 'open' THEN 'qualified' ELSE status END,
-                       decided_by = CASE WHEN status = 'open' THEN $2 ELSE decided_by END,
-                       updated_at = CASE WHEN status = 'open' THEN now() ELSE updated_at END
-                   WHERE id = $1
-                   RETURNING *
-               ), qualified AS (
-                   SELECT * FROM lead WHERE status = 'qualified'
-               ), account AS (
-                   INSERT INTO accounts (id, lead_id, name, website, phone, tax_id)
-                   SELECT $3, id, company_name, company_website, company_phone, company_tax_id
-                   FROM qualified
-                   ON CONFLICT (id) DO NOTHING
-               ), contact AS (
-                   INSERT INTO contacts (id, lead_id, account_id, first_name, last_name, email,
-                       phone, job_title)
-                   SELECT $4, id, $3, first_name, last_name, email, phone, job_title
-                   FROM qualified
-                   ON CONFLICT (id) DO NOTHING
-               ), opportunity AS (
-                   INSERT INTO opportunities (id, lead_id, account_id, contact_id, name, status)
-                   SELECT $5, id, $3, $4, topic, 'open' FROM qualified
-                   ON CONFLICT (id) DO NOTHING
-               ), notes AS (
-                   INSERT INTO timeline_notes (record_type, record_id, note_key, body)
-                   SELECT note.* FROM (VALUES ('lead', $1, 'qualified', $6),
-                                              ('opportunity', $5, 'created', $7))
-                       AS note (record_type, record_id, note_key, body)
-                   WHERE EXISTS (SELECT FROM qualified)
-                   ON CONFLICT (record_type, record_id, note_key) DO NOTHING)
-               SELECT status FROM lead""",
-            data.lead_id,
-            data.decided_by,
-            data.account_id,
-            data.contact_id,
-            data.opportunity_id,
-            f"Qualified by {data.decided_by}; opportunity {data.opportunity_id} created.",
-            f"Created from qualified lead {data.lead_id}.",
-        )
-        if status is None:
-            raise business_error("RecordNotFound", f"no lead {data.lead_id}")
-        if status != "qualified":
-            raise business_error("LeadNotOpen", f"lead {data.lead_id} is {status}")
+        with broken_rules_fail_the_activity():
+            await self._sales.qualify_lead(
+                data.lead_id, data.opportunity_id, data.contact_id, data.account_id,
+                data.decided_by,
+            )  # fmt: skip
 
     @activity.defn
     async def close_lead(self, data: CloseLeadInput) -> None:
         """Disqualify an open lead with its reason."""
-        status = await self._pool.fetchval(
-            """WITH lead AS (
-                   UPDATE leads SET
-                       status = CASE WHEN status = 'open' THEN 'disqualified' ELSE status END,
-                       status_reason = CASE WHEN status = 'open' THEN $2 ELSE status_reason END,
-                       decided_by = CASE WHEN status = 'open' THEN $3 ELSE decided_by END,
-                       updated_at = CASE WHEN status = 'open' THEN now() ELSE updated_at END
-                   WHERE id = $1
-                   RETURNING status
-               ), note AS (
-                   INSERT INTO timeline_notes (record_type, record_id, note_key, body)
-                   SELECT 'lead', $1, 'closed', $4 FROM lead WHERE status = 'disqualified'
-                   ON CONFLICT (record_type, record_id, note_key) DO NOTHING)
-               SELECT status FROM lead""",
-            data.lead_id,
-            data.reason.value,
-            data.decided_by,
-            data.note,
-        )
-        if status != "disqualified":
-            raise business_error("LeadNotOpen", f"lead {data.lead_id} is {status}")
+        with broken_rules_fail_the_activity():
+            await self._sales.disqualify_lead(data.lead_id, data.reason, data.decided_by, data.note)
 
     @activity.defn
     async def close_opportunity(self, data: CloseOpportunityInput) -> None:
         """Close an open opportunity as won or lost."""
-        reason = data.reason.value if data.reason else None
-        verdict = "won" if data.outcome == "won" else f"lost ({reason})"
-        status = await self._pool.fetchval(
-            """WITH opportunity AS (
-                   UPDATE opportunities SET
-                       status = CASE WHEN status = 'open' THEN $2 ELSE status END,
-                       status_reason = CASE WHEN status = 'open' THEN $3 ELSE status_reason END,
-                       decided_by = CASE WHEN status = 'open' THEN $4 ELSE decided_by END,
-                       updated_at = CASE WHEN status = 'open' THEN now() ELSE updated_at END
-                   WHERE id = $1
-                   RETURNING status
-               ), note AS (
-                   INSERT INTO timeline_notes (record_type, record_id, note_key, body)
-                   SELECT 'opportunity', $1, 'closed', $5 FROM opportunity WHERE status = $2
-                   ON CONFLICT (record_type, record_id, note_key) DO NOTHING)
-               SELECT status FROM opportunity""",
-            data.opportunity_id,
-            data.outcome,
-            reason,
-            data.decided_by,
-            f"Closed as {verdict} by {data.decided_by}.",
-        )
-        if status != data.outcome:
-            raise business_error(
-                "OpportunityNotOpen", f"opportunity {data.opportunity_id} is {status}"
+        with broken_rules_fail_the_activity():
+            await self._sales.close_opportunity(
+                data.opportunity_id, data.outcome, data.reason, data.decided_by
             )

@@ -23,8 +23,8 @@ import psutil
 
 from bench.drivers import Timings, ceiling_onboarding, http_onboarding, new_run, run_all
 from bench.stack import BenchStack, open_stack
-from workers.settings import Settings
-from workers.worker import connect_temporal
+from plumbing.settings import Settings
+from plumbing.temporal import connect_temporal
 
 
 def cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:

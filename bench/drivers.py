@@ -14,13 +14,8 @@ import asyncpg
 from temporalio.client import Client
 
 from bench.stack import STAFF_TOKEN
-from workflows.models import (
-    LeadDisqualified,
-    LeadQualified,
-    OnboardingInput,
-    OnboardingRequest,
-    OpportunityClosed,
-)
+from domain.request import OnboardingRequest
+from workflows.models import LeadDisqualified, LeadQualified, OnboardingInput, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow
 
 STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}"}

@@ -21,14 +21,9 @@ from activities.models import (
     SendEmailInput,
     SetCreditLimitInput,
 )
-from workers.settings import Settings
-from workers.worker import (
-    WORKFLOWS,
-    connect_temporal,
-    run_event_loop,
-    stopping_on_signals,
-    worker_options,
-)
+from plumbing.settings import Settings
+from plumbing.temporal import connect_temporal
+from workers.worker import WORKFLOWS, run_event_loop, stopping_on_signals, worker_options
 
 
 @activity.defn(name="record_prospect")

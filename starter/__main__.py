@@ -7,8 +7,8 @@ import secrets
 
 import uvicorn
 
+from plumbing.settings import Settings
 from starter.app import create_app
-from workers.settings import Settings
 
 log = logging.getLogger("starter")
 

@@ -10,9 +10,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from commerce.prospects import PROSPECT_STATUSES
+from domain.request import OnboardingRequest
 from starter.auth import ServicesDep, StaffDep
 from starter.erasure import erase_onboarding
-from starter.queries import PROSPECT_STATUSES
 from starter.schemas import (
     CloseBody,
     CustomerHierarchy,
@@ -39,7 +40,6 @@ from starter.start import AlreadyInProgress, IdempotencyKeyReused
 from workflows.models import (
     LeadDisqualified,
     LeadQualified,
-    OnboardingRequest,
     OnboardingState,
     OnboardingStatus,
     OpportunityClosed,
@@ -255,7 +255,7 @@ async def list_prospects(
 ) -> list[ProspectSummary]:
     """ "All prospects", optionally filtered by status."""
     assert status is None or status in PROSPECT_STATUSES
-    rows = await services.commerce.prospects(status, limit, offset)
+    rows = await services.commerce.prospects.list(status, limit, offset)
     return [ProspectSummary.model_validate(r) for r in rows]
 
 
@@ -263,7 +263,7 @@ async def list_prospects(
     "/commerce/prospects/{prospect_id}", response_model=Prospect, responses=NOT_FOUND | STAFF
 )
 async def get_prospect(prospect_id: str, services: ServicesDep, _: StaffDep) -> Prospect:
-    row = await services.commerce.prospect(prospect_id)
+    row = await services.commerce.prospects.get(prospect_id)
     if row is None:
         raise not_found("prospect")
     return Prospect.model_validate(row)
@@ -275,7 +275,7 @@ async def get_prospect(prospect_id: str, services: ServicesDep, _: StaffDep) -> 
     responses=NOT_FOUND | STAFF,
 )
 async def get_hierarchy(hierarchy_id: str, services: ServicesDep, _: StaffDep) -> CustomerHierarchy:
-    row = await services.commerce.hierarchy(hierarchy_id)
+    row = await services.commerce.customers.hierarchy(hierarchy_id)
     if row is None:
         raise not_found("customer hierarchy")
     return CustomerHierarchy.model_validate(row)
@@ -289,8 +289,8 @@ async def healthz(services: ServicesDep) -> Health | JSONResponse:
     """200 when the app reaches Temporal and both stores."""
     probes: dict[str, Callable[[], Awaitable[Any]]] = {
         "temporal": services.client.service_client.check_health,
-        "commerce": lambda: services.stores.commerce.fetchval("SELECT true"),
-        "sales": lambda: services.stores.sales.fetchval("SELECT true"),
+        "commerce": services.commerce.can_reach,
+        "sales": services.sales.can_reach,
     }
     checks = {}
     for name, probe in probes.items():

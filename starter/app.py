@@ -13,11 +13,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
-from activities.db import StoreUnavailable
+from plumbing.settings import Settings
 from starter import api, codec_endpoint, site_pages, staff_pages, webhooks
 from starter.auth import SignInRequired
 from starter.services import open_services
-from workers.settings import Settings
+from storage.database import StoreUnavailable
 
 log = logging.getLogger("starter")
 

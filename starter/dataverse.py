@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from workflows.models import DisqualifyReason, LostReason
+from domain.outcomes import DisqualifyReason, LostReason
 
 # Dataverse status reason codes (statuscode) of lead and opportunity.
 LEAD_QUALIFIED = 3

@@ -8,15 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from workflows.models import (
-    CreditLimit,
-    DisqualifyReason,
-    HistoryEntry,
-    LostReason,
-    OnboardingIds,
-    OnboardingStatus,
-    check_lost_reason,
-)
+from domain.outcomes import CreditLimit, DisqualifyReason, LostReason, check_lost_reason
+from workflows.models import HistoryEntry, OnboardingIds, OnboardingStatus
 
 
 class Body(BaseModel):

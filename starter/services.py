@@ -24,12 +24,15 @@ from temporalio.common import QueryRejectCondition
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
-from starter.queries import CommerceQueries, SalesQueries
+from commerce.store import CommerceStore
+from plumbing.codec import EncryptionCodec
+from plumbing.settings import Settings
+from plumbing.stores import Stores, open_stores
+from plumbing.temporal import connect_temporal
+from sales.builtin.deliveries import WebhookDeliveries
+from sales.port import SalesBackend
 from starter.ratelimit import RateLimiter
 from starter.start import OnboardingStarter
-from workers.codec import EncryptionCodec
-from workers.settings import Settings
-from workers.worker import Stores, connect_temporal, open_stores
 from workflows.models import OnboardingState
 from workflows.onboarding import OnboardingWorkflow
 
@@ -78,8 +81,9 @@ class Services:
     client: Client
     stores: Stores
     starter: OnboardingStarter
-    sales: SalesQueries
-    commerce: CommerceQueries
+    sales: SalesBackend
+    commerce: CommerceStore
+    webhook_deliveries: WebhookDeliveries
     status_links: Signer
     staff_token: str
     submit_limit: RateLimiter
@@ -149,6 +153,7 @@ async def _deliver(
 async def open_services(settings: Settings, staff_token: str) -> AsyncIterator[Services]:
     client = await connect_temporal(settings)
     async with open_stores(settings) as stores:
+        commerce = stores.commerce_store()
         yield Services(
             settings=settings,
             client=client,
@@ -156,8 +161,9 @@ async def open_services(settings: Settings, staff_token: str) -> AsyncIterator[S
             starter=OnboardingStarter(
                 client, stores.commerce, settings.onboarding_task_queue, settings.policy()
             ),
-            sales=SalesQueries(stores.sales),
-            commerce=CommerceQueries(stores.commerce),
+            sales=stores.sales_backend(),
+            commerce=commerce,
+            webhook_deliveries=stores.webhook_deliveries(),
             status_links=Signer(settings.onboarding_token_secret, "status-link"),
             staff_token=staff_token,
             codec=settings.codec(),

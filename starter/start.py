@@ -10,8 +10,10 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.db import Database
-from workflows.models import OnboardingInput, OnboardingPolicy, OnboardingRequest
+from commerce.claims import Claim, OnboardingClaims
+from domain.request import OnboardingRequest
+from storage.database import Database
+from workflows.models import OnboardingInput, OnboardingPolicy
 from workflows.onboarding import OnboardingWorkflow
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -64,7 +66,7 @@ class OnboardingStarter:
         self, client: Client, commerce: Database, task_queue: str, policy: OnboardingPolicy
     ) -> None:
         self._client = client
-        self._commerce = commerce
+        self._claims = OnboardingClaims(commerce)
         self._task_queue = task_queue
         self._policy = policy
 
@@ -74,25 +76,18 @@ class OnboardingStarter:
         """Start the workflow, or return the one this request already started, or refuse."""
         key = email_key(request.contact.email)
         fingerprint = request_fingerprint(request)
-        async with self._commerce.acquire() as conn, conn.transaction():
+        async with self._claims.transaction() as claims:
             if idempotency_key is not None:
-                seen = await conn.fetchrow(
-                    "SELECT reference, request_hash FROM idempotency_keys WHERE key = $1",
-                    idempotency_key,
-                )
+                seen = await claims.by_idempotency_key(idempotency_key)
                 if seen is not None:
-                    if seen["request_hash"] != fingerprint:
-                        raise IdempotencyKeyReused(seen["reference"])
-                    return Started(reference=seen["reference"], created=False)
-            # Serialises starts for one email across every web app process.
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"claim:{key}")
-            claim = await conn.fetchrow(
-                "SELECT reference, request_hash FROM onboarding_claims WHERE email_key = $1", key
-            )
-            if claim is not None and await self.is_open(claim["reference"]):
-                if claim["request_hash"] == fingerprint:
-                    return Started(reference=claim["reference"], created=False)
-                raise AlreadyInProgress(claim["reference"])
+                    if seen.request_hash != fingerprint:
+                        raise IdempotencyKeyReused(seen.reference)
+                    return Started(reference=seen.reference, created=False)
+            claim = await claims.lock_email(key)
+            if claim is not None and await self.is_open(claim.reference):
+                if claim.request_hash == fingerprint:
+                    return Started(reference=claim.reference, created=False)
+                raise AlreadyInProgress(claim.reference)
             reference = new_reference()
             await self._client.start_workflow(
                 OnboardingWorkflow.run,
@@ -102,24 +97,7 @@ class OnboardingStarter:
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             )
-            await conn.execute(
-                """INSERT INTO onboarding_claims (email_key, reference, request_hash)
-                   VALUES ($1, $2, $3)
-                   ON CONFLICT (email_key) DO UPDATE
-                       SET reference = EXCLUDED.reference, request_hash = EXCLUDED.request_hash,
-                           claimed_at = now()""",
-                key,
-                reference,
-                fingerprint,
-            )
-            if idempotency_key is not None:
-                await conn.execute(
-                    """INSERT INTO idempotency_keys (key, reference, request_hash)
-                       VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING""",
-                    idempotency_key,
-                    reference,
-                    fingerprint,
-                )
+            await claims.claim(key, Claim(reference, fingerprint), idempotency_key)
         return Started(reference=reference, created=True)
 
     async def is_open(self, reference: str) -> bool:

@@ -13,17 +13,12 @@ from fastapi import APIRouter, Depends, Header, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.outcomes import DisqualifyReason, LostReason
 from starter.auth import ServicesDep
 from starter.dataverse import NotADecision, SalesEvent, read_event
 from starter.schemas import Problem
 from starter.services import Services
-from workflows.models import (
-    DisqualifyReason,
-    LeadDisqualified,
-    LeadQualified,
-    LostReason,
-    OpportunityClosed,
-)
+from workflows.models import LeadDisqualified, LeadQualified, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow
 
 router = APIRouter(prefix="/api/webhooks")
@@ -108,16 +103,11 @@ async def sales_webhook(
     reference = await _reference(services, event)
     if reference is None:
         raise HTTPException(status_code=404, detail=f"no {event.entity} {event.record_id}")
-    async with services.stores.sales.acquire() as conn, conn.transaction():
-        # The row is ours until commit: a concurrent retry waits here, then sees it.
-        fresh = await conn.fetchval(
-            """INSERT INTO webhook_deliveries
-                   (operation_id, message_name, entity_name, entity_id, outcome)
-               VALUES ($1, $2, $3, $4, 'received')
-               ON CONFLICT (operation_id) DO NOTHING RETURNING operation_id""",
-            event.operation_id, event.message, event.entity, event.record_id,
-        )  # fmt: skip
-        if fresh is None:
+    receiving = services.webhook_deliveries.receiving(
+        event.operation_id, event.message, event.entity, event.record_id
+    )
+    async with receiving as delivery:
+        if delivery is None:
             return WebhookOutcome(
                 operation_id=event.operation_id, outcome="duplicate", reference=reference,
                 detail="this OperationId was delivered before",
@@ -128,13 +118,10 @@ async def sales_webhook(
             await _signal(services, reference, event)
         except RPCError as err:
             if err.status != RPCStatusCode.NOT_FOUND:
-                # Rolled back with the transaction, so Dataverse's retry is processed.
+                # Rolled back with the delivery, so Dataverse's retry is processed.
                 raise HTTPException(status_code=503, detail="Temporal is unavailable") from err
             outcome, detail = "ignored", "the onboarding has ended"
-        await conn.execute(
-            "UPDATE webhook_deliveries SET outcome = $2 WHERE operation_id = $1",
-            event.operation_id, outcome,
-        )  # fmt: skip
+        await delivery.finish(outcome)
     return WebhookOutcome(
         operation_id=event.operation_id, outcome=outcome, reference=reference, detail=detail
     )

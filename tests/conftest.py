@@ -21,10 +21,12 @@ from devstack.mailbox_page import mailbox_app
 from devstack.postgres import EmbeddedPostgres, free_port
 from devstack.smtp import SmtpSink
 from devstack.temporal import TemporalDevServer
+from plumbing.settings import Settings
+from plumbing.stores import Stores, open_stores
+from plumbing.temporal import connect_temporal
 from starter.app import create_app
 from starter.start import OnboardingStarter
-from workers.settings import Settings
-from workers.worker import Stores, connect_temporal, open_stores, running_worker
+from workers.worker import running_worker
 
 
 @pytest.fixture(scope="session")

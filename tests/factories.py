@@ -10,16 +10,9 @@ from typing import Any, Literal
 
 from temporalio.client import Client, WorkflowHandle
 
+from domain.request import Address, Company, Contact, OnboardingRequest
 from starter.start import OnboardingStarter
-from workflows.models import (
-    Address,
-    Company,
-    Contact,
-    LeadDisqualified,
-    LeadQualified,
-    OnboardingRequest,
-    OnboardingState,
-)
+from workflows.models import LeadDisqualified, LeadQualified, OnboardingState
 from workflows.onboarding import OnboardingWorkflow
 
 

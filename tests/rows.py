@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workers.worker import Stores
+from plumbing.stores import Stores
 from workflows.models import OnboardingIds
 
 Row = dict[str, Any]

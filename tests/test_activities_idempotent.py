@@ -22,18 +22,19 @@ from activities.models import (
     CreateHierarchyInput,
     CreateLeadInput,
     EmailKind,
-    ProspectStatus,
     QualifyLeadInput,
     RecordProspectInput,
     SendEmailInput,
     SetCreditLimitInput,
 )
 from devstack.smtp import SmtpSink
+from domain.outcomes import CreditLimit, DisqualifyReason, LostReason, ProspectStatus
+from plumbing.settings import Settings
+from plumbing.stores import Stores
 from tests import rows
 from tests.factories import make_request
-from workers.settings import Settings
-from workers.worker import Stores, build_activities
-from workflows.models import CreditLimit, DisqualifyReason, LostReason, OnboardingIds
+from workers.worker import build_activities
+from workflows.models import OnboardingIds
 
 Snapshot = Callable[[], Awaitable[Any]]
 

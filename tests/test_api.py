@@ -9,13 +9,14 @@ import httpx
 import pytest
 from temporalio.client import Client
 
+from plumbing.settings import Settings
+from plumbing.stores import Stores
 from starter import services
 from starter.start import OnboardingStarter
 from tests.api_helpers import poll, qualified_opportunity, request_body, submitted_lead
 from tests.conftest import WebApp
 from tests.factories import disqualified, make_request, start_until_lead, unique_email
-from workers.settings import Settings
-from workers.worker import Stores, running_worker
+from workers.worker import running_worker
 from workflows.onboarding import OnboardingWorkflow
 
 STAFF_ROUTES = [

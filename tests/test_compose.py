@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from workers.settings import Settings
+from plumbing.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = ("worker", "web")

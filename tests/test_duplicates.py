@@ -6,9 +6,9 @@ import asyncio
 
 import httpx
 
+from plumbing.stores import Stores
 from tests.api_helpers import poll, qualified_opportunity, request_body, submitted_lead
 from tests.conftest import WebApp
-from workers.worker import Stores
 
 
 async def test_same_submission_twice_at_once_starts_one_onboarding(

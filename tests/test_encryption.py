@@ -10,9 +10,9 @@ import httpx
 from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
 
+from plumbing.codec import EncryptionCodec, parse_keys
 from tests.api_helpers import poll, request_body
 from tests.conftest import WebApp
-from workers.codec import EncryptionCodec, parse_keys
 
 
 def readable_text(history_json: str) -> str:

@@ -13,10 +13,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from devstack.binaries import executable
 from devstack.smtp import SmtpSink
+from plumbing.settings import Settings
+from plumbing.stores import Stores
 from tests import rows
 from tests.factories import make_request, qualified, unique_email
-from workers.settings import Settings
-from workers.worker import Stores, running_worker
+from workers.worker import running_worker
 from workflows.models import OnboardingInput, OnboardingPolicy, OnboardingStatus
 from workflows.onboarding import OnboardingWorkflow
 

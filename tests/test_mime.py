@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from activities.mime import Outgoing, compose
+from activities.mail.mime import Outgoing, compose
 
 
 def read(data: bytes) -> EmailMessage:

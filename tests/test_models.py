@@ -8,9 +8,10 @@ import pytest
 from pydantic import ValidationError
 
 from activities.tokens import ActivationTokens
+from domain.request import OnboardingRequest
 from starter.start import request_fingerprint
 from tests.factories import make_request
-from workflows.models import OnboardingRequest, OpportunityClosed
+from workflows.models import OpportunityClosed
 
 
 def error_fields(err: ValidationError) -> set[str]:

@@ -7,6 +7,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from devstack.smtp import SmtpSink
+from plumbing.stores import Stores
 from starter.start import OnboardingStarter
 from tests import rows
 from tests.factories import (
@@ -17,7 +18,6 @@ from tests.factories import (
     start_until_lead,
     wait_for_state,
 )
-from workers.worker import Stores
 from workflows.models import OnboardingStatus, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow
 

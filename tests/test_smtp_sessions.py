@@ -9,8 +9,8 @@ import aiosmtplib
 import pytest
 import pytest_asyncio
 
-from activities.mime import Outgoing, compose
-from activities.smtp import SmtpSessions
+from activities.mail.mime import Outgoing, compose
+from activities.mail.smtp import SmtpSessions
 from devstack.smtp import SmtpSink
 
 

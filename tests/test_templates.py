@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from activities.mail.templates import render_email
 from activities.models import EmailKind
-from activities.templates import render_email
 
 BASE = {
     "reference": "B2B-TEST", "first_name": "Aiko", "last_name": "Sato", "company": "Contoso Ltd",

@@ -14,15 +14,16 @@ import pytest
 from asyncpg.connection import Connection
 from temporalio.testing import ActivityEnvironment
 
-from activities.db import StoreUnavailable, create_pool
 from activities.models import EmailKind, SendEmailInput
 from devstack.smtp import SmtpSink
+from plumbing.settings import Settings
+from plumbing.stores import Stores
+from storage.database import StoreUnavailable, create_pool
 from tests import rows
 from tests.api_helpers import submitted_lead
 from tests.conftest import WebApp
 from tests.factories import unique_email
-from workers.settings import Settings
-from workers.worker import Stores, build_activities
+from workers.worker import build_activities
 
 # What asyncpg raises on a pooled connection that PostgreSQL's shutdown left half-closed.
 BROKEN = "cannot switch to state 11; another operation (2) is in progress"

@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
+from domain.outcomes import DisqualifyReason, LostReason
 from starter.dataverse import NotADecision, read_event
 from tests import dataverse_payloads as dv
 from tests.api_helpers import poll, qualified_opportunity, submitted_lead
 from tests.conftest import WebApp
-from workflows.models import DisqualifyReason, LostReason
 
 SECRET = {"X-Webhook-Secret": "webhook-secret-for-tests"}
 

@@ -9,6 +9,8 @@ from temporalio.worker import Worker
 
 from activities.tokens import ActivationTokens
 from devstack.smtp import SmtpSink
+from plumbing.settings import Settings
+from plumbing.stores import Stores
 from starter.start import OnboardingStarter
 from tests import rows
 from tests.factories import (
@@ -19,8 +21,6 @@ from tests.factories import (
     start_until_lead,
     wait_for_state,
 )
-from workers.settings import Settings
-from workers.worker import Stores
 from workflows.models import OnboardingStatus, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow
 

@@ -17,40 +17,17 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.commerce import CommerceActivities
-from activities.db import Database, apply_migrations, create_pool
-from activities.email import EmailActivities, MailSettings
+from activities.mail.sender import EmailActivities, MailSettings
 from activities.sales import SalesActivities
 from activities.tokens import ActivationTokens
-from workers.codec import encrypted_converter
-from workers.settings import Settings
+from plumbing.settings import Settings
+from plumbing.stores import Stores, open_stores
+from plumbing.temporal import connect_temporal
 from workflows.onboarding import OnboardingWorkflow
 
 WORKFLOWS: list[type] = [OnboardingWorkflow]
 
 log = logging.getLogger("workers")
-
-
-@dataclass(frozen=True)
-class Stores:
-    commerce: Database
-    sales: Database
-
-
-@contextlib.asynccontextmanager
-async def open_stores(settings: Settings) -> AsyncIterator[Stores]:
-    """Both stores' pools, with their migrations applied."""
-    size = settings.database_pool_size
-    commerce = await create_pool(settings.commerce_database_url, "commerce", max_size=size)
-    try:
-        sales = await create_pool(settings.sales_database_url, "sales", max_size=size)
-        try:
-            await apply_migrations(commerce, "commerce")
-            await apply_migrations(sales, "sales")
-            yield Stores(commerce=commerce, sales=sales)
-        finally:
-            await sales.close()
-    finally:
-        await commerce.close()
 
 
 @dataclass(frozen=True)
@@ -86,10 +63,11 @@ class ActivityGroups:
 def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
     """Activities bound to their stores and clients; `async with` them to close the clients."""
     tokens = ActivationTokens(settings.onboarding_token_secret)
-    commerce = CommerceActivities(stores.commerce, tokens)
-    sales = SalesActivities(stores.sales)
+    commerce_store = stores.commerce_store()
+    commerce = CommerceActivities(commerce_store, tokens)
+    sales = SalesActivities(stores.sales_backend())
     email = EmailActivities(
-        stores.commerce,
+        commerce_store.outbox,
         MailSettings(
             smtp_host=settings.smtp_host,
             smtp_port=settings.smtp_port,
@@ -100,15 +78,6 @@ def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
         tokens,
     )
     return ActivityGroups(commerce=commerce, sales=sales, email=email)
-
-
-async def connect_temporal(settings: Settings, runtime: Runtime | None = None) -> Client:
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=encrypted_converter(settings.codec()),
-        runtime=runtime,
-    )
 
 
 def metrics_runtime(port: int) -> Runtime:
@@ -124,6 +93,7 @@ PASSTHROUGH_MODULES = (
     "pydantic",
     "pydantic_core",
     "annotated_types",
+    "domain",
     "workflows.models",
     "activities",
 )

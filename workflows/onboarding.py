@@ -13,11 +13,10 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.commerce import CommerceActivities
-    from activities.email import EmailActivities
     from activities.errors import NON_RETRYABLE_ERRORS
+    from activities.mail.sender import EmailActivities
     from activities.models import (
         AddSiteUserInput,
-        ClosedProspectStatus,
         CloseLeadInput,
         CloseOpportunityInput,
         CloseProspectInput,
@@ -25,16 +24,15 @@ with workflow.unsafe.imports_passed_through():
         CreateHierarchyInput,
         CreateLeadInput,
         EmailKind,
-        ProspectStatus,
         QualifyLeadInput,
         RecordProspectInput,
         SendEmailInput,
         SetCreditLimitInput,
     )
     from activities.sales import SalesActivities
+    from domain.outcomes import ClosedProspectStatus, DisqualifyReason, ProspectStatus
     from workflows.models import (
         Decision,
-        DisqualifyReason,
         HistoryEntry,
         LeadDisqualified,
         LeadQualified,

@@ -8,7 +8,7 @@ import time
 
 import aiosmtplib
 
-from activities.mime import Outgoing
+from activities.mail.mime import Outgoing
 
 
 async def _transact(session: aiosmtplib.SMTP, message: Outgoing) -> None:

@@ -1,21 +1,15 @@
-"""Connection pools and numbered SQL migrations, one schema per store."""
+"""A store's connection pool: one schema per store, outages reported as one error."""
 
 from __future__ import annotations
 
 import contextlib
-import logging
-import re
-from collections.abc import AsyncIterator
-from importlib import resources
+from collections.abc import AsyncIterator, Iterable
 from typing import Any, Literal, TypeAlias
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 Store = Literal["commerce", "sales"]
-_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
-
-log = logging.getLogger(__name__)
 
 # The connection itself can no longer be trusted. InternalClientError is what asyncpg raises
 # when PostgreSQL's "terminating connection" error reaches a connection idling in the pool:
@@ -87,6 +81,16 @@ class Database:
         async with self.acquire() as conn:
             return await conn.fetchval(query, *args)
 
+    async def rows_touched(self, statements: Iterable[str], *args: object) -> int:
+        """Run the statements in one transaction; how many rows they inserted, updated or
+        deleted in all."""
+        touched = 0
+        async with self.acquire() as conn, conn.transaction():
+            for sql in statements:
+                status = await conn.execute(sql, *args)
+                touched += int(status.rpartition(" ")[2] or 0)
+        return touched
+
     async def close(self) -> None:
         await self._pool.close()
 
@@ -111,50 +115,3 @@ async def create_pool(dsn: str, store: Store, *, max_size: int = 10) -> Database
     )
     assert pool is not None
     return Database(pool, store)
-
-
-def migration_files(store: Store) -> list[tuple[int, str, str]]:
-    """(version, name, sql) of the store's migrations, in order."""
-    folder = resources.files("activities") / "migrations" / store
-    found = []
-    for entry in folder.iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
-
-
-async def apply_migrations(pool: Database, store: Store) -> list[str]:
-    """Apply the store's pending migrations; safe when several processes start at once."""
-    applied: list[str] = []
-    async with pool.acquire() as conn:
-        # Session lock, so concurrent starters apply each file once.
-        await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"migrations:{store}")
-        try:
-            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {store}")
-            await conn.execute(
-                f"""CREATE TABLE IF NOT EXISTS {store}.schema_migrations (
-                        version    integer PRIMARY KEY,
-                        name       text NOT NULL,
-                        applied_at timestamptz NOT NULL DEFAULT now())"""
-            )
-            done = {
-                r["version"]
-                for r in await conn.fetch(f"SELECT version FROM {store}.schema_migrations")
-            }
-            for version, name, sql in migration_files(store):
-                if version in done:
-                    continue
-                async with conn.transaction():
-                    await conn.execute(f"SET LOCAL search_path TO {store}")
-                    await conn.execute(sql)
-                    await conn.execute(
-                        f"INSERT INTO {store}.schema_migrations (version, name) VALUES ($1, $2)",
-                        version,
-                        name,
-                    )
-                log.info("applied %s migration %s", store, name)
-                applied.append(name)
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"migrations:{store}")
-    return applied

@@ -25,7 +25,7 @@ class RenderedEmail:
 @cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("activities", "email_templates"),
+        loader=jinja2.PackageLoader("activities.mail", "email_templates"),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html.j2"]),
         keep_trailing_newline=True,

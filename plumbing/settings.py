@@ -10,8 +10,9 @@ from decimal import Decimal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from workers.codec import EncryptionCodec, parse_keys
-from workflows.models import CreditLimit, OnboardingPolicy
+from domain.outcomes import CreditLimit
+from plumbing.codec import EncryptionCodec, parse_keys
+from workflows.models import OnboardingPolicy
 
 DEV_TOKEN_SECRET = "dev-only-activation-secret"
 # A fixed key so dev runs and tests can read each other's histories; never for production.

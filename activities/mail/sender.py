@@ -12,12 +12,12 @@ from typing import TypeVar
 
 from temporalio import activity
 
-from activities.db import Database
-from activities.mime import Outgoing, compose
+from activities.mail.mime import Outgoing, compose
+from activities.mail.smtp import SmtpSessions
+from activities.mail.templates import RenderedEmail, render_email
 from activities.models import EmailKind, SendEmailInput
-from activities.smtp import SmtpSessions
-from activities.templates import RenderedEmail, render_email
 from activities.tokens import ActivationTokens
+from commerce.outbox import EmailOutbox
 
 T = TypeVar("T")
 
@@ -64,8 +64,8 @@ def message_id(data: SendEmailInput, domain: str) -> str:
 
 
 class EmailActivities:
-    def __init__(self, pool: Database, mail: MailSettings, tokens: ActivationTokens) -> None:
-        self._pool = pool
+    def __init__(self, outbox: EmailOutbox, mail: MailSettings, tokens: ActivationTokens) -> None:
+        self._outbox = outbox
         self._mail = mail
         self._tokens = tokens
         self._domain = mail.sender.rpartition("@")[2]
@@ -93,19 +93,9 @@ class EmailActivities:
         """Send one email unless the outbox says it went out already; returns its Message-ID."""
         msg_id = message_id(data, self._domain)
         rendered = self.render(data)
-        sent_at = await self._pool.fetchval(
-            """INSERT INTO email_outbox (message_id, reference, kind, sequence, recipient, subject)
-               VALUES ($1, $2, $3, $4, $5, $6)
-               ON CONFLICT (message_id) DO UPDATE SET recipient = EXCLUDED.recipient
-               RETURNING sent_at""",
-            msg_id,
-            data.reference,
-            data.kind.value,
-            data.sequence,
-            data.to,
-            rendered.subject,
-        )
-        if sent_at is not None:
+        if await self._outbox.enter(
+            msg_id, data.reference, data.kind.value, data.sequence, data.to, rendered.subject
+        ):
             return msg_id
         sending = self._smtp.send(self._message(msg_id, data.to, rendered))
         await _heartbeating_while_slow(sending, msg_id)
@@ -131,10 +121,7 @@ class EmailActivities:
         delay = MARK_SENT_FIRST_DELAY
         while True:
             try:
-                async with self._pool.acquire(discard_on_error=True) as conn:
-                    await conn.execute(
-                        "UPDATE email_outbox SET sent_at = now() WHERE message_id = $1", msg_id
-                    )
+                await self._outbox.mark_sent(msg_id)
                 return
             except Exception as err:
                 if time.monotonic() + delay >= deadline:

@@ -1,0 +1,25 @@
+"""Erase what one onboarding wrote in Commerce, for an erasure request."""
+
+from __future__ import annotations
+
+from storage.database import Database
+
+_CUSTOMERS = (
+    "SELECT c.id FROM customers c JOIN prospects p ON p.id = c.prospect_id WHERE p.reference = $1"
+)
+DELETES = (
+    f"DELETE FROM site_users WHERE customer_id IN ({_CUSTOMERS})",
+    f"DELETE FROM credit_limits WHERE customer_id IN ({_CUSTOMERS})",
+    f"DELETE FROM customer_hierarchy_members WHERE customer_id IN ({_CUSTOMERS})",
+    f"DELETE FROM customer_hierarchies WHERE organization_customer_id IN ({_CUSTOMERS})",
+    f"DELETE FROM customers WHERE id IN ({_CUSTOMERS})",
+    "DELETE FROM prospects WHERE reference = $1",
+    "DELETE FROM email_outbox WHERE reference = $1",
+    "DELETE FROM onboarding_claims WHERE reference = $1",
+    "DELETE FROM idempotency_keys WHERE reference = $1",
+)
+
+
+async def erase_onboarding(db: Database, reference: str) -> bool:
+    """Delete every row the onboarding wrote; True if there was any."""
+    return await db.rows_touched(DELETES, reference) > 0

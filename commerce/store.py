@@ -1,0 +1,28 @@
+"""The Commerce store, its parts built over one pool."""
+
+from __future__ import annotations
+
+from commerce.customers import Customers
+from commerce.erasure import erase_onboarding
+from commerce.outbox import EmailOutbox
+from commerce.prospects import Prospects
+from commerce.site_users import SiteUsers
+from storage.database import Database
+
+MIGRATIONS = "commerce"
+
+
+class CommerceStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.prospects = Prospects(db)
+        self.customers = Customers(db)
+        self.site_users = SiteUsers(db)
+        self.outbox = EmailOutbox(db)
+
+    async def erase(self, reference: str) -> bool:
+        """Delete every row the onboarding wrote; True if there was any."""
+        return await erase_onboarding(self.db, reference)
+
+    async def can_reach(self) -> bool:
+        return bool(await self.db.fetchval("SELECT true"))

@@ -1,0 +1,2 @@
+"""The business's own vocabulary: the partner request, decisions and their outcomes, and the
+rules a store refuses to break. Imports nothing of the project."""

@@ -1,0 +1,49 @@
+"""Both stores' pools, opened with their migrations applied, and the typed stores over them."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from commerce.store import MIGRATIONS as COMMERCE_MIGRATIONS
+from commerce.store import CommerceStore
+from plumbing.settings import Settings
+from sales.builtin import MIGRATIONS as SALES_MIGRATIONS
+from sales.builtin import BuiltinSales
+from sales.builtin.deliveries import WebhookDeliveries
+from sales.port import SalesBackend
+from storage.database import Database, create_pool
+from storage.migrations import apply_migrations
+
+
+@dataclass(frozen=True)
+class Stores:
+    commerce: Database
+    sales: Database
+
+    def commerce_store(self) -> CommerceStore:
+        return CommerceStore(self.commerce)
+
+    def sales_backend(self) -> SalesBackend:
+        return BuiltinSales(self.sales)
+
+    def webhook_deliveries(self) -> WebhookDeliveries:
+        return WebhookDeliveries(self.sales)
+
+
+@contextlib.asynccontextmanager
+async def open_stores(settings: Settings) -> AsyncIterator[Stores]:
+    """Both stores' pools, with their migrations applied."""
+    size = settings.database_pool_size
+    commerce = await create_pool(settings.commerce_database_url, "commerce", max_size=size)
+    try:
+        sales = await create_pool(settings.sales_database_url, "sales", max_size=size)
+        try:
+            await apply_migrations(commerce, "commerce", COMMERCE_MIGRATIONS)
+            await apply_migrations(sales, "sales", SALES_MIGRATIONS)
+            yield Stores(commerce=commerce, sales=sales)
+        finally:
+            await sales.close()
+    finally:
+        await commerce.close()

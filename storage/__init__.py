@@ -1,0 +1,1 @@
+"""PostgreSQL plumbing shared by the stores: pools and migrations. Imports only asyncpg."""
