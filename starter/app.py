@@ -14,8 +14,11 @@ from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
 from plumbing.settings import Settings
-from starter import api, codec_endpoint, site_pages, staff_pages, webhooks
+from starter import site_pages, staff_pages
+from starter.api import health
+from starter.api import router as api_router
 from starter.auth import SignInRequired
+from starter.integrations import codec, sales_webhook
 from starter.services import open_services
 from storage.database import StoreUnavailable
 
@@ -35,12 +38,12 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
         description="B2B business-partner onboarding: request, Sales decisions, Commerce views.",
         lifespan=lifespan,
     )
-    app.include_router(api.router)
-    app.include_router(api.health_router)
+    app.include_router(api_router)
+    app.include_router(health.router)
     app.include_router(site_pages.router)
     app.include_router(staff_pages.router)
-    app.include_router(codec_endpoint.router)
-    app.include_router(webhooks.router)
+    app.include_router(codec.router)
+    app.include_router(sales_webhook.router)
     # The Temporal UI calls the codec endpoint from its own origin, with the staff session.
     ui = urlsplit(settings.onboarding_temporal_ui_url)
     app.add_middleware(

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from domain.outcomes import DisqualifyReason, LostReason
-from starter.dataverse import NotADecision, read_event
+from starter.integrations.dataverse import NotADecision, read_event
 from tests import dataverse_payloads as dv
 from tests.api_helpers import poll, qualified_opportunity, submitted_lead
 from tests.conftest import WebApp

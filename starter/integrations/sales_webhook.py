@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.outcomes import DisqualifyReason, LostReason
+from starter.api.schemas import Problem
 from starter.auth import ServicesDep
-from starter.dataverse import NotADecision, SalesEvent, read_event
-from starter.schemas import Problem
+from starter.integrations.dataverse import NotADecision, SalesEvent, read_event
 from starter.services import Services
 from workflows.models import LeadDisqualified, LeadQualified, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow

@@ -1,0 +1,12 @@
+"""The JSON API (SPEC.md, "Interfaces"), one module per resource."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from starter.api import commerce, onboarding_requests, sales
+
+router = APIRouter(prefix="/api")
+router.include_router(onboarding_requests.router)
+router.include_router(sales.router)
+router.include_router(commerce.router)

@@ -1,0 +1,50 @@
+"""Commerce resources: "All prospects", a prospect, a customer hierarchy."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+
+from commerce.prospects import PROSPECT_STATUSES
+from starter.api.common import NOT_FOUND, STAFF, Limit, Offset, not_found
+from starter.api.schemas import CustomerHierarchy, Prospect, ProspectSummary
+from starter.auth import ServicesDep, StaffDep
+
+router = APIRouter()
+
+
+@router.get("/commerce/prospects", response_model=list[ProspectSummary], responses=STAFF)
+async def list_prospects(
+    services: ServicesDep,
+    _: StaffDep,
+    status: Literal["pending", "approved", "rejected", "expired"] | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[ProspectSummary]:
+    """ "All prospects", optionally filtered by status."""
+    assert status is None or status in PROSPECT_STATUSES
+    rows = await services.commerce.prospects.list(status, limit, offset)
+    return [ProspectSummary.model_validate(r) for r in rows]
+
+
+@router.get(
+    "/commerce/prospects/{prospect_id}", response_model=Prospect, responses=NOT_FOUND | STAFF
+)
+async def get_prospect(prospect_id: str, services: ServicesDep, _: StaffDep) -> Prospect:
+    row = await services.commerce.prospects.get(prospect_id)
+    if row is None:
+        raise not_found("prospect")
+    return Prospect.model_validate(row)
+
+
+@router.get(
+    "/commerce/customer-hierarchies/{hierarchy_id}",
+    response_model=CustomerHierarchy,
+    responses=NOT_FOUND | STAFF,
+)
+async def get_hierarchy(hierarchy_id: str, services: ServicesDep, _: StaffDep) -> CustomerHierarchy:
+    row = await services.commerce.customers.hierarchy(hierarchy_id)
+    if row is None:
+        raise not_found("customer hierarchy")
+    return CustomerHierarchy.model_validate(row)

@@ -1,0 +1,24 @@
+"""What every resource of the JSON API shares: its error answers and paging parameters."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import HTTPException, Query
+from fastapi.responses import JSONResponse
+
+from starter.api.schemas import Problem
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": Problem}}
+STAFF: dict[int | str, dict[str, Any]] = {401: {"model": Problem}}
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+def not_found(what: str) -> HTTPException:
+    return HTTPException(status_code=404, detail=f"{what} not found")
+
+
+def conflict(reason: str, reference: str) -> JSONResponse:
+    return JSONResponse(status_code=409, content={"detail": reason, "reference": reference})
