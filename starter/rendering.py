@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 import jinja2
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -17,11 +18,32 @@ def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("starter", "templates"),
         autoescape=True,
+        extensions=["jinja2.ext.do"],
         undefined=jinja2.StrictUndefined,
     )
 
 
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def language_link(request: Request, lang: str, page_url: str | None = None) -> str:
+    """The page the user is on, in another language: same path, same query.
+
+    A form posted back with errors has no address of its own, so its link goes to the form's
+    page (the same path, without the post's query) unless the view names the page. Relative,
+    so it stays on the host the browser used, whatever proxy is in front.
+    """
+    if page_url is None:
+        url = request.url if request.method in ("GET", "HEAD") else request.url.replace(query="")
+        page_url = f"{url.path}?{url.query}" if url.query else url.path
+    return str(URL(page_url).include_query_params(lang=lang))
+
+
+def render(
+    request: Request,
+    template: str,
+    status_code: int = 200,
+    *,
+    page_url: str | None = None,
+    **context: Any,
+) -> HTMLResponse:
     locale = pick_locale(request)
     defaults: dict[str, Any] = {
         "refresh": None, "notice": None, "problem": None, "reference": None, "staff_user": None,
@@ -35,7 +57,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
                 **context,
                 "locale": locale,
                 "t": translator(locale),
-                "lang_url": lambda lang: str(request.url.include_query_params(lang=lang)),
+                "lang_url": lambda lang: language_link(request, lang, page_url),
             }
         )
     )

@@ -9,19 +9,20 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from domain.request import OnboardingRequest
 from starter.auth import ServicesDep
 from starter.i18n import pick_locale, translator
 from starter.rendering import render
 from starter.services import OnboardingNotFound
 from starter.start import AlreadyInProgress
-from workflows.models import OnboardingRequest
 
 router = APIRouter(include_in_schema=False)
 
+# In the order the form shows them, which its error summary follows.
 FORM_FIELDS = (
     "company.name", "company.website", "company.phone", "company.tax_id",
     "company.address.line1", "company.address.city", "company.address.postal_code",
-    "company.address.country", "contact.first_name", "contact.last_name", "contact.email",
+    "company.address.country", "contact.last_name", "contact.first_name", "contact.email",
     "contact.phone", "contact.job_title", "comments", "locale",
 )  # fmt: skip
 MAX_FIELD_LENGTH = 5000
@@ -50,12 +51,13 @@ ERROR_KEYS = {
 
 
 def field_errors(err: ValidationError, t: Callable[[str], str]) -> dict[str, str]:
-    """The first problem of each field, in the page's language."""
+    """The first problem of each field, in the page's language and the form's order."""
     errors: dict[str, str] = {}
     for error in err.errors():
         name = ".".join(str(part) for part in error["loc"])
         errors.setdefault(name, t(ERROR_KEYS.get(error["type"], "error.invalid")))
-    return errors
+    position = {name: index for index, name in enumerate(FORM_FIELDS)}
+    return dict(sorted(errors.items(), key=lambda item: position.get(item[0], len(position))))
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hmac
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from commerce.prospects import PROSPECT_STATUSES
+from domain.outcomes import DisqualifyReason, LostReason
 from starter.auth import (
     SESSION_COOKIE,
     USER_COOKIE,
@@ -17,7 +19,6 @@ from starter.auth import (
     StaffPageDep,
     session_value,
 )
-from starter.queries import PROSPECT_STATUSES
 from starter.rendering import render
 from starter.services import (
     DecisionConflict,
@@ -26,13 +27,7 @@ from starter.services import (
     OnboardingNotFound,
     Services,
 )
-from workflows.models import (
-    DisqualifyReason,
-    LeadDisqualified,
-    LeadQualified,
-    LostReason,
-    OpportunityClosed,
-)
+from workflows.models import LeadDisqualified, LeadQualified, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow
 
 router = APIRouter(include_in_schema=False)
@@ -56,9 +51,11 @@ async def sign_in(request: Request, services: ServicesDep) -> Response:
     form = await request.form()
     token, name, next_url = (str(form.get(k, "")) for k in ("token", "name", "next"))
     if not hmac.compare_digest(token.encode(), services.staff_token.encode()):
+        # Switching language from the refused form keeps where the sign-in leads.
+        page_url = f"/staff/sign-in?{urlencode({'next': _safe_next(next_url)})}"
         return render(
-            request, "staff/sign_in.html", 401, next_url=_safe_next(next_url), failed=True,
-            name=name[:200],
+            request, "staff/sign_in.html", 401, page_url=page_url,
+            next_url=_safe_next(next_url), failed=True, name=name[:200],
         )  # fmt: skip
     response = RedirectResponse(_safe_next(next_url), status_code=303)
     cookie: dict[str, Any] = {"httponly": True, "samesite": "strict", "max_age": 12 * 3600}
@@ -228,7 +225,7 @@ async def prospects(
     request: Request, services: ServicesDep, user: StaffPageDep, status: str = ""
 ) -> Response:
     chosen = status if status in PROSPECT_STATUSES else None
-    rows = await services.commerce.prospects(chosen, 200, 0)
+    rows = await services.commerce.prospects.list(chosen, 200, 0)
     return render(
         request, "commerce/prospects.html", prospects=rows, status=chosen,
         statuses=PROSPECT_STATUSES, **staff_context(services, user, None),
@@ -239,7 +236,7 @@ async def prospects(
 async def prospect_page(
     request: Request, prospect_id: str, services: ServicesDep, user: StaffPageDep
 ) -> Response:
-    prospect = await services.commerce.prospect(prospect_id)
+    prospect = await services.commerce.prospects.get(prospect_id)
     return record_page(request, services, user, "commerce/prospect.html", prospect=prospect)
 
 
@@ -247,5 +244,5 @@ async def prospect_page(
 async def hierarchy_page(
     request: Request, hierarchy_id: str, services: ServicesDep, user: StaffPageDep
 ) -> Response:
-    hierarchy = await services.commerce.hierarchy(hierarchy_id)
+    hierarchy = await services.commerce.customers.hierarchy(hierarchy_id)
     return record_page(request, services, user, "commerce/hierarchy.html", hierarchy=hierarchy)

@@ -1,6 +1,10 @@
-"""Pages over HTTP: sign-in gate, form errors, signed status links."""
+"""Pages over HTTP: sign-in gate, form errors, signed status links, the language switch."""
 
 from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -65,3 +69,47 @@ async def test_status_page_with_a_wrong_signature_is_404(http: httpx.AsyncClient
     submitted = (await http.post("/api/onboarding-requests", json=request_body())).json()
     response = await http.get(f"/partner/status/{submitted['reference']}?sig=0000")
     assert response.status_code == 404
+
+
+def language_link(page: httpx.Response, lang: str) -> str:
+    """Where the header's link to the page in `lang` goes."""
+    found = re.search(rf'<a href="([^"]*)"[^>]*hreflang="{lang}"', page.text)
+    assert found, f"no link to {lang} on {page.url}"
+    return html.unescape(found.group(1))
+
+
+async def test_language_switch_stays_on_the_status_page(http: httpx.AsyncClient) -> None:
+    """English on a Japanese status page shows the same request's status, signed link kept."""
+    submitted = (await http.post("/api/onboarding-requests", json=request_body("ja"))).json()
+    status = urlsplit(submitted["status_url"])
+    japanese = await http.get(f"{status.path}?{status.query}&lang=ja")
+    assert "お申し込みの状況" in japanese.text
+    link = language_link(japanese, "en")
+    assert link == f"{status.path}?{status.query}&lang=en"
+    english = await http.get(link)
+    assert english.status_code == 200
+    assert "Status of your request" in english.text
+    assert submitted["reference"] in english.text
+
+
+async def test_language_switch_after_a_refused_form_goes_to_the_form(
+    http: httpx.AsyncClient,
+) -> None:
+    """From a form posted back with errors, the other language is the empty form's page."""
+    refused = await http.post("/partner/apply?lang=ja", data={"contact.email": "nope"})
+    assert refused.status_code == 422
+    link = language_link(refused, "en")
+    assert link == "/partner/apply?lang=en"
+    english = await http.get(link)
+    assert english.status_code == 200
+    assert "Business partner request" in english.text
+
+
+async def test_language_switch_after_a_refused_sign_in_keeps_where_it_leads(
+    http: httpx.AsyncClient,
+) -> None:
+    """From a refused sign-in, the other language's sign-in still leads to the page asked for."""
+    refused = await http.post(
+        "/staff/sign-in?lang=en", data={"token": "wrong", "next": "/commerce/prospects"}
+    )
+    assert language_link(refused, "ja") == "/staff/sign-in?next=%2Fcommerce%2Fprospects&lang=ja"
