@@ -2,41 +2,58 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
 from storage.database import Database
+
+
+@dataclass(frozen=True)
+class OutboxEmail:
+    message_id: str
+    reference: str
+    kind: str
+    sequence: int
+    recipient: str
+    subject: str
+
+    def row(self) -> tuple[str, str, str, int, str, str]:
+        return (
+            self.message_id, self.reference, self.kind, self.sequence, self.recipient,
+            self.subject,
+        )  # fmt: skip
+
+
+# Marks the email sent, and says whether an earlier transaction had: now() is this
+# transaction's start, so only a mark made here equals it.
+_MARK_SENT = """
+    INSERT INTO email_outbox (message_id, reference, kind, sequence, recipient, subject, sent_at)
+    VALUES ($1, $2, $3, $4, $5, $6, now())
+    ON CONFLICT (message_id) DO UPDATE
+        SET recipient = EXCLUDED.recipient, sent_at = coalesce(email_outbox.sent_at, now())
+    RETURNING sent_at < now() AS sent_before"""
 
 
 class EmailOutbox:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def enter(
-        self,
-        message_id: str,
-        reference: str,
-        kind: str,
-        sequence: int,
-        recipient: str,
-        subject: str,
-    ) -> bool:
-        """Add the email unless it is there; True if it was sent already."""
-        sent_at = await self._db.fetchval(
-            """INSERT INTO email_outbox (message_id, reference, kind, sequence, recipient, subject)
-               VALUES ($1, $2, $3, $4, $5, $6)
-               ON CONFLICT (message_id) DO UPDATE SET recipient = EXCLUDED.recipient
-               RETURNING sent_at""",
-            message_id,
-            reference,
-            kind,
-            sequence,
-            recipient,
-            subject,
-        )
-        return sent_at is not None
+    @contextlib.asynccontextmanager
+    async def sending(self, email: OutboxEmail) -> AsyncIterator[bool]:
+        """Mark the email sent in a transaction held open around the caller's send: it commits
+        as soon as the send returns and rolls back if the send raises. Yields whether the
+        email went out before, in which case the caller sends nothing.
 
-    async def mark_sent(self, message_id: str) -> None:
-        # After a failure the connection is closed, whatever the error, so that the caller's
-        # retry runs on a new one.
+        The row stays locked meanwhile, so a second attempt waits and then sees it sent; and
+        the mark is written before the SMTP server answers, leaving only the commit between
+        the server taking the email and the outbox saying so.
+        """
+        async with self._db.acquire() as conn, conn.transaction():
+            yield bool(await conn.fetchval(_MARK_SENT, *email.row()))
+
+    async def mark_sent(self, email: OutboxEmail) -> None:
+        """Mark the email sent on its own; after a failure the connection is closed, whatever
+        the error, so that the caller's retry runs on a new one."""
         async with self._db.acquire(discard_on_error=True) as conn:
-            await conn.execute(
-                "UPDATE email_outbox SET sent_at = now() WHERE message_id = $1", message_id
-            )
+            await conn.execute(_MARK_SENT, *email.row())

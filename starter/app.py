@@ -14,12 +14,13 @@ from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
 from plumbing.settings import Settings
-from starter import site_pages, staff_pages
+from starter import staff
 from starter.api import health
 from starter.api import router as api_router
-from starter.auth import SignInRequired
+from starter.common.auth import SignInRequired
 from starter.integrations import codec, sales_webhook
 from starter.services import open_services
+from starter.site import pages as site_pages
 from storage.database import StoreUnavailable
 
 log = logging.getLogger("starter")
@@ -41,7 +42,7 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
     app.include_router(api_router)
     app.include_router(health.router)
     app.include_router(site_pages.router)
-    app.include_router(staff_pages.router)
+    app.include_router(staff.router)
     app.include_router(codec.router)
     app.include_router(sales_webhook.router)
     # The Temporal UI calls the codec endpoint from its own origin, with the staff session.

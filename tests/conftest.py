@@ -25,7 +25,7 @@ from plumbing.settings import Settings
 from plumbing.stores import Stores, open_stores
 from plumbing.temporal import connect_temporal
 from starter.app import create_app
-from starter.start import OnboardingStarter
+from starter.services.start import OnboardingStarter
 from workers.worker import running_worker
 
 

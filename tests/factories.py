@@ -11,7 +11,7 @@ from typing import Any, Literal
 from temporalio.client import Client, WorkflowHandle
 
 from domain.request import Address, Company, Contact, OnboardingRequest
-from starter.start import OnboardingStarter
+from starter.services.start import OnboardingStarter
 from workflows.models import LeadDisqualified, LeadQualified, OnboardingState
 from workflows.onboarding import OnboardingWorkflow
 

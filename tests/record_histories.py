@@ -21,7 +21,7 @@ from devstack.smtp import SmtpSink
 from devstack.temporal import TemporalDevServer
 from plumbing.settings import Settings
 from plumbing.stores import open_stores
-from starter.start import OnboardingStarter, new_reference
+from starter.services.start import OnboardingStarter, new_reference
 from tests.factories import disqualified, make_request, qualified, start_until_lead
 from workers.worker import build_activities, build_worker
 from workflows.models import OnboardingInput, OnboardingPolicy, OpportunityClosed

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 from fastapi.routing import APIRoute
 
-from starter import staff_pages
 from starter.app import create_app
-from starter.ratelimit import RateLimiter
+from starter.common.ratelimit import RateLimiter
+from starter.staff import back_office, sales_console
 from tests.api_helpers import request_body
 from tests.conftest import WebApp, serving
 
@@ -44,7 +44,8 @@ async def test_every_staff_page_needs_a_session(http: httpx.AsyncClient) -> None
     """Each Sales and Commerce page, GET or POST, sends a browser without a session to sign in."""
     pages = [
         (method, route.path)
-        for route in staff_pages.router.routes
+        for part in (sales_console, back_office)
+        for route in part.router.routes
         if isinstance(route, APIRoute) and route.path.startswith(("/sales/", "/commerce/"))
         for method in sorted(route.methods or ())
         if method != "HEAD"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -320,3 +321,18 @@ async def test_send_email_twice_sends_once(o: Onboarding, smtp: SmtpSink) -> Non
     assert [(r["kind"], r["sent"]) for r in await rows.outbox(o.stores, o.reference)] == [
         ("acknowledgement", True)
     ]
+
+
+async def test_two_attempts_at_once_send_once(o: Onboarding, smtp: SmtpSink) -> None:
+    """A stale attempt still running beside its retry: the outbox lets one of them send."""
+    email = SendEmailInput(
+        reference=o.reference, kind=EmailKind.REJECTED, locale="en",
+        to=o.request.contact.email,
+        context={"first_name": "Aiko", "last_name": "Sato", "company": "Contoso Ltd"},
+    )  # fmt: skip
+    env = ActivityEnvironment()
+    first, second = await asyncio.gather(
+        env.run(o.email.send_email, email), env.run(o.email.send_email, email)
+    )
+    assert first == second
+    assert [m["Message-ID"] for m in smtp.messages_to(o.request.contact.email)] == [first]

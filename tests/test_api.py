@@ -12,7 +12,7 @@ from temporalio.client import Client
 from plumbing.settings import Settings
 from plumbing.stores import Stores
 from starter import services
-from starter.start import OnboardingStarter
+from starter.services.start import OnboardingStarter
 from tests.api_helpers import poll, qualified_opportunity, request_body, submitted_lead
 from tests.conftest import WebApp
 from tests.factories import disqualified, make_request, start_until_lead, unique_email

@@ -19,7 +19,7 @@ from axe_playwright_python.async_playwright import Axe  # type: ignore[import-un
 from playwright.async_api import Browser, Page, Route, async_playwright, expect
 from starlette.requests import Request
 
-from starter.rendering import render
+from starter.common.rendering import render
 from tests.conftest import WebApp
 from tests.factories import unique_email
 
@@ -202,7 +202,7 @@ def lead_page(status: str, processing: bool) -> str:
          "headers": [], "scheme": "http", "server": ("shop.example", 80), "root_path": ""}
     )  # fmt: skip
     response = render(
-        request, "sales/lead.html", lead={**LEAD, "status": status},
+        request, "staff/sales/lead.html", lead={**LEAD, "status": status},
         processing=processing, refresh=1 if processing else None, disqualify_reasons=["other"],
         staff_user="rep@shop.example", reference="B2B-TEST",
         temporal_ui_url="http://temporal.example", namespace="default",

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from activities.tokens import ActivationTokens
 from domain.request import OnboardingRequest
-from starter.start import request_fingerprint
+from starter.services.start import request_fingerprint
 from tests.factories import make_request
 from workflows.models import OpportunityClosed
 

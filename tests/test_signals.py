@@ -8,7 +8,7 @@ from temporalio.worker import Worker
 
 from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
-from starter.start import OnboardingStarter
+from starter.services.start import OnboardingStarter
 from tests import rows
 from tests.factories import (
     disqualified,

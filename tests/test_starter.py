@@ -6,7 +6,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from starter.start import AlreadyInProgress, OnboardingStarter
+from starter.services.start import AlreadyInProgress, OnboardingStarter
 from tests.factories import (
     disqualified,
     make_request,

@@ -48,7 +48,7 @@ def fail_once(monkeypatch: pytest.MonkeyPatch, method: str, statement: str) -> l
 async def test_email_goes_once_when_recording_it_fails_unexpectedly(
     stores: Stores, settings: Settings, smtp: SmtpSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The outbox write after the send fails once: the email still reaches the inbox once."""
+    """The outbox's commit after the send fails once: the email still reaches the inbox once."""
     email = build_activities(stores, settings).email
     reference, to = f"B2B-{uuid.uuid4().hex[:16]}", unique_email()
     data = SendEmailInput(
@@ -59,7 +59,7 @@ async def test_email_goes_once_when_recording_it_fails_unexpectedly(
     env.info = dataclasses.replace(
         env.info, started_time=datetime.now(UTC), start_to_close_timeout=timedelta(minutes=1)
     )
-    failed = fail_once(monkeypatch, "execute", "UPDATE email_outbox")
+    failed = fail_once(monkeypatch, "execute", "COMMIT")
     try:
         first = await env.run(email.send_email, data)
         retried = await env.run(email.send_email, data)  # as Temporal would, had it failed

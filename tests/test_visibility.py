@@ -8,7 +8,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from starter.start import OnboardingStarter
+from starter.services.start import OnboardingStarter
 from tests.factories import disqualified, make_request, start_until_lead
 from workflows.onboarding import OnboardingWorkflow
 

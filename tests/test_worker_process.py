@@ -15,7 +15,7 @@ from temporalio.client import Client
 from devstack.postgres import free_port
 from plumbing.settings import Settings
 from plumbing.stores import Stores
-from starter.start import OnboardingStarter
+from starter.services.start import OnboardingStarter
 from tests.factories import make_request, wait_for_state
 from workers.worker import run_event_loop, stopping_on_signals
 from workflows.onboarding import OnboardingWorkflow

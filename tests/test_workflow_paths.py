@@ -11,7 +11,7 @@ from activities.tokens import ActivationTokens
 from devstack.smtp import SmtpSink
 from plumbing.settings import Settings
 from plumbing.stores import Stores
-from starter.start import OnboardingStarter
+from starter.services.start import OnboardingStarter
 from tests import rows
 from tests.factories import (
     disqualified,

@@ -17,7 +17,7 @@ from activities.mail.smtp import SmtpSessions
 from activities.mail.templates import RenderedEmail, render_email
 from activities.models import EmailKind, SendEmailInput
 from activities.tokens import ActivationTokens
-from commerce.outbox import EmailOutbox
+from commerce.outbox import EmailOutbox, OutboxEmail
 
 T = TypeVar("T")
 
@@ -93,13 +93,22 @@ class EmailActivities:
         """Send one email unless the outbox says it went out already; returns its Message-ID."""
         msg_id = message_id(data, self._domain)
         rendered = self.render(data)
-        if await self._outbox.enter(
+        entry = OutboxEmail(
             msg_id, data.reference, data.kind.value, data.sequence, data.to, rendered.subject
-        ):
-            return msg_id
-        sending = self._smtp.send(self._message(msg_id, data.to, rendered))
-        await _heartbeating_while_slow(sending, msg_id)
-        await self._mark_sent(msg_id)
+        )
+        accepted = False
+        try:
+            async with self._outbox.sending(entry) as sent_before:
+                if sent_before:
+                    return msg_id
+                sending = self._smtp.send(self._message(msg_id, data.to, rendered))
+                await _heartbeating_while_slow(sending, msg_id)
+                accepted = True
+        except Exception:
+            if not accepted:
+                raise
+            # SMTP took the email but the outbox's commit failed: the email must not go twice.
+            await self._mark_sent(entry)
         return msg_id
 
     def _message(self, msg_id: str, to: str, rendered: RenderedEmail) -> Outgoing:
@@ -113,7 +122,7 @@ class EmailActivities:
             html=rendered.html,
         )
 
-    async def _mark_sent(self, msg_id: str) -> None:
+    async def _mark_sent(self, entry: OutboxEmail) -> None:
         # The email is out: failing now would make Temporal retry and send it again. So every
         # failure to record it, not only a known kind of outage, is retried on a new
         # connection until this attempt's time is nearly up.
@@ -121,15 +130,15 @@ class EmailActivities:
         delay = MARK_SENT_FIRST_DELAY
         while True:
             try:
-                await self._outbox.mark_sent(msg_id)
+                await self._outbox.mark_sent(entry)
                 return
             except Exception as err:
                 if time.monotonic() + delay >= deadline:
                     # Better unrecorded than sent twice: the run's history keeps the send.
-                    log.error("sent %s but could not record it: %r", msg_id, err)
+                    log.error("sent %s but could not record it: %r", entry.message_id, err)
                     return
-                log.warning("sent %s; recording it failed, retrying: %r", msg_id, err)
-            activity.heartbeat(msg_id)
+                log.warning("sent %s; recording it failed, retrying: %r", entry.message_id, err)
+            activity.heartbeat(entry.message_id)
             await asyncio.sleep(delay)
             delay = min(delay * 2, MARK_SENT_MAX_DELAY)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from commerce.prospects import PROSPECT_STATUSES
 from starter.api.common import NOT_FOUND, STAFF, Limit, Offset, not_found
 from starter.api.schemas import CustomerHierarchy, Prospect, ProspectSummary
-from starter.auth import ServicesDep, StaffDep
+from starter.common.auth import ServicesDep, StaffDep
 
 router = APIRouter()
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from starter.api.schemas import Health
-from starter.auth import ServicesDep
+from starter.common.auth import ServicesDep
 
 router = APIRouter()
 

@@ -10,10 +10,10 @@ from fastapi.responses import JSONResponse, Response
 from domain.request import OnboardingRequest
 from starter.api.common import CONFLICT, NOT_FOUND, STAFF, conflict, not_found
 from starter.api.schemas import Onboarding, Problem, Submitted
-from starter.auth import ServicesDep, StaffDep
+from starter.common.auth import ServicesDep, StaffDep
 from starter.services import OnboardingNotFound, Services
 from starter.services.erasure import erase_onboarding
-from starter.start import AlreadyInProgress, IdempotencyKeyReused
+from starter.services.start import AlreadyInProgress, IdempotencyKeyReused
 from workflows.models import OnboardingState, OnboardingStatus
 
 router = APIRouter()

@@ -17,7 +17,7 @@ from starter.api.schemas import (
     LeadSummary,
     Opportunity,
 )
-from starter.auth import ServicesDep, StaffDep
+from starter.common.auth import ServicesDep, StaffDep
 from starter.services import DecisionConflict, DecisionT, DecisionUpdate, Services
 from workflows.models import LeadDisqualified, LeadQualified, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow

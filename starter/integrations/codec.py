@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
-from starter.auth import ServicesDep, StaffDep
+from starter.common.auth import ServicesDep, StaffDep
 
 router = APIRouter(prefix="/codec", include_in_schema=False)
 

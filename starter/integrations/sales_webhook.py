@@ -15,7 +15,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.outcomes import DisqualifyReason, LostReason
 from starter.api.schemas import Problem
-from starter.auth import ServicesDep
+from starter.common.auth import ServicesDep
 from starter.integrations.dataverse import NotADecision, SalesEvent, read_event
 from starter.services import Services
 from workflows.models import LeadDisqualified, LeadQualified, OpportunityClosed

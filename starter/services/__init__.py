@@ -31,8 +31,8 @@ from plumbing.stores import Stores, open_stores
 from plumbing.temporal import connect_temporal
 from sales.builtin.deliveries import WebhookDeliveries
 from sales.port import SalesBackend
-from starter.ratelimit import RateLimiter
-from starter.start import OnboardingStarter
+from starter.common.ratelimit import RateLimiter
+from starter.services.start import OnboardingStarter
 from workflows.models import OnboardingState
 from workflows.onboarding import OnboardingWorkflow
 

@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from domain.request import OnboardingRequest
-from starter.auth import ServicesDep
-from starter.i18n import pick_locale, translator
-from starter.rendering import render
+from starter.common.auth import ServicesDep
+from starter.common.i18n import pick_locale, translator
+from starter.common.rendering import render
 from starter.services import OnboardingNotFound
-from starter.start import AlreadyInProgress
+from starter.services.start import AlreadyInProgress
 
 router = APIRouter(include_in_schema=False)
 

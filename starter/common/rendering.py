@@ -10,13 +10,25 @@ from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from starter.i18n import pick_locale, translator
+from starter.common.i18n import pick_locale, translator
 
 
 @cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("starter", "templates"),
+        # Each audience's templates sit beside its code; "site/…" and "staff/…" name them,
+        # and the shared layout and form macros come from common/.
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.PackageLoader("starter.common", "templates"),
+                jinja2.PrefixLoader(
+                    {
+                        "site": jinja2.PackageLoader("starter.site", "templates"),
+                        "staff": jinja2.PackageLoader("starter.staff", "templates"),
+                    }
+                ),
+            ]
+        ),
         autoescape=True,
         extensions=["jinja2.ext.do"],
         undefined=jinja2.StrictUndefined,

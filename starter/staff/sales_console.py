@@ -1,25 +1,16 @@
-"""Staff pages: sign-in, the Sales console and the Commerce back office."""
+"""The Sales console: the two lead views, lead and opportunity pages, and their decisions."""
 
 from __future__ import annotations
 
-import hmac
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from commerce.prospects import PROSPECT_STATUSES
 from domain.outcomes import DisqualifyReason, LostReason
-from starter.auth import (
-    SESSION_COOKIE,
-    USER_COOKIE,
-    ServicesDep,
-    StaffPageDep,
-    session_value,
-)
-from starter.rendering import render
+from starter.common.auth import ServicesDep, StaffPageDep
+from starter.common.rendering import render
 from starter.services import (
     DecisionConflict,
     DecisionT,
@@ -27,69 +18,11 @@ from starter.services import (
     OnboardingNotFound,
     Services,
 )
+from starter.staff.context import staff_context
 from workflows.models import LeadDisqualified, LeadQualified, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow
 
 router = APIRouter(include_in_schema=False)
-
-
-def _safe_next(url: str) -> str:
-    # Only same-site paths: a sign-in link must not send the browser elsewhere.
-    return url if url.startswith("/") and not url.startswith("//") else "/sales/leads"
-
-
-@router.get("/staff/sign-in", response_class=HTMLResponse)
-async def sign_in_form(request: Request, next: str = "/sales/leads") -> Response:
-    return render(
-        request, "staff/sign_in.html", next_url=_safe_next(next), failed=False,
-        name=request.cookies.get(USER_COOKIE, ""),
-    )  # fmt: skip
-
-
-@router.post("/staff/sign-in", response_class=HTMLResponse)
-async def sign_in(request: Request, services: ServicesDep) -> Response:
-    form = await request.form()
-    token, name, next_url = (str(form.get(k, "")) for k in ("token", "name", "next"))
-    if not hmac.compare_digest(token.encode(), services.staff_token.encode()):
-        # Switching language from the refused form keeps where the sign-in leads.
-        page_url = f"/staff/sign-in?{urlencode({'next': _safe_next(next_url)})}"
-        return render(
-            request, "staff/sign_in.html", 401, page_url=page_url,
-            next_url=_safe_next(next_url), failed=True, name=name[:200],
-        )  # fmt: skip
-    response = RedirectResponse(_safe_next(next_url), status_code=303)
-    cookie: dict[str, Any] = {"httponly": True, "samesite": "strict", "max_age": 12 * 3600}
-    response.set_cookie(SESSION_COOKIE, session_value(services), **cookie)
-    response.set_cookie(USER_COOKIE, quote(name.strip()[:200] or "staff"), **cookie)
-    return response
-
-
-@router.post("/staff/sign-out")
-async def sign_out() -> Response:
-    response = RedirectResponse("/staff/sign-in", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    response.delete_cookie(USER_COOKIE)
-    return response
-
-
-def staff_context(services: Services, user: str, reference: str | None) -> dict[str, Any]:
-    return {
-        "staff_user": user,
-        "reference": reference,
-        "temporal_ui_url": services.settings.onboarding_temporal_ui_url.rstrip("/"),
-        "namespace": services.settings.temporal_namespace,
-    }
-
-
-def record_page(
-    request: Request, services: Services, user: str, template: str, **record: dict[str, Any] | None
-) -> Response:
-    """The page of one record of an onboarding, linked to its run; 404 when it is unknown."""
-    [(name, row)] = record.items()
-    if row is None:
-        raise HTTPException(status_code=404)
-    context: dict[str, Any] = {name: row, **staff_context(services, user, row["reference"])}
-    return render(request, template, **context)
 
 
 async def _decision_pending(
@@ -114,7 +47,7 @@ async def leads(
     rows = await services.sales.leads(view, user, 200, 0)
     title = "All Commerce B2B leads" if view == "commerce-b2b" else "My open leads"
     return render(
-        request, "sales/leads.html", leads=rows, title=title,
+        request, "staff/sales/leads.html", leads=rows, title=title,
         **staff_context(services, user, None),
     )  # fmt: skip
 
@@ -128,7 +61,7 @@ async def lead_page(
         raise HTTPException(status_code=404)
     processing = await _decision_pending(services, lead["reference"], lead["status"], "lead_")
     return render(
-        request, "sales/lead.html", lead=lead, processing=processing,
+        request, "staff/sales/lead.html", lead=lead, processing=processing,
         refresh=1 if processing else None,
         disqualify_reasons=[r.value for r in DisqualifyReason],
         problem=request.query_params.get("problem"),
@@ -191,7 +124,7 @@ async def opportunity_page(
         services, opportunity["reference"], opportunity["status"], "opportunity_"
     )
     return render(
-        request, "sales/opportunity.html", opportunity=opportunity, processing=processing,
+        request, "staff/sales/opportunity.html", opportunity=opportunity, processing=processing,
         refresh=1 if processing else None, lost_reasons=[r.value for r in LostReason],
         problem=request.query_params.get("problem"),
         **staff_context(services, user, opportunity["reference"]),
@@ -218,31 +151,3 @@ async def close(
         services, reference, OnboardingWorkflow.decide_close_opportunity, decision,
         f"/sales/opportunities/{opportunity_id}",
     )  # fmt: skip
-
-
-@router.get("/commerce/prospects", response_class=HTMLResponse)
-async def prospects(
-    request: Request, services: ServicesDep, user: StaffPageDep, status: str = ""
-) -> Response:
-    chosen = status if status in PROSPECT_STATUSES else None
-    rows = await services.commerce.prospects.list(chosen, 200, 0)
-    return render(
-        request, "commerce/prospects.html", prospects=rows, status=chosen,
-        statuses=PROSPECT_STATUSES, **staff_context(services, user, None),
-    )  # fmt: skip
-
-
-@router.get("/commerce/prospects/{prospect_id}", response_class=HTMLResponse)
-async def prospect_page(
-    request: Request, prospect_id: str, services: ServicesDep, user: StaffPageDep
-) -> Response:
-    prospect = await services.commerce.prospects.get(prospect_id)
-    return record_page(request, services, user, "commerce/prospect.html", prospect=prospect)
-
-
-@router.get("/commerce/customer-hierarchies/{hierarchy_id}", response_class=HTMLResponse)
-async def hierarchy_page(
-    request: Request, hierarchy_id: str, services: ServicesDep, user: StaffPageDep
-) -> Response:
-    hierarchy = await services.commerce.customers.hierarchy(hierarchy_id)
-    return record_page(request, services, user, "commerce/hierarchy.html", hierarchy=hierarchy)

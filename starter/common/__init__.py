@@ -1,0 +1,1 @@
+"""What the site and the staff pages share: access checks, rendering, languages, limits."""

@@ -1,0 +1,1 @@
+"""The public B2B site: the landing page, the request form and the signed status page."""
