@@ -73,6 +73,12 @@ class Onboarding:
             await rows.outbox(self.stores, self.reference),
         )
 
+    def email_of(self, kind: EmailKind) -> SendEmailInput:
+        return SendEmailInput(
+            reference=self.reference, kind=kind, locale="en", to=self.request.contact.email,
+            context={"first_name": "Aiko", "last_name": "Sato", "company": "Contoso Ltd"},
+        )  # fmt: skip
+
     async def record(self) -> None:
         await self.commerce.record_prospect(
             RecordProspectInput(
@@ -308,11 +314,7 @@ async def test_add_site_user_twice(o: Onboarding) -> None:
 
 async def test_send_email_twice_sends_once(o: Onboarding, smtp: SmtpSink) -> None:
     """A repeated email activity finds the outbox entry and sends nothing more."""
-    email = SendEmailInput(
-        reference=o.reference, kind=EmailKind.ACKNOWLEDGEMENT, locale="en",
-        to=o.request.contact.email,
-        context={"first_name": "Aiko", "last_name": "Sato", "company": "Contoso Ltd"},
-    )  # fmt: skip
+    email = o.email_of(EmailKind.ACKNOWLEDGEMENT)
     env = ActivityEnvironment()
     first = await env.run(o.email.send_email, email)
     second = await env.run(o.email.send_email, email)
@@ -325,11 +327,7 @@ async def test_send_email_twice_sends_once(o: Onboarding, smtp: SmtpSink) -> Non
 
 async def test_two_attempts_at_once_send_once(o: Onboarding, smtp: SmtpSink) -> None:
     """A stale attempt still running beside its retry: the outbox lets one of them send."""
-    email = SendEmailInput(
-        reference=o.reference, kind=EmailKind.REJECTED, locale="en",
-        to=o.request.contact.email,
-        context={"first_name": "Aiko", "last_name": "Sato", "company": "Contoso Ltd"},
-    )  # fmt: skip
+    email = o.email_of(EmailKind.REJECTED)
     env = ActivityEnvironment()
     first, second = await asyncio.gather(
         env.run(o.email.send_email, email), env.run(o.email.send_email, email)
