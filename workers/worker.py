@@ -74,6 +74,7 @@ def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
             sender=settings.onboarding_mail_from,
             store_name=settings.onboarding_store_name,
             store_url=settings.onboarding_store_url,
+            concurrent_sends=max(1, settings.database_pool_size // 2),
         ),
         tokens,
     )

@@ -55,6 +55,9 @@ class MailSettings:
     store_name: str
     store_url: str
     smtp_timeout: float = 10.0
+    # Each send holds a store connection until SMTP answers; a hung SMTP server must not
+    # take every connection the other activities need.
+    concurrent_sends: int = 4
 
 
 def message_id(data: SendEmailInput, domain: str) -> str:
@@ -70,6 +73,7 @@ class EmailActivities:
         self._tokens = tokens
         self._domain = mail.sender.rpartition("@")[2]
         self._smtp = SmtpSessions(mail.smtp_host, mail.smtp_port, mail.smtp_timeout)
+        self._send_slots = asyncio.Semaphore(mail.concurrent_sends)
 
     async def close(self) -> None:
         await self._smtp.close()
@@ -98,7 +102,7 @@ class EmailActivities:
         )
         accepted = False
         try:
-            async with self._outbox.sending(entry) as sent_before:
+            async with self._send_slots, self._outbox.sending(entry) as sent_before:
                 if sent_before:
                     return msg_id
                 sending = self._smtp.send(self._message(msg_id, data.to, rendered))
