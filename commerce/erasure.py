@@ -23,3 +23,15 @@ DELETES = (
 async def erase_onboarding(db: Database, reference: str) -> bool:
     """Delete every row the onboarding wrote; True if there was any."""
     return await db.rows_touched(DELETES, reference) > 0
+
+
+async def record_erasure(db: Database, reference: str) -> None:
+    await db.execute(
+        "INSERT INTO erased_onboardings (reference) VALUES ($1) ON CONFLICT DO NOTHING", reference
+    )
+
+
+async def was_erased(db: Database, reference: str) -> bool:
+    return bool(
+        await db.fetchval("SELECT true FROM erased_onboardings WHERE reference = $1", reference)
+    )

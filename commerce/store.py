@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commerce.customers import Customers
-from commerce.erasure import erase_onboarding
+from commerce.erasure import erase_onboarding, record_erasure, was_erased
 from commerce.outbox import EmailOutbox
 from commerce.prospects import Prospects
 from commerce.site_users import SiteUsers
@@ -23,6 +23,13 @@ class CommerceStore:
     async def erase(self, reference: str) -> bool:
         """Delete every row the onboarding wrote; True if there was any."""
         return await erase_onboarding(self.db, reference)
+
+    async def record_erasure(self, reference: str) -> None:
+        """Remember that the onboarding was erased: its reference alone, nothing personal."""
+        await record_erasure(self.db, reference)
+
+    async def was_erased(self, reference: str) -> bool:
+        return await was_erased(self.db, reference)
 
     async def can_reach(self) -> bool:
         return bool(await self.db.fetchval("SELECT true"))

@@ -9,62 +9,70 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 # Control characters have no place in a name or an address, and can forge lines in emails.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROL_BUT_NEWLINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+_CONTROL_BUT_NEWLINES = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029"
+# What str.strip() removes, spelled out: regex engines disagree on what \s means.
+_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Each pattern is both what the validator checks and what /openapi.json says, so the two
+# cannot disagree. Lengths count the text as sent; surrounding whitespace is then removed.
+ONE_LINE = rf"^[^{_CONTROL}]*$"
+SOME_TEXT = rf"^[^{_CONTROL}]*[^{_SPACE}{_CONTROL}][^{_CONTROL}]*$"
+LINES = rf"^[^{_CONTROL_BUT_NEWLINES}]*$"
+EMAIL = (
+    rf"^[{_SPACE}]*[^@{_SPACE}{_CONTROL}<>\"(),;:\[\]\\]+"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    rf"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+[{_SPACE}]*$"
+)
 
 
-def _one_line(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
-    return value
+def _checked(pattern: str, message: str) -> AfterValidator:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(message)
+        return value.strip()
+
+    return AfterValidator(check)
 
 
-def _lines(value: str) -> str:
-    if _CONTROL_BUT_NEWLINES.search(value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
+_NO_CONTROL = "must not contain control characters"
 ShortText = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_one_line),
+    Field(min_length=1, max_length=200, json_schema_extra={"pattern": SOME_TEXT}),
+    _checked(SOME_TEXT, "must contain text, and no control characters"),
 ]
 OptionalText = (
     Annotated[
-        str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_one_line)
+        str,
+        Field(max_length=200, json_schema_extra={"pattern": ONE_LINE}),
+        _checked(ONE_LINE, _NO_CONTROL),
     ]
     | None
 )
 CodeText = (
     Annotated[
-        str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_one_line)
+        str,
+        Field(max_length=40, json_schema_extra={"pattern": ONE_LINE}),
+        _checked(ONE_LINE, _NO_CONTROL),
     ]
     | None
 )
 LongText = (
     Annotated[
-        str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_lines)
+        str,
+        Field(max_length=2000, json_schema_extra={"pattern": LINES}),
+        _checked(LINES, _NO_CONTROL),
     ]
     | None
 )
-_EMAIL = re.compile(
-    r"^[^@\s<>\"(),;:\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
-)
-
-
-def _email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError("not a valid email address")
-    return value
-
-
 Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)
+    str,
+    Field(max_length=254, json_schema_extra={"pattern": EMAIL, "description": "An email address"}),
+    _checked(EMAIL, "not a valid email address"),
 ]
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
@@ -17,6 +20,7 @@ from plumbing.settings import Settings
 from starter import staff
 from starter.api import health
 from starter.api import router as api_router
+from starter.api.contract import allowed_methods, document
 from starter.common.auth import SignInRequired
 from starter.integrations import codec, sales_webhook
 from starter.services import open_services
@@ -26,6 +30,16 @@ from storage.database import StoreUnavailable
 log = logging.getLogger("starter")
 
 
+# What FastAPI answers, as 400, to a body it cannot decode (bytes that are not UTF-8).
+BODY_PARSE_ERROR = "There was an error parsing the body"
+UNREADABLE_BODY = "the body is not JSON in UTF-8"
+
+
+class OnboardingApp(FastAPI):
+    def openapi(self) -> dict[str, Any]:
+        return document(self)
+
+
 def create_app(settings: Settings, staff_token: str) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -33,7 +47,7 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
             app.state.services = services
             yield
 
-    app = FastAPI(
+    app = OnboardingApp(
         title="Partner onboarding",
         version="1.0.0",
         description="B2B business-partner onboarding: request, Sales decisions, Commerce views.",
@@ -67,6 +81,18 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
             content={"detail": "temporarily unavailable; try again shortly"},
             headers={"Retry-After": "2"},
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and exc.detail == BODY_PARSE_ERROR:
+            # One answer for every body the API cannot read: the 422 the document lists.
+            problem = {"type": "json_invalid", "loc": ["body"], "msg": UNREADABLE_BODY}
+            return JSONResponse(status_code=422, content={"detail": [problem]})
+        if exc.status_code == 405:
+            allowed = allowed_methods(app, request.url.path)
+            if allowed is not None:
+                exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allowed)}
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:

@@ -101,13 +101,14 @@ async def test_idempotency_key_returns_the_same_reference(http: httpx.AsyncClien
     assert again.json()["reference"] == first.json()["reference"]
 
 
-async def test_idempotency_key_with_another_payload_is_422(http: httpx.AsyncClient) -> None:
-    """Reusing an Idempotency-Key for a different request is refused, naming the header."""
+async def test_idempotency_key_with_another_payload_is_409(http: httpx.AsyncClient) -> None:
+    """Reusing an Idempotency-Key for a different request is a conflict naming its first use."""
     key = {"Idempotency-Key": uuid.uuid4().hex}
-    await http.post("/api/onboarding-requests", json=request_body(), headers=key)
+    first = await http.post("/api/onboarding-requests", json=request_body(), headers=key)
     response = await http.post("/api/onboarding-requests", json=request_body(), headers=key)
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["header", "idempotency-key"]
+    assert response.status_code == 409
+    assert "Idempotency-Key" in response.json()["detail"]
+    assert response.json()["reference"] == first.json()["reference"]
 
 
 @pytest.mark.parametrize(("method", "path"), STAFF_ROUTES)

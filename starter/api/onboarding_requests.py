@@ -46,11 +46,8 @@ async def submit_request(
     except AlreadyInProgress as err:
         return conflict("an onboarding for this email is already in progress", err.reference)
     except IdempotencyKeyReused as err:
-        return JSONResponse(
-            status_code=422,
-            content={"detail": [{"loc": ["header", "idempotency-key"], "msg": str(err),
-                                 "type": "idempotency_key_reused"}]},
-        )  # fmt: skip
+        # A conflict with what the key already stands for: the request itself may be valid.
+        return conflict(str(err), err.reference)
     return Submitted(
         reference=started.reference,
         status=OnboardingStatus.PENDING,

@@ -44,7 +44,24 @@ class DisqualifyBody(Body):
     reason: DisqualifyReason
 
 
+# The rule of the validator below, stated in the document: a reason only when lost.
+_REASON_ONLY_WHEN_LOST: dict[str, Any] = {
+    "oneOf": [
+        {"properties": {"outcome": {"const": "won"}, "reason": {"type": "null"}}},
+        {
+            "properties": {
+                "outcome": {"const": "lost"},
+                "reason": {"enum": [reason.value for reason in LostReason]},
+            },
+            "required": ["reason"],
+        },
+    ]
+}
+
+
 class CloseBody(Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_REASON_ONLY_WHEN_LOST)
+
     outcome: Literal["won", "lost"]
     reason: LostReason | None = None
     credit_limit: CreditLimit | None = None

@@ -41,8 +41,19 @@ class SalesEvent:
     decided_at: datetime
 
 
+def _pairs(items: Any) -> dict[str, Any]:
+    """Dataverse's lists of {"key", "value"}; entries of another shape are not ours to read."""
+    if not isinstance(items, list):
+        return {}
+    return {
+        item["key"]: item.get("value")
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("key"), str)
+    }
+
+
 def _parameters(context: dict[str, Any]) -> dict[str, Any]:
-    return {p["key"]: p.get("value") for p in context.get("InputParameters") or []}
+    return _pairs(context.get("InputParameters"))
 
 
 def _option(value: Any) -> int | None:
@@ -56,7 +67,7 @@ def _reference_id(value: Any) -> str | None:
 def _attribute(entity: Any, name: str) -> Any:
     if not isinstance(entity, dict):
         return None
-    return {a["key"]: a.get("value") for a in entity.get("Attributes") or []}.get(name)
+    return _pairs(entity.get("Attributes")).get(name)
 
 
 def _when(context: dict[str, Any]) -> datetime:

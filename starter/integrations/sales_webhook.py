@@ -26,6 +26,15 @@ SECRET_HEADER = "X-Webhook-Secret"
 Id = Annotated[str, Field(min_length=1, max_length=100)]
 
 
+class Parameter(BaseModel):
+    """One of Dataverse's {"key", "value"} pairs."""
+
+    model_config = ConfigDict(extra="allow")
+
+    key: Annotated[str, Field(max_length=200)]
+    value: Any = None
+
+
 class RemoteExecutionContext(BaseModel):
     """The parts of Dataverse's RemoteExecutionContext we read; the rest is kept as sent."""
 
@@ -35,7 +44,7 @@ class RemoteExecutionContext(BaseModel):
     PrimaryEntityName: Annotated[str, Field(max_length=100)]
     PrimaryEntityId: Id
     OperationId: Id
-    InputParameters: list[dict[str, Any]] = []
+    InputParameters: list[Parameter] = []
 
 
 class WebhookOutcome(BaseModel):

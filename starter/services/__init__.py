@@ -21,6 +21,7 @@ from temporalio.client import (
     WorkflowUpdateStage,
 )
 from temporalio.common import QueryRejectCondition
+from temporalio.exceptions import TerminatedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
@@ -37,6 +38,7 @@ from workflows.models import OnboardingState
 from workflows.onboarding import OnboardingWorkflow
 
 DecisionT = TypeVar("DecisionT")
+ERASED_REASON = "erased on request"
 DECISION_WAIT = 5.0
 OUTCOME_GRACE = 0.5
 DecisionUpdate = UpdateMethodMultiParam[[OnboardingWorkflow, DecisionT], OnboardingState]
@@ -70,7 +72,10 @@ async def _finished_state(
     a worker to replay the whole run, and none may serve its task queue any more."""
     try:
         return await handle.result()
-    except WorkflowFailureError:
+    except WorkflowFailureError as err:
+        if isinstance(err.cause, TerminatedError) and ERASED_REASON in err.cause.details:
+            # Its rows are gone; the run's history is not a record of it any more.
+            raise OnboardingNotFound(handle.id) from err
         # Terminated or failed: no result, so replay it after all.
         return await handle.query(OnboardingWorkflow.state)
 
@@ -100,11 +105,20 @@ class Services:
                     OnboardingWorkflow.state, reject_condition=QueryRejectCondition.NOT_OPEN
                 )
             except WorkflowQueryRejectedError:
-                return await _finished_state(handle)
+                pass
+            except RPCError as err:
+                # A run that closed before its first workflow task cannot even be queried.
+                if err.status != RPCStatusCode.FAILED_PRECONDITION:
+                    raise
+            state = await _finished_state(handle)
         except RPCError as err:
             if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
                 raise OnboardingNotFound(reference) from err
             raise
+        # A finished run outlives its erasure in Temporal's history; the store remembers.
+        if await self.commerce.was_erased(reference):
+            raise OnboardingNotFound(reference)
+        return state
 
     async def decide(
         self, reference: str, update: DecisionUpdate[DecisionT], decision: DecisionT

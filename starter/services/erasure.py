@@ -8,19 +8,23 @@ from __future__ import annotations
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
-from starter.services import Services
+from starter.services import ERASED_REASON, Services
 
 
 async def erase_onboarding(services: Services, reference: str) -> bool:
     """Terminate the run if it is open and delete its rows; False if nothing was known."""
+    # Found if its run was open or it left rows: an erased one is then unknown, a 404.
     found = False
     try:
         handle = services.handle(reference)
         if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-            await handle.terminate("erased on request")
-        found = True
+            await handle.terminate(ERASED_REASON, reason=ERASED_REASON)
+            found = True
     except RPCError as err:
         if err.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
             raise
     found = await services.sales.erase(reference) or found
-    return await services.commerce.erase(reference) or found
+    found = await services.commerce.erase(reference) or found
+    if found:
+        await services.commerce.record_erasure(reference)
+    return found
