@@ -16,19 +16,31 @@ Store = Literal["commerce", "sales"]
 # asyncpg then waits for a sync message that never comes, and until it reads the socket's
 # end the connection looks open while every statement on it fails.
 BROKEN_CONNECTION: tuple[type[BaseException], ...] = (
-    OSError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
     asyncpg.InternalClientError,
 )
 # The server cannot serve now: shutting down or starting (class 57), out of resources (53),
 # failing below SQL (58). A retry later may succeed; nothing about the request is wrong.
-UNAVAILABLE: tuple[type[BaseException], ...] = (
-    *BROKEN_CONNECTION,
+SERVER_UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.OperatorInterventionError,
     asyncpg.InsufficientResourcesError,
     asyncpg.PostgresSystemError,
 )
+_STORE_ERRORS: tuple[type[BaseException], ...] = (OSError, *BROKEN_CONNECTION, *SERVER_UNAVAILABLE)
+
+
+def _broke(conn: Connection, error: BaseException) -> bool:
+    """Whether the error left the connection unusable. A socket error counts only if it was
+    this connection's: the block may also talk to other servers (SMTP, Temporal)."""
+    if isinstance(error, BROKEN_CONNECTION):
+        return True
+    if not isinstance(error, OSError):
+        return False
+    try:
+        return conn.is_closed()
+    except asyncpg.InterfaceError:  # closed, and already back in the pool
+        return True
 
 
 class StoreUnavailable(Exception):
@@ -51,19 +63,25 @@ class Database:
     async def acquire(self, *, discard_on_error: bool = False) -> AsyncIterator[Connection]:
         """A pooled connection; `discard_on_error` closes it after any failure, so that a
         retry runs on a new one whatever went wrong."""
-        discard = Exception if discard_on_error else BROKEN_CONNECTION
+        foreign: BaseException | None = None
         try:
             async with self._pool.acquire() as conn:
                 try:
                     yield conn
-                except discard:
-                    # Released normally, it would go back to the pool and fail the next user.
-                    # (If it closed itself meanwhile, the pool has it back already.)
-                    with contextlib.suppress(asyncpg.InterfaceError):
-                        conn.terminate()
+                except Exception as error:
+                    broke = _broke(conn, error)
+                    if broke or discard_on_error:
+                        # Released normally, it would go back to the pool and fail the next
+                        # user. (If it closed itself meanwhile, the pool has it back already.)
+                        with contextlib.suppress(asyncpg.InterfaceError):
+                            conn.terminate()
+                    if not broke and not isinstance(error, SERVER_UNAVAILABLE):
+                        foreign = error
                     raise
-        except UNAVAILABLE as err:
-            raise StoreUnavailable(f"the {self.store} store is unavailable: {err!r}") from err
+        except _STORE_ERRORS as error:
+            if error is foreign:
+                raise
+            raise StoreUnavailable(f"the {self.store} store is unavailable: {error!r}") from error
 
     async def execute(self, query: str, *args: object) -> str:
         async with self.acquire() as conn:

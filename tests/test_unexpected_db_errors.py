@@ -103,3 +103,21 @@ async def test_a_broken_connection_is_not_handed_out_again(
         assert await db.fetchval("SELECT pg_backend_pid()") != before
     finally:
         await db.close()
+
+
+async def test_another_servers_socket_error_is_not_a_store_outage(settings: Settings) -> None:
+    """A refused SMTP connection inside a store block stays what it is; the connection stays."""
+    db = await create_pool(settings.commerce_database_url, "commerce", max_size=1)
+    pids: list[int] = []
+
+    async def send_through_a_refused_server() -> None:
+        async with db.acquire() as conn:
+            pids.append(await conn.fetchval("SELECT pg_backend_pid()"))
+            raise ConnectionRefusedError("the SMTP server refused")
+
+    try:
+        with pytest.raises(ConnectionRefusedError):
+            await send_through_a_refused_server()
+        assert await db.fetchval("SELECT pg_backend_pid()") == pids[0]
+    finally:
+        await db.close()
