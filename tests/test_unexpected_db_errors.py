@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from collections.abc import Callable
@@ -14,6 +15,9 @@ import pytest
 from asyncpg.connection import Connection
 from temporalio.testing import ActivityEnvironment
 
+from activities.mail import sender
+from activities.mail.mime import Outgoing
+from activities.mail.smtp import SmtpSessions
 from activities.models import EmailKind, SendEmailInput
 from devstack.smtp import SmtpSink
 from plumbing.settings import Settings
@@ -121,3 +125,32 @@ async def test_another_servers_socket_error_is_not_a_store_outage(settings: Sett
         assert await db.fetchval("SELECT pg_backend_pid()") == pids[0]
     finally:
         await db.close()
+
+
+async def test_a_slow_smtp_server_is_not_taken_for_a_lost_worker(
+    stores: Stores, settings: Settings, smtp: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While SMTP takes long to answer, the email activity heartbeats; the email goes once."""
+    email = build_activities(stores, settings).email
+    to = unique_email()
+    data = SendEmailInput(
+        reference=f"B2B-{uuid.uuid4().hex[:16]}", kind=EmailKind.ACKNOWLEDGEMENT, locale="en",
+        to=to, context={"first_name": "Aiko", "last_name": "Sato", "company": "Contoso Ltd"},
+    )  # fmt: skip
+    real_send = SmtpSessions.send
+
+    async def slow_send(self: SmtpSessions, message: Outgoing) -> None:
+        await asyncio.sleep(0.5)  # a server that takes ten heartbeat intervals to answer
+        await real_send(self, message)
+
+    monkeypatch.setattr(sender, "SLOW_SEND_HEARTBEAT", 0.05)
+    monkeypatch.setattr(SmtpSessions, "send", slow_send)
+    beats: list[object] = []
+    env = ActivityEnvironment()
+    env.on_heartbeat = lambda *details: beats.append(details)
+    try:
+        sent = await env.run(email.send_email, data)
+    finally:
+        await email.close()
+    assert beats
+    assert [m["Message-ID"] for m in smtp.messages_to(to)] == [sent]

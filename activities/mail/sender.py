@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
 
 from temporalio import activity
 
@@ -18,9 +18,6 @@ from activities.mail.templates import RenderedEmail, render_email
 from activities.models import EmailKind, SendEmailInput
 from activities.tokens import ActivationTokens
 from commerce.outbox import EmailOutbox, OutboxEmail
-
-T = TypeVar("T")
-
 
 # Well inside the workflow's heartbeat timeout, so a slow SMTP server is never mistaken for
 # a lost worker (which would send the email again).
@@ -34,17 +31,25 @@ DEFAULT_ATTEMPT_BUDGET = timedelta(minutes=5)
 log = logging.getLogger(__name__)
 
 
-async def _heartbeating_while_slow(work: Awaitable[T], detail: str) -> T:
-    """Await `work`, heartbeating only if it takes long: a heartbeat is a server write."""
-    task = asyncio.ensure_future(work)
-    try:
+@contextlib.asynccontextmanager
+async def _heartbeating_if_slow(detail: str) -> AsyncIterator[None]:
+    """Heartbeat from beside the block, only if it takes long: a heartbeat is a server write.
+
+    The block itself awaits the send directly, so that the outbox's commit follows the SMTP
+    server's answer within the same step of the event loop: that moment is the only one in
+    which a killed worker would leave an email sent but not recorded.
+    """
+
+    async def beat() -> None:
         while True:
-            done, _ = await asyncio.wait({task}, timeout=SLOW_SEND_HEARTBEAT)
-            if done:
-                return task.result()
+            await asyncio.sleep(SLOW_SEND_HEARTBEAT)
             activity.heartbeat(detail)
+
+    beating = asyncio.create_task(beat())
+    try:
+        yield
     finally:
-        task.cancel()  # only matters when this activity itself was cancelled
+        beating.cancel()
 
 
 @dataclass(frozen=True)
@@ -105,8 +110,8 @@ class EmailActivities:
             async with self._send_slots, self._outbox.sending(entry) as sent_before:
                 if sent_before:
                     return msg_id
-                sending = self._smtp.send(self._message(msg_id, data.to, rendered))
-                await _heartbeating_while_slow(sending, msg_id)
+                async with _heartbeating_if_slow(msg_id):
+                    await self._smtp.send(self._message(msg_id, data.to, rendered))
                 accepted = True
         except Exception:
             if not accepted:
