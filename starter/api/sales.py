@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from sales.port import LeadView
 from starter.api.common import CONFLICT, NOT_FOUND, STAFF, Limit, Offset, conflict, not_found
 from starter.api.schemas import (
     CloseBody,
@@ -29,7 +29,7 @@ router = APIRouter()
 async def list_leads(
     services: ServicesDep,
     user: StaffDep,
-    view: Literal["commerce-b2b", "my-open"] = "commerce-b2b",
+    view: LeadView = "commerce-b2b",
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[LeadSummary]:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from domain.outcomes import DisqualifyReason, LostReason
+from sales.port import LEAD_VIEWS
 from starter.common.auth import ServicesDep, StaffPageDep
 from starter.common.rendering import render
 from starter.services import (
@@ -42,7 +43,7 @@ async def _decision_pending(
 async def leads(
     request: Request, services: ServicesDep, user: StaffPageDep, view: str = "commerce-b2b"
 ) -> Response:
-    if view not in ("commerce-b2b", "my-open"):
+    if view not in LEAD_VIEWS:
         raise HTTPException(status_code=404)
     rows = await services.sales.leads(view, user, 200, 0)
     title = "All Commerce B2B leads" if view == "commerce-b2b" else "My open leads"
