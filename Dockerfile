@@ -2,6 +2,7 @@ FROM python:3.12-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY domain domain
+COPY accounts accounts
 COPY storage storage
 COPY commerce commerce
 COPY sales sales

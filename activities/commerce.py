@@ -13,14 +13,12 @@ from activities.models import (
     RecordProspectInput,
     SetCreditLimitInput,
 )
-from activities.tokens import ActivationTokens
 from commerce.store import CommerceStore
 
 
 class CommerceActivities:
-    def __init__(self, store: CommerceStore, tokens: ActivationTokens) -> None:
+    def __init__(self, store: CommerceStore) -> None:
         self._store = store
-        self._tokens = tokens
 
     @activity.defn
     async def record_prospect(self, data: RecordProspectInput) -> None:
@@ -62,12 +60,11 @@ class CommerceActivities:
 
     @activity.defn
     async def add_site_user(self, data: AddSiteUserInput) -> None:
-        """Invite the requester to the B2B site; only a hash of the activation token is kept."""
+        """Invite the requester to the B2B site; the approval email carries the activation link."""
         with broken_rules_fail_the_activity():
             await self._store.site_users.invite(
                 data.site_user_id,
                 data.person_customer_id,
                 data.hierarchy_id,
                 data.email,
-                self._tokens.hash_for(data.site_user_id),
             )

@@ -86,6 +86,21 @@ class EmailKind(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     EXPIRED = "expired"
+    # Account emails, each in its own run of the account email workflow.
+    ACTIVATION = "activation"
+    PASSWORD_RESET = "password_reset"
+    PASSWORD_CHANGED = "password_changed"
+
+
+class EmailLink(Model):
+    """A one-time link the email carries: its token is made when the email is sent, so that
+    it never enters the workflow's history."""
+
+    audience: Literal["site", "staff"]
+    account_id: str
+    purpose: Literal["activation", "reset"]
+    # The page the link opens, e.g. /activate.
+    path: str
 
 
 class SendEmailInput(Model):
@@ -96,4 +111,18 @@ class SendEmailInput(Model):
     locale: Literal["ja", "en"]
     to: str
     context: dict[str, Any]
+    # For an approval email: the new site user, whose activation link it carries.
     site_user_id: str | None = None
+    link: EmailLink | None = None
+
+
+class PlanAccountEmailInput(Model):
+    # The account email run's id: the email's reference, so its Message-ID is stable.
+    reference: str
+    audience: Literal["site", "staff"]
+    # "link": whatever link lets the account (found by email) set a password, if any;
+    # "password_changed": the notice after a password was set with a link.
+    purpose: Literal["link", "password_changed"]
+    email: str | None = None
+    account_id: str | None = None
+    locale: Literal["ja", "en"]

@@ -106,7 +106,8 @@ class Customers:
         hierarchy = dict(row)
         members = await self._db.fetch(
             """SELECT c.id AS customer_id, c.name, c.email, m.role,
-                      u.id AS site_user_id, u.status AS site_user_status
+                      u.id AS site_user_id, u.status AS site_user_status,
+                      u.spending_limit, u.last_sign_in_at
                FROM customer_hierarchy_members m
                JOIN customers c ON c.id = m.customer_id
                LEFT JOIN site_users u ON u.customer_id = c.id

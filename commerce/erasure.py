@@ -7,7 +7,10 @@ from storage.database import Database
 _CUSTOMERS = (
     "SELECT c.id FROM customers c JOIN prospects p ON p.id = c.prospect_id WHERE p.reference = $1"
 )
+_SITE_USERS = f"SELECT id FROM site_users WHERE customer_id IN ({_CUSTOMERS})"
 DELETES = (
+    f"DELETE FROM account_tokens WHERE audience = 'site' AND account_id IN ({_SITE_USERS})",
+    f"DELETE FROM sessions WHERE audience = 'site' AND account_id IN ({_SITE_USERS})",
     f"DELETE FROM site_users WHERE customer_id IN ({_CUSTOMERS})",
     f"DELETE FROM credit_limits WHERE customer_id IN ({_CUSTOMERS})",
     f"DELETE FROM customer_hierarchy_members WHERE customer_id IN ({_CUSTOMERS})",

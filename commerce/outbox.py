@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from commerce.accounts import LinkGrant, issue_link_on
 from storage.database import Database
 
 
@@ -40,7 +41,9 @@ class EmailOutbox:
         self._db = db
 
     @contextlib.asynccontextmanager
-    async def sending(self, email: OutboxEmail) -> AsyncIterator[bool]:
+    async def sending(
+        self, email: OutboxEmail, link: LinkGrant | None = None
+    ) -> AsyncIterator[bool]:
         """Mark the email sent in a transaction held open around the caller's send: it commits
         as soon as the send returns and rolls back if the send raises. Yields whether the
         email went out before, in which case the caller sends nothing.
@@ -48,12 +51,21 @@ class EmailOutbox:
         The row stays locked meanwhile, so a second attempt waits and then sees it sent; and
         the mark is written before the SMTP server answers, leaving only the commit between
         the server taking the email and the outbox saying so.
+
+        A one-time link the email carries is issued in the same transaction: a link works
+        exactly when its email is recorded as sent, so a repeated attempt's new link replaces
+        one that never went out, and an email already sent keeps its own.
         """
         async with self._db.acquire() as conn, conn.transaction():
-            yield bool(await conn.fetchval(_MARK_SENT, *email.row()))
+            sent_before = bool(await conn.fetchval(_MARK_SENT, *email.row()))
+            if link is not None and not sent_before:
+                await issue_link_on(conn, link)
+            yield sent_before
 
-    async def mark_sent(self, email: OutboxEmail) -> None:
-        """Mark the email sent on its own; after a failure the connection is closed, whatever
-        the error, so that the caller's retry runs on a new one."""
-        async with self._db.acquire(discard_on_error=True) as conn:
-            await conn.execute(_MARK_SENT, *email.row())
+    async def mark_sent(self, email: OutboxEmail, link: LinkGrant | None = None) -> None:
+        """Mark the email sent on its own, with its link; after a failure the connection is
+        closed, whatever the error, so that the caller's retry runs on a new one."""
+        async with self._db.acquire(discard_on_error=True) as conn, conn.transaction():
+            sent_before = bool(await conn.fetchval(_MARK_SENT, *email.row()))
+            if link is not None and not sent_before:
+                await issue_link_on(conn, link)

@@ -18,20 +18,17 @@ class SiteUsers:
         person_customer_id: str,
         hierarchy_id: str,
         email: str,
-        activation_token_hash: str,
     ) -> None:
-        """An invited site user; only a hash of the activation token is kept."""
+        """An invited site user; the approval email carries the link that activates it."""
         try:
             await self._db.execute(
-                """INSERT INTO site_users (id, customer_id, hierarchy_id, email, status,
-                       activation_token_hash)
-                   VALUES ($1, $2, $3, $4, 'invited', $5)
+                """INSERT INTO site_users (id, customer_id, hierarchy_id, email, status)
+                   VALUES ($1, $2, $3, $4, 'invited')
                    ON CONFLICT (id) DO NOTHING""",
                 site_user_id,
                 person_customer_id,
                 hierarchy_id,
                 email,
-                activation_token_hash,
             )
         except asyncpg.UniqueViolationError as err:
             raise SiteUserEmailTaken(f"a site user with email {email} exists") from err

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from commerce.accounts import Accounts
 from commerce.customers import Customers
 from commerce.erasure import erase_onboarding, record_erasure, was_erased
 from commerce.outbox import EmailOutbox
 from commerce.prospects import Prospects
+from commerce.sessions import Sessions
+from commerce.sign_in_failures import SignInFailures
 from commerce.site_users import SiteUsers
 from storage.database import Database
 
@@ -19,6 +22,9 @@ class CommerceStore:
         self.customers = Customers(db)
         self.site_users = SiteUsers(db)
         self.outbox = EmailOutbox(db)
+        self.accounts = Accounts(db)
+        self.sessions = Sessions(db)
+        self.sign_in_failures = SignInFailures(db)
 
     async def erase(self, reference: str) -> bool:
         """Delete every row the onboarding wrote; True if there was any."""

@@ -26,6 +26,8 @@ from devstack.temporal import TemporalDevServer
 
 TEMPORAL_PORT, TEMPORAL_UI_PORT = 7233, 8233
 POSTGRES_PORT = 55432
+DEV_STAFF_EMAIL = "staff@shop.example"
+DEV_STAFF_NAME = "Dev Staff"
 SMTP_PORT, MAILBOX_PORT = 1025, 8025
 
 
@@ -117,6 +119,17 @@ class Stack:
                     await proc.wait()
             log.close()
 
+    async def add_dev_staff(self) -> None:
+        """One staff account for the dev run, through the same command operators use; it
+        prints the one-time link that sets the account's password."""
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "starter", "staff", "add", DEV_STAFF_EMAIL, DEV_STAFF_NAME,
+            env=self.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        output, _ = await proc.communicate()
+        print(f"\nStaff sign-in at {self.urls['Sales console']} as {DEV_STAFF_EMAIL}:")
+        print("  " + output.decode(errors="replace").strip().replace("\n", "\n  "))
+
     async def stop_servers(self) -> None:
         for stop in reversed(self._stops):
             result = stop()
@@ -151,7 +164,8 @@ async def run(data: Path, started: float) -> int:
             print(f"\nPartner onboarding is up ({time.monotonic() - started:.1f} s):")
             for name, url in stack.urls.items():
                 print(f"  {name:<22} {url}")
-            print(f"  {'Staff token':<22} {stack.env['ONBOARDING_STAFF_TOKEN']}")
+            print(f"  {'Staff API token':<22} {stack.env['ONBOARDING_STAFF_TOKEN']}")
+            await stack.add_dev_staff()
             print(f"  {'Logs and data':<22} {data}")
             print("Ctrl-C stops everything.\n", flush=True)
             children = [asyncio.create_task(p.wait()) for p in (worker, web)]

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     # Form submissions per client address; 0 turns the limit off.
     onboarding_submit_rate_per_minute: int = Field(default=20, ge=0)
     onboarding_submit_burst: int = Field(default=10, ge=1)
+    # "Send me a link" requests per client address; 0 turns the limit off.
+    onboarding_link_requests_per_minute: int = Field(default=5, ge=0)
 
     onboarding_reminder_after: timedelta = timedelta(days=3)
     onboarding_reminder_interval: timedelta = timedelta(days=3)
@@ -60,6 +62,14 @@ class Settings(BaseSettings):
     onboarding_credit_limit_amount: Decimal = Field(default=Decimal("1000000"), ge=0)
     onboarding_credit_limit_currency: str = Field(default="JPY", pattern=r"^[A-Z]{3}$")
     onboarding_token_secret: str = DEV_TOKEN_SECRET
+    # Accounts: link lifetimes, sessions, and the Argon2id cost of a password hash.
+    onboarding_activation_ttl: timedelta = timedelta(days=7)
+    onboarding_reset_ttl: timedelta = timedelta(hours=1)
+    onboarding_session_idle: timedelta = timedelta(minutes=30)
+    onboarding_session_lifetime: timedelta = timedelta(hours=12)
+    onboarding_argon2_time_cost: int = Field(default=3, ge=1, le=20)
+    onboarding_argon2_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)
+    onboarding_argon2_parallelism: int = Field(default=4, ge=1, le=64)
     onboarding_environment: str = "dev"
     # Keys that decrypt workflow payloads ("id:base64,id:base64"), and the one that encrypts.
     onboarding_encryption_keys: str = DEV_ENCRYPTION_KEYS
@@ -71,6 +81,9 @@ class Settings(BaseSettings):
             raise ValueError("ONBOARDING_REMINDER_INTERVAL must be positive")
         if self.onboarding_expire_after <= timedelta(0):
             raise ValueError("ONBOARDING_EXPIRE_AFTER must be positive")
+        for name in ("activation_ttl", "reset_ttl", "session_idle", "session_lifetime"):
+            if getattr(self, f"onboarding_{name}") <= timedelta(0):
+                raise ValueError(f"ONBOARDING_{name.upper()} must be positive")
         keys = parse_keys(self.onboarding_encryption_keys)
         if self.onboarding_encryption_key_id not in keys:
             raise ValueError("ONBOARDING_ENCRYPTION_KEY_ID must name one of the keys")

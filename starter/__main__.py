@@ -1,9 +1,11 @@
-"""Run the web app: `python -m starter`."""
+"""Run the web app: `python -m starter`; add a staff account: `python -m starter staff add
+EMAIL "NAME"`."""
 
 from __future__ import annotations
 
 import logging
 import secrets
+import sys
 
 import uvicorn
 
@@ -14,6 +16,11 @@ log = logging.getLogger("starter")
 
 
 def main() -> None:
+    if sys.argv[1:3] == ["staff", "add"]:
+        from starter.staff.add import main as add_staff
+
+        add_staff(sys.argv[3:])
+        return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()
     token = settings.onboarding_staff_token

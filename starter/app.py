@@ -17,14 +17,13 @@ from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
 from plumbing.settings import Settings
-from starter import staff
+from starter import site, staff
 from starter.api import health
 from starter.api import router as api_router
 from starter.api.contract import allowed_methods, document
-from starter.common.auth import SignInRequired
+from starter.common.auth import SIGN_IN_PAGES, SignInRequired
 from starter.integrations import codec, sales_webhook
 from starter.services import open_services
-from starter.site import pages as site_pages
 from storage.database import StoreUnavailable
 
 log = logging.getLogger("starter")
@@ -55,7 +54,7 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
     )
     app.include_router(api_router)
     app.include_router(health.router)
-    app.include_router(site_pages.router)
+    app.include_router(site.router)
     app.include_router(staff.router)
     app.include_router(codec.router)
     app.include_router(sales_webhook.router)
@@ -96,6 +95,7 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
-        return RedirectResponse(f"/staff/sign-in?next={quote(exc.next_url)}", status_code=303)
+        page = SIGN_IN_PAGES[exc.audience]
+        return RedirectResponse(f"{page}?next={quote(exc.next_url)}", status_code=303)
 
     return app

@@ -43,8 +43,15 @@ async def commerce_rows(stores: Stores, ids: OnboardingIds) -> dict[str, list[Ro
             ids.organization_customer_id,
         ),
         "site_users": (
-            "SELECT id, customer_id, hierarchy_id, email, status, activation_token_hash"
+            "SELECT id, customer_id, hierarchy_id, email, status"
             " FROM site_users WHERE hierarchy_id = $1",
+            hierarchy,
+        ),
+        "account_tokens": (
+            "SELECT token_hash, purpose, used_at IS NULL AS unused,"
+            " expires_at > now() + interval '6 days' AS lasts_a_week FROM account_tokens"
+            " WHERE audience = 'site'"
+            " AND account_id IN (SELECT id FROM site_users WHERE hierarchy_id = $1)",
             hierarchy,
         ),
     }

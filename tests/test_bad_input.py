@@ -8,6 +8,8 @@ import httpx
 import pytest
 
 from devstack.smtp import SmtpSink
+from plumbing.stores import Stores
+from tests.account_helpers import signed_in_staff
 from tests.api_helpers import poll, request_body
 from tests.conftest import WebApp
 
@@ -92,7 +94,7 @@ async def test_japanese_round_trips_unchanged(http: httpx.AsyncClient, web: WebA
 
 
 async def test_markup_is_escaped_in_every_page_and_email(
-    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> None:
     """HTML and script typed into every text field come out as text on pages and in emails."""
     body = request_body()
@@ -112,7 +114,7 @@ async def test_markup_is_escaped_in_every_page_and_email(
     )  # fmt: skip
     onboarding = await poll(http, web, f"/api/onboarding-requests/{reference}", "closed")
 
-    await http.post("/staff/sign-in", data={"token": web.staff_token, "name": HOSTILE[:100]})
+    await signed_in_staff(http, stores, web, name=HOSTILE[:100])
     pages = [
         "/sales/leads?view=commerce-b2b", f"/sales/leads/{lead_id}",
         f"/sales/opportunities/{onboarding['opportunity_id']}", "/commerce/prospects",

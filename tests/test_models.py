@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from activities.tokens import ActivationTokens
 from domain.request import OnboardingRequest
 from starter.services.start import request_fingerprint
 from tests.factories import make_request
@@ -58,11 +57,3 @@ def test_fingerprint_ignores_email_case() -> None:
         }
     )
     assert request_fingerprint(request) == request_fingerprint(shouted)
-
-
-def test_activation_token_is_stored_only_as_its_hash() -> None:
-    """The stored hash differs from the token and is stable for one site user."""
-    tokens = ActivationTokens("secret")
-    assert tokens.hash_for("USR-1") == tokens.hash_for("USR-1")
-    assert tokens.token_for("USR-1") not in tokens.hash_for("USR-1")
-    assert tokens.token_for("USR-1") != tokens.token_for("USR-2")

@@ -9,6 +9,14 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from plumbing.stores import Stores
+from tests.account_helpers import (
+    OTHER_PASSWORD,
+    STRONG_PASSWORD,
+    set_password,
+    sign_in,
+    staff_link,
+)
 from tests.api_helpers import request_body
 from tests.conftest import WebApp
 
@@ -33,20 +41,24 @@ async def test_staff_page_without_session_redirects_to_sign_in(
     assert response.headers["location"].startswith("/staff/sign-in?next=")
 
 
-async def test_sign_in_with_wrong_token_is_refused(http: httpx.AsyncClient) -> None:
-    """A wrong staff token gets 401 and no session cookie."""
-    response = await http.post(
-        "/staff/sign-in", data={"token": "wrong", "name": "x", "next": "/commerce/prospects"}
-    )
+async def test_sign_in_with_wrong_password_is_refused(
+    http: httpx.AsyncClient, stores: Stores, web: WebApp
+) -> None:
+    """A wrong staff password gets 401 and no session cookie."""
+    email, link = await staff_link(stores, web)
+    assert (await set_password(http, link, STRONG_PASSWORD)).status_code == 303
+    response = await sign_in(http, email, OTHER_PASSWORD, "/staff", "/commerce/prospects")
     assert response.status_code == 401
     assert "onboarding_staff" not in response.cookies
 
 
-async def test_sign_in_never_redirects_off_site(http: httpx.AsyncClient, web: WebApp) -> None:
+async def test_sign_in_never_redirects_off_site(
+    http: httpx.AsyncClient, stores: Stores, web: WebApp
+) -> None:
     """A next URL pointing to another site is replaced by the staff home page."""
-    response = await http.post(
-        "/staff/sign-in", data={"token": web.staff_token, "next": "//evil.example/"}
-    )
+    email, link = await staff_link(stores, web)
+    assert (await set_password(http, link, STRONG_PASSWORD)).status_code == 303
+    response = await sign_in(http, email, STRONG_PASSWORD, "/staff", "//evil.example/")
     assert response.status_code == 303
     assert response.headers["location"] == "/sales/leads"
 
@@ -110,6 +122,7 @@ async def test_language_switch_after_a_refused_sign_in_keeps_where_it_leads(
 ) -> None:
     """From a refused sign-in, the other language's sign-in still leads to the page asked for."""
     refused = await http.post(
-        "/staff/sign-in?lang=en", data={"token": "wrong", "next": "/commerce/prospects"}
+        "/staff/sign-in?lang=en",
+        data={"email": "nobody@shop.example", "password": "wrong", "next": "/commerce/prospects"},
     )
     assert language_link(refused, "ja") == "/staff/sign-in?next=%2Fcommerce%2Fprospects&lang=ja"

@@ -12,18 +12,31 @@ BASE = {
     "store_name": "Contoso B2B", "store_url": "https://shop.example", "email": "a@b.example",
     "sign_in_url": "https://shop.example/activate?user=u&token=t", "lead_id": "LEAD-1",
     "waiting_days": 3, "expiry_days": 30, "postal_code": None, "comments": None,
+    "name": "Aiko Sato",
 }  # fmt: skip
+ACCOUNT_KINDS = {EmailKind.ACTIVATION, EmailKind.PASSWORD_RESET, EmailKind.PASSWORD_CHANGED}
 
 
 @pytest.mark.parametrize("locale", ["ja", "en"])
-@pytest.mark.parametrize("kind", list(EmailKind))
+@pytest.mark.parametrize("kind", sorted(set(EmailKind) - ACCOUNT_KINDS))
 def test_every_kind_renders_in_every_locale(kind: EmailKind, locale: str) -> None:
-    """Each kind has a subject, a text part and an HTML part naming the reference."""
+    """Each onboarding kind has a subject, a text part and an HTML part naming the reference."""
     email = render_email(kind, locale, BASE)
     assert email.subject
     assert "\n" not in email.subject
     assert "B2B-TEST" in email.text
     assert "B2B-TEST" in email.html
+    assert f'<html lang="{locale}">' in email.html
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+@pytest.mark.parametrize("kind", sorted(ACCOUNT_KINDS))
+def test_every_account_email_names_the_person_and_account(kind: EmailKind, locale: str) -> None:
+    """Each account email greets the person and names the account's email address or link."""
+    email = render_email(kind, locale, BASE)
+    assert email.subject
+    assert "Aiko Sato" in email.text
+    assert ("a@b.example" in email.text) or (BASE["sign_in_url"] in email.text)
     assert f'<html lang="{locale}">' in email.html
 
 

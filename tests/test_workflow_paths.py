@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.tokens import ActivationTokens
+from accounts.tokens import token_hash
 from devstack.smtp import SmtpSink
 from plumbing.settings import Settings
 from plumbing.stores import Stores
@@ -56,7 +57,10 @@ async def test_approved_path_builds_the_partner(
         "company_name": "コントソ株式会社", "first_name": "愛子", "last_name": "佐藤",
         "email": email, "locale": "ja",
     }  # fmt: skip
-    token_hash = ActivationTokens(settings.onboarding_token_secret).hash_for(str(ids.site_user_id))
+    approval = smtp.messages_to(email)[1]
+    text = approval.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    link = re.search(r"https://shop\.contoso\.example/activate\?token=([A-Za-z0-9_-]{43})\s", text)
+    assert link is not None, text
     assert await rows.commerce_rows(stores, ids) == {
         "customers": [
             {"id": ids.organization_customer_id, "customer_type": "organization",
@@ -76,8 +80,11 @@ async def test_approved_path_builds_the_partner(
         ],
         "site_users": [
             {"id": ids.site_user_id, "customer_id": ids.person_customer_id,
-             "hierarchy_id": ids.customer_hierarchy_id, "email": email, "status": "invited",
-             "activation_token_hash": token_hash},
+             "hierarchy_id": ids.customer_hierarchy_id, "email": email, "status": "invited"},
+        ],
+        "account_tokens": [
+            {"token_hash": token_hash(link[1]), "purpose": "activation", "unused": True,
+             "lasts_a_week": True},
         ],
     }  # fmt: skip
     assert ids.lead_id is not None
@@ -107,17 +114,13 @@ async def test_approved_path_builds_the_partner(
         f"ビジネスパートナーのお申し込みを受け付けました（{reference}）",
         "Contoso B2B ビジネスパートナーのお申し込みが承認されました",
     ]
-    approval = smtp.messages_to(email)[1]
     assert approval["Message-ID"] == f"<{reference}.approved@shop.example>"
-    text = approval.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    token = ActivationTokens(settings.onboarding_token_secret).token_for(str(ids.site_user_id))
     for expected in (
         "愛子",
         "佐藤",
         "コントソ株式会社",
         "Contoso B2B",
         "https://shop.contoso.example",
-        f"https://shop.contoso.example/activate?user={ids.site_user_id}&token={token}",
     ):
         assert expected in text
     assert [o["kind"] for o in await rows.outbox(stores, reference)] == [

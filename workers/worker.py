@@ -16,16 +16,17 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.accounts import AccountActivities
 from activities.commerce import CommerceActivities
 from activities.mail.sender import EmailActivities, MailSettings
 from activities.sales import SalesActivities
-from activities.tokens import ActivationTokens
 from plumbing.settings import Settings
 from plumbing.stores import Stores, open_stores
 from plumbing.temporal import connect_temporal
+from workflows.account_emails import AccountEmailWorkflow
 from workflows.onboarding import OnboardingWorkflow
 
-WORKFLOWS: list[type] = [OnboardingWorkflow]
+WORKFLOWS: list[type] = [OnboardingWorkflow, AccountEmailWorkflow]
 
 log = logging.getLogger("workers")
 
@@ -35,6 +36,7 @@ class ActivityGroups:
     commerce: CommerceActivities
     sales: SalesActivities
     email: EmailActivities
+    accounts: AccountActivities
 
     def registered(self) -> list[Callable[..., Any]]:
         """The ACTIVITIES list the worker registers."""
@@ -51,6 +53,7 @@ class ActivityGroups:
             sales.close_lead,
             sales.close_opportunity,
             self.email.send_email,
+            self.accounts.plan_account_email,
         ]
 
     async def __aenter__(self) -> ActivityGroups:
@@ -62,9 +65,8 @@ class ActivityGroups:
 
 def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
     """Activities bound to their stores and clients; `async with` them to close the clients."""
-    tokens = ActivationTokens(settings.onboarding_token_secret)
     commerce_store = stores.commerce_store()
-    commerce = CommerceActivities(commerce_store, tokens)
+    commerce = CommerceActivities(commerce_store)
     sales = SalesActivities(stores.sales_backend())
     email = EmailActivities(
         commerce_store.outbox,
@@ -75,10 +77,12 @@ def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
             store_name=settings.onboarding_store_name,
             store_url=settings.onboarding_store_url,
             concurrent_sends=max(1, settings.database_pool_size // 2),
+            activation_lifetime=settings.onboarding_activation_ttl,
+            reset_lifetime=settings.onboarding_reset_ttl,
         ),
-        tokens,
     )
-    return ActivityGroups(commerce=commerce, sales=sales, email=email)
+    accounts = AccountActivities(commerce_store.accounts)
+    return ActivityGroups(commerce=commerce, sales=sales, email=email, accounts=accounts)
 
 
 def metrics_runtime(port: int) -> Runtime:

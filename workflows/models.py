@@ -97,3 +97,14 @@ class OnboardingState(BaseModel):
     history: list[HistoryEntry]
     reminders_sent: int = 0
     closed: bool = False
+
+
+class AccountEmailRequest(BaseModel):
+    """Input of the account email workflow: who asked, for what, in which language."""
+
+    audience: Literal["site", "staff"]
+    purpose: Literal["link", "password_changed"]
+    # The typed email for a link request; the account for a "password changed" notice.
+    email: str | None = None
+    account_id: str | None = None
+    locale: Literal["ja", "en"]

@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
 
+from accounts.tokens import new_token, token_hash
 from activities.mail.mime import Outgoing, compose
 from activities.mail.smtp import SmtpSessions
 from activities.mail.templates import RenderedEmail, render_email
-from activities.models import EmailKind, SendEmailInput
-from activities.tokens import ActivationTokens
+from activities.models import EmailKind, EmailLink, SendEmailInput
+from commerce.accounts import LinkGrant
 from commerce.outbox import EmailOutbox, OutboxEmail
 
 # Well inside the workflow's heartbeat timeout, so a slow SMTP server is never mistaken for
@@ -63,6 +64,8 @@ class MailSettings:
     # Each send holds a store connection until SMTP answers; a hung SMTP server must not
     # take every connection the other activities need.
     concurrent_sends: int = 4
+    activation_lifetime: timedelta = timedelta(days=7)
+    reset_lifetime: timedelta = timedelta(hours=1)
 
 
 def message_id(data: SendEmailInput, domain: str) -> str:
@@ -71,11 +74,20 @@ def message_id(data: SendEmailInput, domain: str) -> str:
     return f"<{data.reference}.{data.kind.value}{suffix}@{domain}>"
 
 
+def link_of(data: SendEmailInput) -> EmailLink | None:
+    """The one-time link the email carries. Approval emails of runs started before links had
+    their own field name only the new site user."""
+    if data.link is None and data.kind is EmailKind.APPROVED and data.site_user_id:
+        return EmailLink(
+            audience="site", account_id=data.site_user_id, purpose="activation", path="/activate"
+        )
+    return data.link
+
+
 class EmailActivities:
-    def __init__(self, outbox: EmailOutbox, mail: MailSettings, tokens: ActivationTokens) -> None:
+    def __init__(self, outbox: EmailOutbox, mail: MailSettings) -> None:
         self._outbox = outbox
         self._mail = mail
-        self._tokens = tokens
         self._domain = mail.sender.rpartition("@")[2]
         self._smtp = SmtpSessions(mail.smtp_host, mail.smtp_port, mail.smtp_timeout)
         self._send_slots = asyncio.Semaphore(mail.concurrent_sends)
@@ -83,31 +95,51 @@ class EmailActivities:
     async def close(self) -> None:
         await self._smtp.close()
 
-    def render(self, data: SendEmailInput) -> RenderedEmail:
+    def render(self, data: SendEmailInput, token: str | None = None) -> RenderedEmail:
         context = {
             **data.context,
             "reference": data.reference,
             "store_name": self._mail.store_name,
             "store_url": self._mail.store_url.rstrip("/"),
         }
-        if data.kind is EmailKind.APPROVED and data.site_user_id:
-            token = self._tokens.token_for(data.site_user_id)
-            context["sign_in_url"] = (
-                f"{context['store_url']}/activate?user={data.site_user_id}&token={token}"
-            )
+        link = link_of(data)
+        if link is not None and token is not None:
+            context["sign_in_url"] = f"{context['store_url']}{link.path}?token={token}"
         return render_email(data.kind, data.locale, context)
+
+    def _grant(self, data: SendEmailInput) -> tuple[str | None, LinkGrant | None]:
+        """A new token for the email's link, and what the store keeps of it."""
+        link = link_of(data)
+        if link is None:
+            return None, None
+        token = new_token()
+        lifetime = (
+            self._mail.activation_lifetime
+            if link.purpose == "activation"
+            else self._mail.reset_lifetime
+        )
+        grant = LinkGrant(
+            audience=link.audience,
+            account_id=link.account_id,
+            purpose=link.purpose,
+            token_hash=token_hash(token),
+            lifetime=lifetime,
+        )
+        return token, grant
 
     @activity.defn
     async def send_email(self, data: SendEmailInput) -> str:
         """Send one email unless the outbox says it went out already; returns its Message-ID."""
         msg_id = message_id(data, self._domain)
-        rendered = self.render(data)
+        # Each attempt makes its own token: only the attempt whose send is recorded issues it.
+        token, grant = self._grant(data)
+        rendered = self.render(data, token)
         entry = OutboxEmail(
             msg_id, data.reference, data.kind.value, data.sequence, data.to, rendered.subject
         )
         accepted = False
         try:
-            async with self._send_slots, self._outbox.sending(entry) as sent_before:
+            async with self._send_slots, self._outbox.sending(entry, grant) as sent_before:
                 if sent_before:
                     return msg_id
                 async with _heartbeating_if_slow(msg_id):
@@ -117,7 +149,7 @@ class EmailActivities:
             if not accepted:
                 raise
             # SMTP took the email but the outbox's commit failed: the email must not go twice.
-            await self._mark_sent(entry)
+            await self._mark_sent(entry, grant)
         return msg_id
 
     def _message(self, msg_id: str, to: str, rendered: RenderedEmail) -> Outgoing:
@@ -131,7 +163,7 @@ class EmailActivities:
             html=rendered.html,
         )
 
-    async def _mark_sent(self, entry: OutboxEmail) -> None:
+    async def _mark_sent(self, entry: OutboxEmail, grant: LinkGrant | None) -> None:
         # The email is out: failing now would make Temporal retry and send it again. So every
         # failure to record it, not only a known kind of outage, is retried on a new
         # connection until this attempt's time is nearly up.
@@ -139,7 +171,7 @@ class EmailActivities:
         delay = MARK_SENT_FIRST_DELAY
         while True:
             try:
-                await self._outbox.mark_sent(entry)
+                await self._outbox.mark_sent(entry, grant)
                 return
             except Exception as err:
                 if time.monotonic() + delay >= deadline:

@@ -192,7 +192,10 @@ class HierarchyMember(BaseModel):
     email: str | None
     role: Literal["admin", "user"]
     site_user_id: str | None
-    site_user_status: str | None
+    site_user_status: Literal["invited", "active", "removed", "expired"] | None
+    # Per order, in the organization's currency; null: the credit limit alone applies.
+    spending_limit: Decimal | None = None
+    last_sign_in_at: datetime | None = None
 
 
 class CustomerHierarchy(BaseModel):

@@ -1,19 +1,20 @@
-"""Staff access: a bearer token on the API, a signed session cookie on the pages."""
+"""Who is asking: a program with the staff bearer token, or a staff member or partner user
+signed in with a session cookie (whose form posts must carry the anti-CSRF token)."""
 
 from __future__ import annotations
 
 import hmac
 from typing import Annotated
-from urllib.parse import unquote
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from starter.services import Services, Signer
+from commerce.accounts import Account, Audience
+from starter.services import Services
 
-SESSION_COOKIE = "onboarding_staff"
-USER_COOKIE = "onboarding_staff_user"
+API_USER_HEADER = "X-Staff-User"
 DEFAULT_STAFF_USER = "staff"
+SIGN_IN_PAGES: dict[Audience, str] = {"site": "/sign-in", "staff": "/staff/sign-in"}
 
 bearer = HTTPBearer(auto_error=False, description="ONBOARDING_STAFF_TOKEN")
 
@@ -26,22 +27,10 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def session_value(services: Services) -> str:
-    return Signer(services.staff_token, "staff-session").sign("staff")
-
-
-def is_staff(request: Request, services: Services, token: str | None) -> bool:
-    # compare_digest: the time taken must not tell how much of a guess was right.
-    if token is not None:
-        return hmac.compare_digest(token.encode(), services.staff_token.encode())
-    cookie = request.cookies.get(SESSION_COOKIE)
-    return cookie is not None and hmac.compare_digest(cookie, session_value(services))
-
-
-def staff_user(request: Request) -> str:
-    cookie = request.cookies.get(USER_COOKIE)
-    name = request.headers.get("X-Staff-User") or (unquote(cookie) if cookie else None)
-    return (name or DEFAULT_STAFF_USER).strip()[:200] or DEFAULT_STAFF_USER
+def _api_user(request: Request) -> str:
+    # A program acts for whoever it names; without a name, for "staff".
+    name = (request.headers.get(API_USER_HEADER) or "").strip()[:200]
+    return name or DEFAULT_STAFF_USER
 
 
 async def require_staff(
@@ -49,31 +38,59 @@ async def require_staff(
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
-    """The signed-in staff member's name; 401 without the staff token."""
-    if not is_staff(request, services, credentials.credentials if credentials else None):
-        raise HTTPException(
-            status_code=401,
-            detail="staff token required",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return staff_user(request)
+    """The acting staff member's name; 401 without the staff token.
+
+    A signed-in staff member's session opens the API's reads and the codec (the Temporal UI
+    calls it with the session), never a change: a change by cookie would need the anti-CSRF
+    token, which only our forms carry.
+    """
+    if credentials is not None:
+        # compare_digest: the time taken must not tell how much of a guess was right.
+        if hmac.compare_digest(credentials.credentials.encode(), services.staff_token.encode()):
+            return _api_user(request)
+    elif request.method in ("GET", "HEAD") or request.url.path.startswith("/codec/"):
+        signed_in = await services.sessions.current(request, "staff")
+        if signed_in is not None:
+            return signed_in.account.name
+    raise HTTPException(
+        status_code=401, detail="staff token required", headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 StaffDep = Annotated[str, Depends(require_staff)]
 
 
 class SignInRequired(Exception):
-    def __init__(self, next_url: str) -> None:
+    def __init__(self, audience: Audience, next_url: str) -> None:
+        self.audience = audience
         self.next_url = next_url
 
 
+async def _signed_in_page(request: Request, services: Services, audience: Audience) -> Account:
+    """The signed-in account; a browser without a session is sent to sign in, and a post
+    without this session's anti-CSRF token is refused with 403."""
+    signed_in = await services.sessions.current(request, audience)
+    if signed_in is None:
+        query = f"?{request.url.query}" if request.url.query else ""
+        raise SignInRequired(audience, request.url.path + query)
+    if request.method not in ("GET", "HEAD"):
+        await services.sessions.check_csrf(request, signed_in)
+    # Every form the page renders carries it (see rendering.render).
+    request.state.csrf_token = services.sessions.csrf_token(signed_in)
+    return signed_in.account
+
+
 async def require_staff_page(request: Request, services: ServicesDep) -> str:
-    """Like require_staff, but a browser without a session is sent to the sign-in page."""
-    if not is_staff(request, services, None):
-        raise SignInRequired(
-            request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        )
-    return staff_user(request)
+    """The signed-in staff member's name, as lead owners and timelines show it."""
+    return (await _signed_in_page(request, services, "staff")).name
 
 
 StaffPageDep = Annotated[str, Depends(require_staff_page)]
+
+
+async def require_partner_page(request: Request, services: ServicesDep) -> Account:
+    """The signed-in partner user."""
+    return await _signed_in_page(request, services, "site")
+
+
+PartnerPageDep = Annotated[Account, Depends(require_partner_page)]

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 
+from starter.common.i18n_accounts import ACCOUNT_MESSAGES
+
 LOCALES = ("ja", "en")
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -59,9 +61,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.rejected": ("今回は承認できませんでした。", "We could not approve the request."),
     "status.expired": ("期限切れで終了しました。", "Closed: it expired."),
     "staff.sign_in": ("スタッフ サインイン", "Staff sign-in"),
-    "staff.token": ("スタッフ トークン", "Staff token"),
-    "staff.name": ("お名前 (メール)", "Your name (email)"),
-    "staff.bad_token": ("トークンが正しくありません。", "That token is not right."),
     "staff.sign_out": ("サインアウト", "Sign out"),
     "nav.language": ("言語", "Language"),
     "nav.staff": ("スタッフ メニュー", "Staff menu"),
@@ -87,6 +86,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hierarchy.members": ("メンバー", "Members"),
     "hierarchy.credit_limit": ("与信限度額", "Credit limit"),
     "hierarchy.site_user": ("サイト ユーザー", "Site user"),
+    **ACCOUNT_MESSAGES,
 }
 
 

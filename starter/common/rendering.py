@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -48,6 +49,13 @@ def language_link(request: Request, lang: str, page_url: str | None = None) -> s
     return str(URL(page_url).include_query_params(lang=lang))
 
 
+def _problems(
+    errors: dict[str, str], labels: dict[str, str], t: Callable[[str], str]
+) -> list[tuple[str, str, str]]:
+    """(field id, label, message) of each field in error, in the form's order."""
+    return [(name, label, t(errors[name])) for name, label in labels.items() if name in errors]
+
+
 def render(
     request: Request,
     template: str,
@@ -57,8 +65,13 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     locale = pick_locale(request)
+    t = translator(locale)
     defaults: dict[str, Any] = {
         "refresh": None, "notice": None, "problem": None, "reference": None, "staff_user": None,
+        "audience": "site", "prefix": "",
+        # Set by the page's sign-in check: the forms' anti-CSRF token, the signed-in partner.
+        "csrf_token": getattr(request.state, "csrf_token", None),
+        "partner": getattr(request.state, "partner", None),
     }  # fmt: skip
     html = (
         _environment()
@@ -68,7 +81,8 @@ def render(
                 **defaults,
                 **context,
                 "locale": locale,
-                "t": translator(locale),
+                "t": t,
+                "problems": lambda errors, labels: _problems(errors, labels, t),
                 "lang_url": lambda lang: language_link(request, lang, page_url),
             }
         )

@@ -25,6 +25,7 @@ from temporalio.exceptions import TerminatedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
+from accounts.hashing import HashParameters, PasswordHasher
 from commerce.store import CommerceStore
 from plumbing.codec import EncryptionCodec
 from plumbing.settings import Settings
@@ -33,6 +34,8 @@ from plumbing.temporal import connect_temporal
 from sales.builtin.deliveries import WebhookDeliveries
 from sales.port import SalesBackend
 from starter.common.ratelimit import RateLimiter
+from starter.common.sessions import SessionManager
+from starter.services.accounts import AccountService
 from starter.services.start import OnboardingStarter
 from workflows.models import OnboardingState
 from workflows.onboarding import OnboardingWorkflow
@@ -93,6 +96,10 @@ class Services:
     staff_token: str
     submit_limit: RateLimiter
     codec: EncryptionCodec
+    sessions: SessionManager
+    accounts: AccountService
+    # Link and reset requests per client address: each one sends an email.
+    link_limit: RateLimiter
 
     def handle(self, reference: str) -> WorkflowHandle[OnboardingWorkflow, OnboardingState]:
         return self.client.get_workflow_handle_for(OnboardingWorkflow.run, reference)
@@ -166,6 +173,13 @@ async def _deliver(
 @contextlib.asynccontextmanager
 async def open_services(settings: Settings, staff_token: str) -> AsyncIterator[Services]:
     client = await connect_temporal(settings)
+    hasher = PasswordHasher(
+        HashParameters(
+            time_cost=settings.onboarding_argon2_time_cost,
+            memory_kib=settings.onboarding_argon2_memory_kib,
+            parallelism=settings.onboarding_argon2_parallelism,
+        )
+    )
     async with open_stores(settings) as stores:
         commerce = stores.commerce_store()
         yield Services(
@@ -184,4 +198,13 @@ async def open_services(settings: Settings, staff_token: str) -> AsyncIterator[S
             submit_limit=RateLimiter(
                 settings.onboarding_submit_rate_per_minute, settings.onboarding_submit_burst
             ),
+            sessions=SessionManager(
+                commerce,
+                settings.onboarding_token_secret,
+                secure=settings.onboarding_environment != "dev",
+                idle=settings.onboarding_session_idle,
+                lifetime=settings.onboarding_session_lifetime,
+            ),
+            accounts=AccountService(commerce, hasher, client, settings.onboarding_task_queue),
+            link_limit=RateLimiter(settings.onboarding_link_requests_per_minute, 5),
         )

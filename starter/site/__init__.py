@@ -1,1 +1,27 @@
-"""The public B2B site: the landing page, the request form and the signed status page."""
+"""The public B2B site: landing page, request form, status page, partner accounts and the
+organization page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from starter.common.account_pages import account_router
+from starter.common.auth import get_services
+from starter.site import organization, pages
+
+
+async def note_partner(request: Request) -> None:
+    """Who is signed in, for the header's Sign in / Sign out on every site page."""
+    if not request.cookies:
+        return
+    services = await get_services(request)
+    signed_in = await services.sessions.current(request, "site")
+    if signed_in is not None:
+        request.state.partner = signed_in.account
+        request.state.csrf_token = services.sessions.csrf_token(signed_in)
+
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(note_partner)])
+router.include_router(pages.router)
+router.include_router(organization.router)
+router.include_router(account_router("site", home="/organization"))

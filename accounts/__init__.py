@@ -1,0 +1,1 @@
+"""Accounts: password rules, password hashing and bearer tokens, with no project imports."""

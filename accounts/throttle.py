@@ -1,0 +1,33 @@
+"""How long a sign-in must wait after failures: growing delays, then a lock for a while."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class ThrottleRule:
+    # Failures allowed before any delay: typos should not slow anyone down.
+    free: int
+    # From this many failures on, every attempt waits out the lock.
+    lock_after: int
+    lock_for: timedelta
+    max_delay: timedelta = timedelta(minutes=1)
+
+    def wait(self, failures: int, since_last: timedelta) -> timedelta | None:
+        """What is left to wait before the next attempt counts; None when it may go ahead."""
+        if failures >= self.lock_after:
+            required = self.lock_for
+        elif failures > self.free:
+            required = min(timedelta(seconds=2 ** (failures - self.free - 1)), self.max_delay)
+        else:
+            return None
+        left = required - since_last
+        return left if left > timedelta(0) else None
+
+
+# Per account name: a guesser gets about ten tries an hour at most.
+PER_ACCOUNT = ThrottleRule(free=3, lock_after=10, lock_for=timedelta(minutes=15))
+# Per client address: an office behind one address signs in many people, so more room.
+PER_ADDRESS = ThrottleRule(free=20, lock_after=100, lock_for=timedelta(minutes=15))

@@ -1,0 +1,147 @@
+"""Signing in, setting a password with a link, and asking for a link, for both audiences."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from temporalio.client import Client
+
+from accounts.hashing import PasswordHasher
+from accounts.passwords import PasswordProblem, normalize_password, password_problem
+from accounts.throttle import PER_ACCOUNT, PER_ADDRESS
+from accounts.tokens import token_hash
+from commerce.accounts import Account, Audience, LinkHolder
+from commerce.store import CommerceStore
+from workflows.account_emails import AccountEmailWorkflow
+from workflows.models import AccountEmailRequest
+
+# Longer than any email address (RFC 5321 allows 254); a longer one is simply unknown.
+MAX_EMAIL = 320
+
+
+@dataclass(frozen=True)
+class Throttled:
+    seconds: int
+
+
+class Mismatch(Exception):
+    """The two new passwords differ."""
+
+
+class LinkUnusable(Exception):
+    """The link is unknown, used or expired (one answer for all three)."""
+
+
+@dataclass(frozen=True)
+class PasswordRefused(Exception):
+    problem: PasswordProblem
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+class AccountService:
+    def __init__(
+        self, store: CommerceStore, hasher: PasswordHasher, client: Client, task_queue: str
+    ) -> None:
+        self._store = store
+        self._hasher = hasher
+        self._client = client
+        self._task_queue = task_queue
+
+    async def sign_in(
+        self, audience: Audience, email: str, password: str, address: str
+    ) -> Account | Throttled | None:
+        """The account, or None for a wrong email or password (one answer, the same work), or
+        how long to wait when failures from this account name or address piled up."""
+        email = email_key(email)
+        keys = [f"account:{audience}:{email[:MAX_EMAIL]}", f"address:{audience}:{address}"]
+        recent = await self._store.sign_in_failures.recent(keys)
+        waits = [
+            rule.wait(*recent[key])
+            for key, rule in zip(keys, (PER_ACCOUNT, PER_ADDRESS), strict=True)
+            if key in recent
+        ]
+        longest = max((w for w in waits if w is not None), default=None)
+        if longest is not None:
+            return Throttled(seconds=max(1, math.ceil(longest.total_seconds())))
+        account = None
+        if len(email) <= MAX_EMAIL and password:
+            account = await self._store.accounts.by_email(audience, email)
+        normalized = normalize_password(password[:2000])
+        if account is None or account.status != "active" or account.password_hash is None:
+            await self._hasher.verify_dummy(normalized)
+            account = None
+        elif not await self._hasher.verify(account.password_hash, normalized):
+            account = None
+        if account is None:
+            await self._store.sign_in_failures.record(keys)
+            return None
+        await self._store.sign_in_failures.clear(keys[0])
+        assert account.password_hash is not None
+        new_hash = None
+        if self._hasher.needs_rehash(account.password_hash):
+            new_hash = await self._hasher.hash(normalized)
+        await self._store.accounts.record_sign_in(audience, account.id, new_hash)
+        return account
+
+    async def link_holder(self, token: str) -> LinkHolder:
+        holder = await self._store.accounts.link_holder(token_hash(token)) if token else None
+        if holder is None:
+            raise LinkUnusable
+        return holder
+
+    async def set_password(self, token: str, password: str, repeat: str, locale: str) -> Account:
+        """Set the password with a one-time link; raises LinkUnusable, Mismatch or
+        PasswordRefused, and changes nothing then."""
+        holder = await self.link_holder(token)
+        account = holder.account
+        problem = password_problem(password, email=account.email, company=account.company)
+        if problem is not None:
+            raise PasswordRefused(problem)
+        if normalize_password(password) != normalize_password(repeat):
+            raise Mismatch
+        new_hash = await self._hasher.hash(normalize_password(password))
+        changed = await self._store.accounts.set_password_with_link(token_hash(token), new_hash)
+        if changed is None:
+            raise LinkUnusable
+        if account.status == "active":
+            # A password replaced, not a first one: the owner hears of it, in case it was not them.
+            await self._start_email(
+                AccountEmailRequest(
+                    audience=account.audience,
+                    purpose="password_changed",
+                    account_id=account.id,
+                    locale="ja" if locale == "ja" else "en",
+                )
+            )
+        return changed
+
+    async def request_link(self, audience: Audience, email: str, locale: str) -> None:
+        """Email whatever link lets the account set a password, if there is such an account;
+        the caller answers the same either way, and this takes the same time either way."""
+        email = email_key(email)
+        if not email or len(email) > MAX_EMAIL:
+            return
+        await self._start_email(
+            AccountEmailRequest(
+                audience=audience,
+                purpose="link",
+                email=email,
+                locale="ja" if locale == "ja" else "en",
+            )
+        )
+
+    async def _start_email(self, request: AccountEmailRequest) -> None:
+        await self._client.start_workflow(
+            AccountEmailWorkflow.run,
+            request,
+            id=f"account-email-{uuid.uuid4().hex}",
+            task_queue=self._task_queue,
+            # Sending is worth a day's outage of the SMTP server, not more.
+            execution_timeout=timedelta(days=1),
+        )
