@@ -94,9 +94,12 @@ def _is_common(folded: str) -> bool:
     if folded in listed:
         return True
     core = _strip_padding(folded)
-    if len(core) >= _MIN_COMMON_CORE and core in listed:
+    if len(core) < _MIN_COMMON_CORE:
+        core = folded
+    if core in listed:
         return True
-    return _is_repeated_chunk(folded) or _is_sequential_run(folded)
+    # "passwordpassword123" is a word said twice with digits bolted on: check the core too.
+    return any(_is_repeated_chunk(text) or _is_sequential_run(text) for text in (folded, core))
 
 
 def _is_padding(char: str) -> bool:

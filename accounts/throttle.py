@@ -29,5 +29,8 @@ class ThrottleRule:
 
 # Per account name: a guesser gets about ten tries an hour at most.
 PER_ACCOUNT = ThrottleRule(free=3, lock_after=10, lock_for=timedelta(minutes=15))
-# Per client address: an office behind one address signs in many people, so more room.
-PER_ADDRESS = ThrottleRule(free=20, lock_after=100, lock_for=timedelta(minutes=15))
+
+
+def per_address(free: int) -> ThrottleRule:
+    """Per client address: an office behind one address signs in many people, so more room."""
+    return ThrottleRule(free=free, lock_after=5 * free, lock_for=timedelta(minutes=15))

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # Form submissions per client address; 0 turns the limit off.
     onboarding_submit_rate_per_minute: int = Field(default=20, ge=0)
     onboarding_submit_burst: int = Field(default=10, ge=1)
+    # Failed sign-ins one client address may make before each next attempt waits; five times
+    # as many lock the address for a while. An office behind one address needs room.
+    onboarding_sign_in_failures_per_address: int = Field(default=20, ge=1)
     # "Send me a link" requests per client address; 0 turns the limit off.
     onboarding_link_requests_per_minute: int = Field(default=5, ge=0)
 

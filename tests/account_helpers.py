@@ -24,7 +24,8 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def text_of(message: EmailMessage) -> str:
-    return message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    text: str = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    return text
 
 
 def link_in(message: EmailMessage) -> str:

@@ -70,6 +70,9 @@ def settings(postgres: EmbeddedPostgres, smtp: SmtpSink, dev_server: TemporalDev
         onboarding_store_url="https://shop.contoso.example",
         # Every test submits from 127.0.0.1; the limit itself has a test of its own.
         onboarding_submit_rate_per_minute=0,
+        onboarding_link_requests_per_minute=0,
+        # Likewise every failed sign-in of the suite comes from one address.
+        onboarding_sign_in_failures_per_address=1_000_000,
         onboarding_webhook_secret="webhook-secret-for-tests",
     )
 

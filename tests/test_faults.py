@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 import time
@@ -21,6 +22,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,6 +31,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from accounts.tokens import token_hash
 from devstack.postgres import EmbeddedPostgres, free_port
 from devstack.smtp import SmtpSink
 from devstack.temporal import TemporalDevServer
@@ -278,6 +281,28 @@ async def count_rows(stack: Stack) -> dict[str, int]:
         await conn.close()
 
 
+async def working_links(stack: Stack, approvals: list[EmailMessage]) -> dict[str, int]:
+    """For each approved admin (by address), how many of the activation links emailed work."""
+    conn = await asyncpg.connect(
+        stack.postgres.url("commerce"), server_settings={"search_path": "commerce"}
+    )
+    working: dict[str, int] = {}
+    try:
+        for message in approvals:
+            text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+            token = re.search(r"/activate\?token=([A-Za-z0-9_-]+)", text)
+            works = token is not None and await conn.fetchval(
+                """SELECT true FROM account_tokens WHERE token_hash = $1 AND used_at IS NULL
+                   AND expires_at > now() AND purpose = 'activation'""",
+                token_hash(token[1]),
+            )
+            recipient = str(message["To"])
+            working[recipient] = working.get(recipient, 0) + (1 if works else 0)
+    finally:
+        await conn.close()
+    return working
+
+
 async def test_nothing_lost_nothing_twice_under_faults(stack: Stack) -> None:
     """Every onboarding ends as decided, with no duplicate row and every email exactly once."""
     run = uuid.uuid4().hex[:6]
@@ -312,13 +337,20 @@ async def test_nothing_lost_nothing_twice_under_faults(stack: Stack) -> None:
     resent_after_kill = {mid for mid in twice if twice[mid] == 2 and killed_just_after(stack, mid)}
     unexplained = {mid: n for mid, n in twice.items() if mid not in resent_after_kill}
     missing = expected_ids - set(received)
+    approvals = [
+        m for m in stack.smtp.messages()
+        if str(m["Message-ID"]) in {f"<{ref}.approved@shop.example>" for ref in references}
+    ]  # fmt: skip
+    links = await working_links(stack, approvals)
     print(
         f"\nfault suite: {ONBOARDINGS} onboardings in flight; faults injected: "
         f"{len(stack.faults)} ({', '.join(stack.faults)}); wrong or lost: {len(wrong)}; "
         f"duplicate rows: {duplicates}; emails expected {len(expected_ids)}, "
         f"received {sum(received.values())}, twice {len(twice)} (of which resent after a "
         f"worker SIGKILL {len(resent_after_kill)}), missing {len(missing)}; "
-        f"503 answers retried: {unavailable[503]}; process log: {stack.log_path.name}"
+        f"503 answers retried: {unavailable[503]}; approval emails {len(approvals)} for "
+        f"{len(links)} admins, each with working links: {sorted(set(links.values()))}; "
+        f"process log: {stack.log_path.name}"
     )
     assert len(stack.faults) == 6
     assert wrong == []
@@ -328,3 +360,6 @@ async def test_nothing_lost_nothing_twice_under_faults(stack: Stack) -> None:
     assert unexplained == {}
     assert missing == set()
     assert set(received) == expected_ids
+    # A resent approval carries a new link; only the attempt the outbox recorded issued its own.
+    assert len(links) == approved
+    assert set(links.values()) == {1}

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 
+from accounts.tokens import token_hash
 from devstack.smtp import SmtpSink
+from plumbing.stores import Stores
 from tests.account_helpers import (
+    OTHER_PASSWORD,
     STRONG_PASSWORD,
     activated_partner,
     approved_partner,
@@ -52,3 +57,114 @@ async def test_signed_in_partner_sees_the_organization(
     assert "None: the credit limit applies" in page.text
     assert "Sign out" in page.text
     assert csrf_in(page.text)
+
+
+async def test_weak_password_is_refused_and_the_link_still_works(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
+) -> None:
+    """A common password gets 422 on the New password field; the link is not used up."""
+    email = await approved_partner(http, web, smtp)
+    [approval] = await wait_for_email(smtp, email, "approved")
+    link = link_in(approval)
+    refused = await set_password(http, link + "&lang=en", "passwordpassword123")
+    assert refused.status_code == 422
+    assert 'id="new_password-error">This password is too common.' in refused.text
+    assert (await http.get(link)).status_code == 200
+    assert (await set_password(http, link, STRONG_PASSWORD)).status_code == 303
+
+
+async def test_password_naming_the_email_or_company_is_refused(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
+) -> None:
+    """A password with the email's local part in it is refused."""
+    email = await approved_partner(http, web, smtp)
+    [approval] = await wait_for_email(smtp, email, "approved")
+    local = email.split("@")[0]
+    refused = await set_password(http, link_in(approval) + "&lang=en", f"my {local} secret")
+    assert refused.status_code == 422
+    assert "Do not use your email address in the password." in refused.text
+
+
+async def test_mismatched_repeat_is_refused(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
+) -> None:
+    """Two different new passwords get 422 on the repeat field and change nothing."""
+    email = await approved_partner(http, web, smtp)
+    [approval] = await wait_for_email(smtp, email, "approved")
+    link = link_in(approval) + "&lang=en"
+    refused = await set_password(http, link, STRONG_PASSWORD, OTHER_PASSWORD)
+    assert refused.status_code == 422
+    assert 'id="repeat_password-error">The two passwords are not the same.' in refused.text
+    assert (await sign_in(http, email, STRONG_PASSWORD)).status_code == 401
+
+
+async def test_over_long_password_gets_a_clear_error(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
+) -> None:
+    """A password over 1000 characters is refused before any hashing, with a message."""
+    email = await approved_partner(http, web, smtp)
+    [approval] = await wait_for_email(smtp, email, "approved")
+    refused = await set_password(http, link_in(approval) + "&lang=en", "long phrase " * 100)
+    assert refused.status_code == 422
+    assert "Use at most 1000 characters." in refused.text
+
+
+async def test_tampered_link_offers_a_new_one(http: httpx.AsyncClient) -> None:
+    """An unknown token gets the page that offers a new link, and a post with it changes nothing."""
+    page = await http.get("/activate?token=not-a-real-token&lang=en")
+    assert page.status_code == 410
+    assert "Send me a link" in page.text
+    post = await http.post(
+        "/activate",
+        data={"token": "x", "new_password": STRONG_PASSWORD, "repeat_password": STRONG_PASSWORD},
+    )
+    assert post.status_code == 410
+
+
+async def test_expired_link_leads_to_a_new_working_link(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """An expired activation link offers a new link by email, and that one works."""
+    email = await approved_partner(http, web, smtp)
+    [approval] = await wait_for_email(smtp, email, "approved")
+    link = link_in(approval)
+    await stores.commerce.execute(
+        "UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1",
+        token_hash(link.split("token=")[1]),
+    )
+    assert (await http.get(link)).status_code == 410
+    sent = await http.post("/forgot-password?lang=en", data={"email": email})
+    assert sent.status_code == 200
+    assert f"If {email} belongs to an account" in sent.text
+    [fresh] = await wait_for_email(smtp, email, "set your password")
+    assert (await set_password(http, link_in(fresh), STRONG_PASSWORD)).status_code == 303
+    assert (await sign_in(http, email, STRONG_PASSWORD)).status_code == 303
+
+
+async def test_link_request_answers_the_same_for_an_unknown_email(
+    http: httpx.AsyncClient,
+) -> None:
+    """Known or not, the answer to "send me a link" is the same page."""
+    unknown = f"nobody.{uuid.uuid4().hex[:8]}@contoso.example"
+    answer = await http.post("/forgot-password?lang=en", data={"email": unknown})
+    assert answer.status_code == 200
+    assert f"If {unknown} belongs to an account, we have sent it a link." in answer.text
+
+
+async def test_reset_ends_other_sessions_and_tells_the_owner(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
+) -> None:
+    """A reset link sets a new password, signs out everywhere, and a notice email goes out."""
+    email = await activated_partner(http, web, smtp)
+    async with httpx.AsyncClient(base_url=web.url) as elsewhere:
+        assert (await sign_in(elsewhere, email, STRONG_PASSWORD)).status_code == 303
+        assert (await elsewhere.get("/organization")).status_code == 200
+        await http.post("/forgot-password", data={"email": email})
+        [reset] = await wait_for_email(smtp, email, "reset your password")
+        done = await set_password(http, link_in(reset), OTHER_PASSWORD)
+        assert done.headers["location"] == "/sign-in?done=password_set"
+        assert "onboarding_session" not in done.cookies
+        assert (await elsewhere.get("/organization")).status_code == 303
+    await wait_for_email(smtp, email, "your password was changed")
+    assert (await sign_in(http, email, STRONG_PASSWORD)).status_code == 401
+    assert (await sign_in(http, email, OTHER_PASSWORD)).status_code == 303

@@ -243,3 +243,9 @@ def test_new_tokens_are_url_safe_and_distinct() -> None:
 def test_token_hash_is_sha256_hex() -> None:
     """A token's hash is the SHA-256 hex digest of its UTF-8 bytes."""
     assert token_hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_repeated_word_with_digits_bolted_on_is_refused() -> None:
+    """A word said twice and padded with digits is as weak as the word."""
+    problem = password_problem("passwordpassword123", email="a@b.example", company=None)
+    assert problem is PasswordProblem.COMMON

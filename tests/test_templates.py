@@ -36,7 +36,7 @@ def test_every_account_email_names_the_person_and_account(kind: EmailKind, local
     email = render_email(kind, locale, BASE)
     assert email.subject
     assert "Aiko Sato" in email.text
-    assert ("a@b.example" in email.text) or (BASE["sign_in_url"] in email.text)
+    assert ("a@b.example" in email.text) or (str(BASE["sign_in_url"]) in email.text)
     assert f'<html lang="{locale}">' in email.html
 
 

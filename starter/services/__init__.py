@@ -26,6 +26,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
 from accounts.hashing import HashParameters, PasswordHasher
+from accounts.throttle import per_address
 from commerce.store import CommerceStore
 from plumbing.codec import EncryptionCodec
 from plumbing.settings import Settings
@@ -205,6 +206,12 @@ async def open_services(settings: Settings, staff_token: str) -> AsyncIterator[S
                 idle=settings.onboarding_session_idle,
                 lifetime=settings.onboarding_session_lifetime,
             ),
-            accounts=AccountService(commerce, hasher, client, settings.onboarding_task_queue),
+            accounts=AccountService(
+                commerce,
+                hasher,
+                client,
+                settings.onboarding_task_queue,
+                per_address(settings.onboarding_sign_in_failures_per_address),
+            ),
             link_limit=RateLimiter(settings.onboarding_link_requests_per_minute, 5),
         )

@@ -11,7 +11,7 @@ from temporalio.client import Client
 
 from accounts.hashing import PasswordHasher
 from accounts.passwords import PasswordProblem, normalize_password, password_problem
-from accounts.throttle import PER_ACCOUNT, PER_ADDRESS
+from accounts.throttle import PER_ACCOUNT, ThrottleRule
 from accounts.tokens import token_hash
 from commerce.accounts import Account, Audience, LinkHolder
 from commerce.store import CommerceStore
@@ -46,8 +46,14 @@ def email_key(email: str) -> str:
 
 class AccountService:
     def __init__(
-        self, store: CommerceStore, hasher: PasswordHasher, client: Client, task_queue: str
+        self,
+        store: CommerceStore,
+        hasher: PasswordHasher,
+        client: Client,
+        task_queue: str,
+        per_address: ThrottleRule,
     ) -> None:
+        self._per_address = per_address
         self._store = store
         self._hasher = hasher
         self._client = client
@@ -63,7 +69,7 @@ class AccountService:
         recent = await self._store.sign_in_failures.recent(keys)
         waits = [
             rule.wait(*recent[key])
-            for key, rule in zip(keys, (PER_ACCOUNT, PER_ADDRESS), strict=True)
+            for key, rule in zip(keys, (PER_ACCOUNT, self._per_address), strict=True)
             if key in recent
         ]
         longest = max((w for w in waits if w is not None), default=None)
