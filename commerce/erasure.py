@@ -8,7 +8,13 @@ _CUSTOMERS = (
     "SELECT c.id FROM customers c JOIN prospects p ON p.id = c.prospect_id WHERE p.reference = $1"
 )
 _SITE_USERS = f"SELECT id FROM site_users WHERE customer_id IN ({_CUSTOMERS})"
+_SITE_EMAILS = f"SELECT lower(email) FROM site_users WHERE customer_id IN ({_CUSTOMERS})"
 DELETES = (
+    # Account emails (links, notices) have references of their own; their recipient tells.
+    "DELETE FROM email_outbox WHERE reference LIKE 'account-email-%'"
+    f" AND lower(recipient) IN ({_SITE_EMAILS})",
+    "DELETE FROM sign_in_failures"
+    f" WHERE key IN (SELECT 'account:site:' || e FROM ({_SITE_EMAILS}) AS s(e))",
     f"DELETE FROM account_tokens WHERE audience = 'site' AND account_id IN ({_SITE_USERS})",
     f"DELETE FROM sessions WHERE audience = 'site' AND account_id IN ({_SITE_USERS})",
     f"DELETE FROM site_users WHERE customer_id IN ({_CUSTOMERS})",

@@ -19,8 +19,13 @@ class Sessions:
     async def start(
         self, audience: Audience, account_id: str, id_hash: str, lifetime: timedelta
     ) -> None:
+        # The account's sessions past their absolute expiry go at its next sign-in, so the
+        # table holds at most the live ones and one stale set per account.
         await self._db.execute(
-            """INSERT INTO sessions (id_hash, audience, account_id, expires_at)
+            """WITH stale AS (
+                   DELETE FROM sessions
+                   WHERE audience = $2 AND account_id = $3 AND expires_at <= now())
+               INSERT INTO sessions (id_hash, audience, account_id, expires_at)
                VALUES ($1, $2, $3, now() + $4::interval)""",
             id_hash,
             audience,
@@ -56,6 +61,3 @@ class Sessions:
         await self._db.execute(
             "DELETE FROM sessions WHERE audience = $1 AND account_id = $2", audience, account_id
         )
-
-    async def forget_expired(self) -> int:
-        return await self._db.rows_touched(("DELETE FROM sessions WHERE expires_at <= now()",))

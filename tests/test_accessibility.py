@@ -5,12 +5,22 @@ The browser story runs axe-core on every page it shows; these pin the form patte
 
 from __future__ import annotations
 
+import uuid
 from html.parser import HTMLParser
 
 import httpx
 import pytest
 
+from plumbing.stores import Stores
+from tests.account_helpers import staff_link
+from tests.conftest import WebApp
+
 BLANK_FORM = {"company.name": "", "contact.email": ""}
+
+
+def wrong_password() -> dict[str, str]:
+    """A sign-in form for an address no account has, so no account's failures add up."""
+    return {"email": f"nobody.{uuid.uuid4().hex[:10]}@shop.example", "password": "wrong"}
 
 
 class Tags(HTMLParser):
@@ -34,18 +44,27 @@ class Tags(HTMLParser):
         return found
 
 
-async def form_pages(http: httpx.AsyncClient) -> dict[str, str]:
+async def form_pages(http: httpx.AsyncClient, stores: Stores, web: WebApp) -> dict[str, str]:
+    _, activation = await staff_link(stores, web)
+    set_password = await http.get(f"{activation}&lang=en")
+    assert set_password.status_code == 200, set_password.text
     return {
         "apply": (await http.get("/partner/apply?lang=en")).text,
         "apply with errors": (await http.post("/partner/apply?lang=en", data=BLANK_FORM)).text,
-        "sign-in": (await http.get("/staff/sign-in?lang=en")).text,
-        "refused sign-in": (await http.post("/staff/sign-in", data={"token": "wrong"})).text,
+        "staff sign-in": (await http.get("/staff/sign-in?lang=en")).text,
+        "refused staff sign-in": (await http.post("/staff/sign-in", data=wrong_password())).text,
+        "partner sign-in": (await http.get("/sign-in?lang=en")).text,
+        "refused partner sign-in": (await http.post("/sign-in", data=wrong_password())).text,
+        "forgot password": (await http.get("/forgot-password?lang=en")).text,
+        "set password": set_password.text,
     }
 
 
-async def test_every_form_control_has_a_label_tied_to_it(http: httpx.AsyncClient) -> None:
-    """Each visible control of the public form and the sign-in form has a <label for> its id."""
-    for name, html in (await form_pages(http)).items():
+async def test_every_form_control_has_a_label_tied_to_it(
+    http: httpx.AsyncClient, stores: Stores, web: WebApp
+) -> None:
+    """Each visible control of the public form and the account forms has a <label for> its id."""
+    for name, html in (await form_pages(http, stores, web)).items():
         tags = Tags(html)
         labelled = {label["for"] for label in tags.named("label")}
         controls = [
@@ -60,7 +79,9 @@ async def test_every_form_control_has_a_label_tied_to_it(http: httpx.AsyncClient
     [
         ("/partner/apply", {"company-name", "contact-last_name", "contact-first_name",
                             "contact-email"}),
-        ("/staff/sign-in", {"token"}),
+        ("/staff/sign-in", {"email", "password"}),
+        ("/sign-in", {"email", "password"}),
+        ("/forgot-password", {"email"}),
     ],
 )  # fmt: skip
 async def test_required_fields_carry_the_required_attribute(
@@ -99,10 +120,19 @@ async def test_each_error_message_is_tied_to_its_input(http: httpx.AsyncClient) 
     assert "aria-invalid" not in tags.control("company-name")
 
 
-async def test_refused_sign_in_ties_its_message_to_the_token(http: httpx.AsyncClient) -> None:
-    """A wrong token is reported on the token field, and the summary links to it."""
-    tags = Tags((await http.post("/staff/sign-in", data={"token": "wrong"})).text)
-    token = tags.control("token")
-    assert token["aria-invalid"] == "true"
-    assert token["aria-describedby"] == "token-error"
-    assert [a["href"] for a in tags.named("a") if a.get("href", "").startswith("#")] == ["#token"]
+@pytest.mark.parametrize("path", ["/staff/sign-in", "/sign-in"])
+async def test_refused_sign_in_ties_its_message_to_the_password(
+    http: httpx.AsyncClient, path: str
+) -> None:
+    """A wrong password is reported on the password field, and the summary links to it."""
+    refused = await http.post(f"{path}?lang=en", data=wrong_password())
+    assert refused.status_code == 401
+    tags = Tags(refused.text)
+    password = tags.control("password")
+    assert password["aria-invalid"] == "true"
+    assert password["aria-describedby"] == "password-error"
+    assert 'id="password-error">The email or the password is not right.' in refused.text
+    assert "aria-invalid" not in tags.control("email")
+    assert [a["href"] for a in tags.named("a") if a.get("href", "").startswith("#")] == [
+        "#password"
+    ]

@@ -168,3 +168,31 @@ async def test_reset_ends_other_sessions_and_tells_the_owner(
     await wait_for_email(smtp, email, "your password was changed")
     assert (await sign_in(http, email, STRONG_PASSWORD)).status_code == 401
     assert (await sign_in(http, email, OTHER_PASSWORD)).status_code == 303
+
+
+async def test_erasure_takes_the_account_with_it(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """Erasing an approved onboarding ends its user's session and leaves no link or email row."""
+    email = await activated_partner(http, web, smtp)
+    await sign_in(http, email, STRONG_PASSWORD)
+    await http.post("/forgot-password", data={"email": email})
+    await wait_for_email(smtp, email, "reset your password")
+    reference = await stores.commerce.fetchval(
+        "SELECT reference FROM prospects WHERE email = $1", email
+    )
+    user_id = await stores.commerce.fetchval(
+        "SELECT id FROM site_users WHERE lower(email) = lower($1)", email
+    )
+    erased = await http.delete(f"/api/onboarding-requests/{reference}", headers=web.staff())
+    assert erased.status_code == 204
+    assert (await http.get("/organization")).status_code == 303
+    left = await stores.commerce.fetchval(
+        """SELECT (SELECT count(*) FROM account_tokens WHERE account_id = $2)
+                + (SELECT count(*) FROM sessions WHERE account_id = $2)
+                + (SELECT count(*) FROM email_outbox WHERE lower(recipient) = lower($1))
+                + (SELECT count(*) FROM site_users WHERE id = $2)""",
+        email,
+        user_id,
+    )
+    assert left == 0

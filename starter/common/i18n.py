@@ -86,6 +86,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hierarchy.members": ("メンバー", "Members"),
     "hierarchy.credit_limit": ("与信限度額", "Credit limit"),
     "hierarchy.site_user": ("サイト ユーザー", "Site user"),
+    "hierarchy.last_sign_in": ("最終サインイン", "Last sign-in"),
     **ACCOUNT_MESSAGES,
 }
 
