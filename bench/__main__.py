@@ -3,6 +3,7 @@
 Brings up the embedded stack (or uses the addresses in the environment), then measures the
 ceiling, the real path at full speed, the real path at a fixed arrival rate, the CPU cost
 per onboarding of each process, and many onboardings waiting. Prints a table, writes JSON.
+`python -m bench sign-in [--help]` measures password hashing and sign-in on their own.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,30 +23,10 @@ import asyncpg
 import psutil
 
 from bench.drivers import Timings, ceiling_onboarding, http_onboarding, new_run, run_all
+from bench.figures import cpu_seconds, percentiles
 from bench.stack import BenchStack, open_stack
 from plumbing.settings import Settings
 from plumbing.temporal import connect_temporal
-
-
-def cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
-    totals: dict[str, float] = {}
-    for role, group in pids.items():
-        total = 0.0
-        for pid in group:
-            try:
-                times = psutil.Process(pid).cpu_times()
-                total += times.user + times.system
-            except psutil.Error:
-                continue
-        totals[role] = total
-    return totals
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    if len(samples) < 2:
-        return {}
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return {"p50_ms": cuts[49] * 1000, "p95_ms": cuts[94] * 1000, "p99_ms": cuts[98] * 1000}
 
 
 @dataclass
@@ -242,6 +223,10 @@ def table(report: dict[str, Any]) -> str:
 
 
 def cli() -> None:
+    if sys.argv[1:2] == ["sign-in"]:
+        from bench.sign_in import cli as sign_in
+
+        return sign_in(sys.argv[2:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--onboardings", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=100)
