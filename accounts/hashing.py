@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import argon2
@@ -20,13 +22,22 @@ class HashParameters:
     parallelism: int = 4
 
 
+class HasherBusy(Exception):
+    """Too many hashes are already waiting: answer "try again shortly" instead of queueing."""
+
+
 class PasswordHasher:
     """Hashes and verifies already-normalized passwords without blocking the event loop."""
 
-    def __init__(self, params: HashParameters = HashParameters(), concurrent: int = 4) -> None:
+    def __init__(
+        self, params: HashParameters = HashParameters(), concurrent: int = 4, waiting: int = 64
+    ) -> None:
         # Each hash takes memory_kib and a core for its duration: a burst of sign-ins queues
-        # here instead of taking every core and gigabytes of memory at once.
+        # here instead of taking every core and gigabytes of memory at once, and past a
+        # queue this long a flood is turned away instead of delaying everyone behind it.
         self._slots = asyncio.Semaphore(concurrent)
+        self._max_waiting = waiting
+        self._waiting = 0
         self._hasher = argon2.PasswordHasher(
             time_cost=params.time_cost,
             memory_cost=params.memory_kib,
@@ -37,13 +48,24 @@ class PasswordHasher:
         self._dummy_hash_lock = threading.Lock()
 
     async def hash(self, password: str) -> str:
-        async with self._slots:
+        async with self._slot():
             return await asyncio.to_thread(self._hasher.hash, _password_bytes(password))
 
     async def verify(self, stored_hash: str, password: str) -> bool:
         """True when `password` matches; False on a mismatch or a hash this hasher cannot read."""
-        async with self._slots:
+        async with self._slot():
             return await asyncio.to_thread(self._verify_blocking, stored_hash, password)
+
+    @contextlib.asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
+        if self._waiting >= self._max_waiting:
+            raise HasherBusy
+        self._waiting += 1
+        try:
+            async with self._slots:
+                yield
+        finally:
+            self._waiting -= 1
 
     def needs_rehash(self, stored_hash: str) -> bool:
         try:
@@ -54,7 +76,7 @@ class PasswordHasher:
 
     async def verify_dummy(self, password: str) -> None:
         """Spend the time of a failed verify, so an unknown account looks like a wrong password."""
-        async with self._slots:
+        async with self._slot():
             await asyncio.to_thread(self._verify_dummy_blocking, password)
 
     def _verify_blocking(self, stored_hash: str, password: str) -> bool:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from temporalio import activity
 
 from activities.models import EmailKind, EmailLink, PlanAccountEmailInput, SendEmailInput
 from commerce.accounts import Account, Accounts
 
+LINK_COOLDOWN = timedelta(minutes=1)
 # The page each audience's links open, per purpose.
 LINK_PATHS = {
     ("site", "activation"): "/activate",
@@ -33,6 +36,10 @@ class AccountActivities:
         assert data.email is not None
         account = await self._accounts.by_email(data.audience, data.email)
         if account is None or account.status not in ("invited", "active"):
+            return None
+        # One link a minute per account, whatever the number of addresses asking for it: the
+        # form cannot be used to flood someone's inbox.
+        if await self._accounts.link_issued_within(account.audience, account.id, LINK_COOLDOWN):
             return None
         if account.status == "invited":
             return self._email(data, account, EmailKind.ACTIVATION, "activation")

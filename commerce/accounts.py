@@ -29,7 +29,7 @@ ACCOUNT_QUERIES: dict[Audience, str] = {
                        NULL AS locale, NULL AS customer_id, NULL AS hierarchy_id
                 FROM staff_accounts""",
 }
-_TABLES: dict[Audience, str] = {"site": "site_users", "staff": "staff_accounts"}
+TABLES: dict[Audience, str] = {"site": "site_users", "staff": "staff_accounts"}
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,21 @@ class Accounts:
         async with self._db.acquire() as conn:
             await issue_link_on(conn, grant)
 
+    async def link_issued_within(
+        self, audience: Audience, account_id: str, period: timedelta
+    ) -> bool:
+        """Whether a link of the account that still works was issued this recently."""
+        return bool(
+            await self._db.fetchval(
+                """SELECT true FROM account_tokens WHERE audience = $1 AND account_id = $2
+                   AND created_at > now() - $3::interval AND used_at IS NULL
+                   AND expires_at > now() LIMIT 1""",
+                audience,
+                account_id,
+                period,
+            )
+        )
+
     async def link_holder(self, token_hash: str) -> LinkHolder | None:
         """Whose link this is, while it works: unused, unexpired, for an account it fits."""
         row = await self._db.fetchrow(
@@ -124,7 +139,7 @@ class Accounts:
             if row is None:
                 return None
             audience: Audience = row["audience"]
-            table = _TABLES[audience]
+            table = TABLES[audience]
             updated = await conn.fetchval(
                 f"""UPDATE {table} SET password_hash = $2, status = 'active',
                         activated_at = coalesce(activated_at, now())
@@ -147,19 +162,32 @@ class Accounts:
                 audience,
                 row["account_id"],
             )
+            # Whoever holds the link holds the mailbox: a lock others caused ends with it.
+            await conn.execute(
+                f"""DELETE FROM sign_in_failures
+                    WHERE key = (SELECT 'account:' || $1 || ':' || lower(email)
+                                 FROM {table} WHERE id = $2)""",
+                audience,
+                row["account_id"],
+            )
         return await self.by_id(audience, row["account_id"])
 
     async def record_sign_in(
-        self, audience: Audience, account_id: str, new_hash: str | None
-    ) -> None:
-        """Note the sign-in; store the password's new hash when the parameters changed."""
-        await self._db.execute(
-            f"""UPDATE {_TABLES[audience]}
-                SET last_sign_in_at = now(), password_hash = coalesce($2, password_hash)
-                WHERE id = $1""",
+        self, audience: Audience, account_id: str, verified_hash: str, new_hash: str | None
+    ) -> bool:
+        """Note the sign-in, storing the password's new hash when the parameters changed; False
+        when the password is no longer the one verified (reset meanwhile) or the account left
+        `active`."""
+        updated = await self._db.fetchval(
+            f"""UPDATE {TABLES[audience]}
+                SET last_sign_in_at = now(), password_hash = coalesce($3, password_hash)
+                WHERE id = $1 AND password_hash = $2 AND status = 'active'
+                RETURNING true""",
             account_id,
+            verified_hash,
             new_hash,
         )
+        return bool(updated)
 
     async def set_site_user_status(self, site_user_id: str, status: str) -> None:
         """Move a site user to a status; one who leaves `active` is signed out at once."""

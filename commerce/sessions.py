@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from commerce.accounts import ACCOUNT_QUERIES, Account, Audience
+from commerce.accounts import ACCOUNT_QUERIES, TABLES, Account, Audience
 from storage.database import Database
 
 # Refreshing last_seen_at on every request would be a write per page view; within this much
@@ -16,22 +16,28 @@ class Sessions:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def start(
-        self, audience: Audience, account_id: str, id_hash: str, lifetime: timedelta
-    ) -> None:
-        # The account's sessions past their absolute expiry go at its next sign-in, so the
-        # table holds at most the live ones and one stale set per account.
-        await self._db.execute(
-            """WITH stale AS (
-                   DELETE FROM sessions
-                   WHERE audience = $2 AND account_id = $3 AND expires_at <= now())
-               INSERT INTO sessions (id_hash, audience, account_id, expires_at)
-               VALUES ($1, $2, $3, now() + $4::interval)""",
+    async def start(self, account: Account, id_hash: str, lifetime: timedelta) -> bool:
+        """A new session, only while the account is active with the password it signed in
+        with. The account's row is share-locked meanwhile, so a reset that changes the
+        password waits, then ends this session with the others. The account's sessions past
+        their absolute expiry go at the same time."""
+        started = await self._db.fetchval(
+            f"""WITH account AS (
+                    SELECT id FROM {TABLES[account.audience]}
+                    WHERE id = $3 AND status = 'active' AND password_hash = $5 FOR SHARE),
+                stale AS (
+                    DELETE FROM sessions
+                    WHERE audience = $2 AND account_id = $3 AND expires_at <= now())
+                INSERT INTO sessions (id_hash, audience, account_id, expires_at)
+                SELECT $1, $2, id, now() + $4::interval FROM account
+                RETURNING true""",
             id_hash,
-            audience,
-            account_id,
+            account.audience,
+            account.id,
             lifetime,
+            account.password_hash,
         )
+        return bool(started)
 
     async def account(self, audience: Audience, id_hash: str, idle: timedelta) -> Account | None:
         """The active account of a live session; None once it expired, ended or the account

@@ -2,38 +2,73 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from storage.database import Database
 
 # A failure this old no longer counts: a user who mistyped last week starts afresh.
 FORGET_AFTER = timedelta(days=1)
+Recent = dict[str, tuple[int, timedelta]]
 
 
 class SignInFailures:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def recent(self, keys: list[str]) -> dict[str, tuple[int, timedelta]]:
-        """For each key with recent failures: how many, and how long since the last."""
-        rows = await self._db.fetch(
-            """SELECT key, failures, now() - last_failure_at AS since FROM sign_in_failures
-               WHERE key = ANY($1::text[]) AND last_failure_at > now() - $2::interval""",
-            keys,
-            FORGET_AFTER,
-        )
-        return {row["key"]: (row["failures"], row["since"]) for row in rows}
+    async def claim(
+        self, keys: list[str], wait: Callable[[Recent], timedelta | None]
+    ) -> timedelta | None:
+        """Count an attempt as a failure before its password is checked, unless `wait` (given
+        each key's recent failures and the time since the last) says to wait first.
 
-    async def record(self, keys: list[str]) -> None:
+        The keys' rows stay locked while this decides, so concurrent attempts take turns and
+        each sees the ones before it: a burst cannot slip a thousand guesses in at once.
+        """
+        keys = sorted(keys)  # one lock order for everyone: no deadlock
+        async with self._db.acquire() as conn, conn.transaction():
+            await conn.execute(
+                """INSERT INTO sign_in_failures (key, failures, last_failure_at)
+                   SELECT k, 0, now() - $2::interval FROM unnest($1::text[]) AS k ORDER BY k
+                   ON CONFLICT (key) DO NOTHING""",
+                keys,
+                FORGET_AFTER,
+            )
+            rows = await conn.fetch(
+                """SELECT key, failures, now() - last_failure_at AS since,
+                          last_failure_at > now() - $2::interval AS fresh
+                   FROM sign_in_failures WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE""",
+                keys,
+                FORGET_AFTER,
+            )
+            recent = {r["key"]: (r["failures"], r["since"]) for r in rows if r["fresh"]}
+            left = wait(recent)
+            if left is None:
+                await conn.execute(
+                    """UPDATE sign_in_failures SET last_failure_at = now(),
+                           failures = CASE WHEN last_failure_at > now() - $2::interval
+                                           THEN failures + 1 ELSE 1 END
+                       WHERE key = ANY($1::text[])""",
+                    keys,
+                    FORGET_AFTER,
+                )
+            return left
+
+    async def failed(self, keys: list[str]) -> None:
+        """The claimed attempt was wrong: its delay runs from now, when its answer goes out,
+        not from when it was claimed (a slow hash must not shorten the wait)."""
         await self._db.execute(
-            """INSERT INTO sign_in_failures (key, failures, last_failure_at)
-               SELECT k, 1, now() FROM unnest($1::text[]) AS k
-               ON CONFLICT (key) DO UPDATE SET
-                   failures = CASE WHEN sign_in_failures.last_failure_at > now() - $2::interval
-                                   THEN sign_in_failures.failures + 1 ELSE 1 END,
-                   last_failure_at = now()""",
-            keys,
-            FORGET_AFTER,
+            "UPDATE sign_in_failures SET last_failure_at = now() WHERE key = ANY($1::text[])", keys
+        )
+
+    async def succeeded(self, account_key: str, address_key: str) -> None:
+        """The claimed attempt was right: the account starts afresh, and the address gets
+        back the failure it was charged in advance."""
+        await self._db.execute(
+            """WITH cleared AS (DELETE FROM sign_in_failures WHERE key = $1)
+               UPDATE sign_in_failures SET failures = greatest(failures - 1, 0) WHERE key = $2""",
+            account_key,
+            address_key,
         )
 
     async def clear(self, key: str) -> None:

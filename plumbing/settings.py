@@ -45,6 +45,9 @@ class Settings(BaseSettings):
 
     onboarding_http_host: str = "127.0.0.1"
     onboarding_http_port: int = Field(default=8000, ge=1, le=65535)
+    # Proxies whose X-Forwarded-For names the client ("*" for any): the sign-in throttle and
+    # the form's rate limit count per client address.
+    onboarding_forwarded_allow_ips: str = "127.0.0.1"
     onboarding_temporal_ui_url: str = "http://localhost:8233"
     onboarding_metrics_port: int = Field(default=9464, ge=0, le=65535)
     onboarding_staff_token: str | None = None

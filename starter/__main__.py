@@ -4,6 +4,7 @@ EMAIL "NAME"`."""
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import sys
 
@@ -13,6 +14,18 @@ from plumbing.settings import Settings
 from starter.app import create_app
 
 log = logging.getLogger("starter")
+TOKEN_IN_QUERY = re.compile(r"(token=)[^&\s]+")
+
+
+class HideTokens(logging.Filter):
+    """Access log lines keep the path, not a one-time link's token (still valid if unused)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                TOKEN_IN_QUERY.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
 
 
 def main() -> None:
@@ -29,12 +42,14 @@ def main() -> None:
             raise SystemExit("set ONBOARDING_STAFF_TOKEN")
         token = secrets.token_urlsafe(24)
         log.warning("no ONBOARDING_STAFF_TOKEN set; this run's staff token is %s", token)
+    logging.getLogger("uvicorn.access").addFilter(HideTokens())
     uvicorn.run(
         create_app(settings, token),
         host=settings.onboarding_http_host,
         port=settings.onboarding_http_port,
         log_level="info",
         proxy_headers=True,
+        forwarded_allow_ips=settings.onboarding_forwarded_allow_ips,
         # The C parser and loop: the web app's CPU per request is most of its cost.
         http="httptools",
         loop="uvloop",

@@ -10,7 +10,6 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
@@ -22,6 +21,7 @@ from starter.api import health
 from starter.api import router as api_router
 from starter.api.contract import allowed_methods, document
 from starter.common.auth import SIGN_IN_PAGES, SignInRequired
+from starter.common.guards import CodecCORS, SameOriginForms
 from starter.integrations import codec, sales_webhook
 from starter.services import open_services
 from storage.database import StoreUnavailable
@@ -60,13 +60,8 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
     app.include_router(sales_webhook.router)
     # The Temporal UI calls the codec endpoint from its own origin, with the staff session.
     ui = urlsplit(settings.onboarding_temporal_ui_url)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=[f"{ui.scheme}://{ui.netloc}"],
-        allow_credentials=True,
-        allow_methods=["POST"],
-        allow_headers=["content-type", "x-namespace", "authorization"],
-    )
+    app.add_middleware(CodecCORS, ui_origin=f"{ui.scheme}://{ui.netloc}")
+    app.add_middleware(SameOriginForms, own_hosts={urlsplit(settings.onboarding_store_url).netloc})
 
     @app.exception_handler(RPCError)
     @app.exception_handler(WorkflowUpdateRPCTimeoutOrCancelledError)

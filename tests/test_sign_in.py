@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
-from starlette.responses import Response
 
 from accounts.hashing import HashParameters, PasswordHasher
 from accounts.tokens import token_hash
 from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
 from starter.app import create_app
-from starter.common.sessions import SessionManager
 from tests.account_helpers import (
     OTHER_PASSWORD,
     STRONG_PASSWORD,
     activated_partner,
     csrf_in,
+    link_in,
+    set_password,
     sign_in,
+    wait_for_email,
 )
 from tests.conftest import WebApp, serving
 
@@ -167,47 +169,110 @@ async def test_sign_in_rehashes_a_password_made_with_old_parameters(
     assert not PasswordHasher().needs_rehash(stored)
 
 
+def session_cookie(response: httpx.Response, name: str) -> str:
+    """The Set-Cookie header that sets the session (not one that deletes an old one)."""
+    [cookie] = [
+        c for c in response.headers.get_list("set-cookie") if c.startswith(f"{name}=") and
+        not c.startswith(f'{name}=""')
+    ]  # fmt: skip
+    return cookie.lower()
+
+
 async def test_the_session_cookie_is_http_only_and_same_site(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
 ) -> None:
     """Scripts cannot read the cookie, and other sites' posts do not carry it."""
     email = await activated_partner(http, web, smtp)
-    response = await sign_in(http, email, STRONG_PASSWORD)
-    cookie = response.headers["set-cookie"].lower()
-    assert cookie.startswith("onboarding_session=")
-    assert "httponly" in cookie
-    assert "samesite=lax" in cookie
-    assert "path=/" in cookie
+    cookie = session_cookie(await sign_in(http, email, STRONG_PASSWORD), "onboarding_session")
+    assert "; httponly" in cookie
+    assert "; samesite=lax" in cookie
+    assert "; path=/" in cookie
+    assert "; secure" not in cookie
 
 
 async def test_outside_dev_the_cookie_is_secure_and_host_bound(
-    web: WebApp, smtp: SmtpSink, http: httpx.AsyncClient, stores: Stores
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
 ) -> None:
     """Outside dev the cookie is Secure and named __Host-, so no subdomain can plant one."""
     email = await activated_partner(http, web, smtp)
-    store = stores.commerce_store()
-    account = await store.accounts.by_email("site", email)
-    assert account is not None
-    manager = SessionManager(
-        store,
-        "secret",
-        secure=True,
-        idle=web.settings.onboarding_session_idle,
-        lifetime=web.settings.onboarding_session_lifetime,
-    )
-    response = Response()
-    await manager.start(response, account)
-    cookie = response.headers["set-cookie"].lower()
-    assert cookie.startswith("__host-onboarding_session=")
+    production = web.settings.model_copy(update={"onboarding_environment": "production"})
+    async with (
+        serving(create_app(production, web.staff_token)) as url,
+        httpx.AsyncClient(base_url=url) as browser,
+    ):
+        response = await sign_in(browser, email, STRONG_PASSWORD)
+    cookie = session_cookie(response, "__Host-onboarding_session")
     assert "; secure" in cookie
-    assert "httponly" in cookie
+    assert "; httponly" in cookie
+    assert "; path=/" in cookie
+    assert "domain=" not in cookie
+
+
+async def test_a_form_posted_from_another_site_is_refused(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
+) -> None:
+    """A sign-in posted from another site's page gets 403 and signs nobody in."""
+    email = await activated_partner(http, web, smtp)
+    forged = await http.post(
+        "/sign-in",
+        data={"email": email, "password": STRONG_PASSWORD},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert forged.status_code == 403
+    assert "onboarding_session" not in http.cookies
+    fetched = await http.post("/sign-out", data={}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert fetched.status_code == 403
+
+
+async def test_pages_cannot_be_framed_by_another_site(http: httpx.AsyncClient) -> None:
+    """Every page forbids framing, so no button of ours can be clicked through a disguise."""
+    page = await http.get("/sign-in")
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["content-security-policy"] == "frame-ancestors 'none'"
+
+
+async def test_concurrent_guesses_do_not_slip_past_the_throttle(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
+) -> None:
+    """Ten wrong passwords sent at once: only the free three and one more are even checked."""
+    email = await activated_partner(http, web, smtp)
+    answers = await asyncio.gather(*(sign_in(http, email, OTHER_PASSWORD) for _ in range(10)))
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [401] * 4 + [429] * 6
+
+
+async def test_a_reset_lifts_a_lock_others_caused(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
+) -> None:
+    """Whoever locked the account by guessing, its owner gets in again after a reset."""
+    email = await activated_partner(http, web, smtp)
+    for _ in range(5):
+        await sign_in(http, email, OTHER_PASSWORD)
+    assert (await sign_in(http, email, STRONG_PASSWORD)).status_code == 429
+    await http.post("/forgot-password", data={"email": email})
+    [reset] = await wait_for_email(smtp, email, "reset your password")
+    assert (await set_password(http, link_in(reset), OTHER_PASSWORD)).status_code == 303
+    assert (await sign_in(http, email, OTHER_PASSWORD)).status_code == 303
 
 
 async def test_a_form_that_is_not_utf8_gets_a_clear_answer(http: httpx.AsyncClient) -> None:
-    """Bytes that are not UTF-8 in the sign-in form are refused, never a 500."""
+    """Bytes that are not UTF-8 read as an unknown email: the usual refusal, never a 500."""
     response = await http.post(
-        "/sign-in",
-        content=b"email=%ff%fe&password=%ff",
+        "/sign-in?lang=en",
+        content=b"email=%ff%fe%40x.example&password=%ff",
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
-    assert response.status_code in (400, 401, 422)
+    assert response.status_code == 401
+    assert "The email or the password is not right." in response.text
+
+
+async def test_a_control_character_in_the_email_is_a_field_error(
+    http: httpx.AsyncClient,
+) -> None:
+    """A NUL typed into the email is refused on the field, at sign-in and for a new link."""
+    for path in ("/sign-in", "/forgot-password", "/staff/sign-in"):
+        response = await http.post(
+            f"{path}?lang=en", data={"email": "a\x00b@contoso.example", "password": "x"}
+        )
+        assert response.status_code == 422, path
+        assert 'id="email-error">This does not look right.' in response.text, path

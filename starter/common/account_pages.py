@@ -5,13 +5,17 @@ Partners use them at /sign-in, /activate, ...; staff at /staff/sign-in, /staff/a
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from accounts.hashing import HasherBusy
 from commerce.accounts import Audience
+from domain.request import EMAIL
 from starter.common.auth import SIGN_IN_PAGES, get_services
 from starter.common.i18n import pick_locale
 from starter.common.rendering import render
@@ -27,6 +31,17 @@ from starter.services.accounts import (
 # nor leave it in a shared cache.
 PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 MAX_FIELD = 2000
+_EMAIL = re.compile(EMAIL)
+
+
+def _email_error(email: str) -> str | None:
+    """The message key for a typed email that cannot be anyone's address, if it is one."""
+    if not email:
+        return "error.missing"
+    # An email with control characters or no domain is nobody's; saying so reveals nothing.
+    if len(email) > 254 or not _EMAIL.fullmatch(email):
+        return "error.invalid"
+    return None
 
 
 def _field(form: Any, name: str) -> str:
@@ -36,8 +51,28 @@ def _field(form: Any, name: str) -> str:
 
 def _safe_next(url: str, default: str) -> str:
     # Only same-site paths: a sign-in link must not send the browser elsewhere.
-    ok = url.startswith("/") and not url.startswith(("//", "/\\")) and "\n" not in url
+    ok = url.startswith("/") and not url.startswith(("//", "/\\")) and url.isprintable()
     return url if ok else default
+
+
+def _busy() -> HTTPException:
+    return HTTPException(
+        status_code=503,
+        detail="too many sign-ins at once; try again in a moment",
+        headers={"Retry-After": "2"},
+    )
+
+
+def client_of(request: Request) -> str:
+    """The client address a throttle counts against. IPv6 clients are counted per /64: one
+    host usually holds the whole block."""
+    host = request.client.host if request.client else "unknown"
+    if ":" in host:
+        try:
+            return str(ipaddress.ip_network(f"{host}/64", strict=False))
+        except ValueError:
+            return host
+    return host
 
 
 def account_router(audience: Audience, home: str) -> APIRouter:
@@ -70,13 +105,14 @@ def account_router(audience: Audience, home: str) -> APIRouter:
         again = dict(next_url=next_url, email=email[:320], notice_key=None)
         # Switching language from the refused form keeps where the sign-in leads.
         page_url = f"{sign_in_path}?{urlencode({'next': next_url})}"
-        errors = {
-            n: "error.missing" for n, v in (("email", email), ("password", password)) if not v
-        }
+        errors = {"email": _email_error(email), "password": None if password else "error.missing"}
+        errors = {name: key for name, key in errors.items() if key}
         if errors:
             return page(request, "sign_in.html", 422, page_url=page_url, errors=errors, **again)
-        address = request.client.host if request.client else "unknown"
-        outcome = await services.accounts.sign_in(audience, email, password, address)
+        try:
+            outcome = await services.accounts.sign_in(audience, email, password, client_of(request))
+        except HasherBusy:
+            raise _busy() from None
         if isinstance(outcome, Throttled):
             response = page(
                 request, "sign_in.html", 429, page_url=page_url, errors={},
@@ -84,13 +120,13 @@ def account_router(audience: Audience, home: str) -> APIRouter:
             )  # fmt: skip
             response.headers["Retry-After"] = str(outcome.seconds)
             return response
-        if outcome is None:
-            errors = {"password": "account.wrong_password"}
-            return page(request, "sign_in.html", 401, page_url=page_url, errors=errors, **again)
         response = RedirectResponse(next_url, status_code=303)
         # A session the browser brought along ends: the new one is never one an attacker set.
-        await services.sessions.end(request, response, audience)
-        await services.sessions.start(response, outcome)
+        if outcome is not None:
+            await services.sessions.end(request, response, audience)
+        if outcome is None or not await services.sessions.start(response, outcome):
+            errors = {"password": "account.wrong_password"}
+            return page(request, "sign_in.html", 401, page_url=page_url, errors=errors, **again)
         return response
 
     @router.post(f"{prefix}/sign-out")
@@ -127,7 +163,10 @@ def account_router(audience: Audience, home: str) -> APIRouter:
         try:
             holder = await services.accounts.link_holder(token)
             if not errors:
-                await services.accounts.set_password(token, new, repeat, pick_locale(request))
+                try:
+                    await services.accounts.set_password(token, new, repeat, pick_locale(request))
+                except HasherBusy:
+                    raise _busy() from None
                 return RedirectResponse(f"{sign_in_path}?done=password_set", status_code=303)
         except LinkUnusable:
             return page(request, "link_unusable.html", 410, email="", errors={})
@@ -157,9 +196,11 @@ def account_router(audience: Audience, home: str) -> APIRouter:
         services: Services = await get_services(request)
         services.link_limit.check(request)
         email = _field(await request.form(), "email").strip()
-        if not email:
-            errors = {"email": "error.missing"}
-            return page(request, "link_unusable.html", 422, forgot=True, email="", errors=errors)
+        error = _email_error(email)
+        if error is not None:
+            return page(
+                request, "link_unusable.html", 422, forgot=True, email="", errors={"email": error}
+            )
         await services.accounts.request_link(audience, email, pick_locale(request))
         return page(request, "link_sent.html", email=email[:320])
 

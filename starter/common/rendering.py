@@ -88,6 +88,10 @@ def render(
         )
     )
     response = HTMLResponse(html, status_code=status_code)
+    # No page of ours may be framed by another: a framed decision button could be clicked
+    # by a visitor who thinks they are clicking something else.
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     if request.query_params.get("lang") == locale:
         response.set_cookie("lang", locale, max_age=365 * 86400, samesite="lax")
     return response

@@ -50,15 +50,12 @@ class SessionManager:
         name = _COOKIE_NAMES[audience]
         return f"__Host-{name}" if self._secure else name
 
-    async def start(self, response: Response, account: Account) -> None:
-        """A new session for the account (never one the browser brought along)."""
+    async def start(self, response: Response, account: Account) -> bool:
+        """A new session for the account (never one the browser brought along); False when
+        the account's password changed since it was verified."""
         session_id = new_token()
-        await self._store.sessions.start(
-            account.audience,
-            account.id,
-            token_hash(session_id),
-            self._lifetime,
-        )
+        if not await self._store.sessions.start(account, token_hash(session_id), self._lifetime):
+            return False
         response.set_cookie(
             self.cookie_name(account.audience),
             session_id,
@@ -68,6 +65,7 @@ class SessionManager:
             httponly=True,
             samesite="lax",
         )
+        return True
 
     async def current(self, request: Request, audience: Audience) -> SignedIn | None:
         """The signed-in account of the request's session cookie, looked up once per request."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from temporalio.client import Client
@@ -18,8 +19,12 @@ from commerce.store import CommerceStore
 from workflows.account_emails import AccountEmailWorkflow
 from workflows.models import AccountEmailRequest
 
+log = logging.getLogger(__name__)
+
 # Longer than any email address (RFC 5321 allows 254); a longer one is simply unknown.
 MAX_EMAIL = 320
+# A password is at most 1000 characters; what is typed beyond cannot match any.
+MAX_PASSWORD_INPUT = 2000
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,10 @@ class LinkUnusable(Exception):
 @dataclass(frozen=True)
 class PasswordRefused(Exception):
     problem: PasswordProblem
+
+
+def account_key(account: Account) -> tuple[str, str]:
+    return account.audience, account.id
 
 
 def email_key(email: str) -> str:
@@ -65,35 +74,42 @@ class AccountService:
         """The account, or None for a wrong email or password (one answer, the same work), or
         how long to wait when failures from this account name or address piled up."""
         email = email_key(email)
-        keys = [f"account:{audience}:{email[:MAX_EMAIL]}", f"address:{audience}:{address}"]
-        recent = await self._store.sign_in_failures.recent(keys)
-        waits = [
-            rule.wait(*recent[key])
-            for key, rule in zip(keys, (PER_ACCOUNT, self._per_address), strict=True)
-            if key in recent
-        ]
-        longest = max((w for w in waits if w is not None), default=None)
-        if longest is not None:
-            return Throttled(seconds=max(1, math.ceil(longest.total_seconds())))
-        account = None
-        if len(email) <= MAX_EMAIL and password:
-            account = await self._store.accounts.by_email(audience, email)
-        normalized = normalize_password(password[:2000])
+        account_key, address_key = f"account:{audience}:{email}", f"address:{audience}:{address}"
+
+        def wait(recent: dict[str, tuple[int, timedelta]]) -> timedelta | None:
+            rules = ((account_key, PER_ACCOUNT), (address_key, self._per_address))
+            waits = [rule.wait(*recent[key]) for key, rule in rules if key in recent]
+            return max((w for w in waits if w is not None), default=None)
+
+        left = await self._store.sign_in_failures.claim([account_key, address_key], wait)
+        if left is not None:
+            return Throttled(seconds=max(1, math.ceil(left.total_seconds())))
+        account = await self._checked(audience, email, password)
+        if account is None:
+            await self._store.sign_in_failures.failed([account_key, address_key])
+            return None
+        await self._store.sign_in_failures.succeeded(account_key, address_key)
+        return account
+
+    async def _checked(self, audience: Audience, email: str, password: str) -> Account | None:
+        """The active account whose password this is, marked signed in; None otherwise,
+        after the same work."""
+        account = await self._store.accounts.by_email(audience, email)
+        normalized = normalize_password(password[:MAX_PASSWORD_INPUT])
         if account is None or account.status != "active" or account.password_hash is None:
             await self._hasher.verify_dummy(normalized)
-            account = None
-        elif not await self._hasher.verify(account.password_hash, normalized):
-            account = None
-        if account is None:
-            await self._store.sign_in_failures.record(keys)
             return None
-        await self._store.sign_in_failures.clear(keys[0])
-        assert account.password_hash is not None
+        if not await self._hasher.verify(account.password_hash, normalized):
+            return None
         new_hash = None
         if self._hasher.needs_rehash(account.password_hash):
             new_hash = await self._hasher.hash(normalized)
-        await self._store.accounts.record_sign_in(audience, account.id, new_hash)
-        return account
+        # Only if the password is still the one just verified: a reset meanwhile wins.
+        if not await self._store.accounts.record_sign_in(
+            audience, account.id, account.password_hash, new_hash
+        ):
+            return None
+        return replace(account, password_hash=new_hash or account.password_hash)
 
     async def link_holder(self, token: str) -> LinkHolder:
         holder = await self._store.accounts.link_holder(token_hash(token)) if token else None
@@ -116,15 +132,21 @@ class AccountService:
         if changed is None:
             raise LinkUnusable
         if account.status == "active":
-            # A password replaced, not a first one: the owner hears of it, in case it was not them.
-            await self._start_email(
-                AccountEmailRequest(
-                    audience=account.audience,
-                    purpose="password_changed",
-                    account_id=account.id,
-                    locale="ja" if locale == "ja" else "en",
-                )
+            # A password replaced, not a first one: the owner hears of it, in case it was not
+            # them. The password is set already, so a failure to start the notice must not
+            # undo the page's answer; the id, one per link, keeps a retry from sending two.
+            notice = AccountEmailRequest(
+                audience=account.audience,
+                purpose="password_changed",
+                account_id=account.id,
+                locale="ja" if locale == "ja" else "en",
             )
+            try:
+                await self._start_email(notice, f"account-email-changed-{token_hash(token)[:32]}")
+            except Exception:
+                log.exception(
+                    "password of %s %s changed; notice not started", *account_key(account)
+                )
         return changed
 
     async def request_link(self, audience: Audience, email: str, locale: str) -> None:
@@ -139,14 +161,15 @@ class AccountService:
                 purpose="link",
                 email=email,
                 locale="ja" if locale == "ja" else "en",
-            )
+            ),
+            f"account-email-{uuid.uuid4().hex}",
         )
 
-    async def _start_email(self, request: AccountEmailRequest) -> None:
+    async def _start_email(self, request: AccountEmailRequest, workflow_id: str) -> None:
         await self._client.start_workflow(
             AccountEmailWorkflow.run,
             request,
-            id=f"account-email-{uuid.uuid4().hex}",
+            id=workflow_id,
             task_queue=self._task_queue,
             # Sending is worth a day's outage of the SMTP server, not more.
             execution_timeout=timedelta(days=1),

@@ -9,28 +9,33 @@ import re
 import uuid
 
 from accounts.tokens import new_token, token_hash
-from commerce.accounts import LinkGrant
+from commerce.accounts import Account, LinkGrant
 from domain.request import EMAIL
 from plumbing.settings import Settings
 from plumbing.stores import open_stores
 
 
-async def add_staff(settings: Settings, email: str, name: str) -> str:
-    """The account's activation link; an existing account (same email) gets a new link."""
+async def add_staff(settings: Settings, email: str, name: str) -> tuple[Account, str]:
+    """The account and a link that sets its password: an activation link for a new account,
+    a reset link (an hour) for an existing active one."""
     async with open_stores(settings) as stores:
         store = stores.commerce_store()
         account = await store.accounts.add_staff(f"STF-{uuid.uuid4().hex[:20]}", email, name)
         token = new_token()
+        reset = account.status == "active"
         await store.accounts.issue_link(
             LinkGrant(
                 audience="staff",
                 account_id=account.id,
-                purpose="activation",
+                purpose="reset" if reset else "activation",
                 token_hash=token_hash(token),
-                lifetime=settings.onboarding_activation_ttl,
+                lifetime=settings.onboarding_reset_ttl
+                if reset
+                else settings.onboarding_activation_ttl,
             )
         )
-    return f"{settings.onboarding_store_url.rstrip('/')}/staff/activate?token={token}"
+    page = "reset-password" if reset else "activate"
+    return account, f"{settings.onboarding_store_url.rstrip('/')}/staff/{page}?token={token}"
 
 
 def main(argv: list[str]) -> None:
@@ -43,6 +48,6 @@ def main(argv: list[str]) -> None:
         parser.error(f"not an email address: {email!r}")
     if not name or len(name) > 200:
         parser.error("the name must have 1 to 200 characters")
-    link = asyncio.run(add_staff(Settings(), email, name))
-    print(f"Staff account {email} ({name}).")
+    account, link = asyncio.run(add_staff(Settings(), email, name))
+    print(f"Staff account {account.email} ({account.name}), {account.status}.")
     print(f"Set its password with this link (it works once): {link}")
