@@ -11,16 +11,20 @@ import uuid
 import httpx
 
 from plumbing.stores import Stores
-from tests.account_helpers import STRONG_PASSWORD, csrf_in, set_password, sign_in, signed_in_staff
+from tests.account_helpers import (
+    OTHER_PASSWORD,
+    STRONG_PASSWORD,
+    csrf_in,
+    set_password,
+    sign_in,
+    signed_in_staff,
+)
 from tests.api_helpers import submitted_lead
 from tests.conftest import WebApp
 
 
-async def test_staff_add_prints_a_link_that_lets_the_member_sign_in(
-    http: httpx.AsyncClient, web: WebApp
-) -> None:
-    """`python -m starter staff add` prints a one-time link; with it the member signs in."""
-    email = f"rep.{uuid.uuid4().hex[:8]}@shop.example"
+async def staff_add(web: WebApp, email: str, name: str) -> str:
+    """Run `python -m starter staff add` as an operator would; the path of the link printed."""
     env = {
         **os.environ,
         "COMMERCE_DATABASE_URL": web.settings.commerce_database_url,
@@ -28,17 +32,39 @@ async def test_staff_add_prints_a_link_that_lets_the_member_sign_in(
         "ONBOARDING_STORE_URL": web.url,
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "starter", "staff", "add", email, "Kenji Ito",
+        sys.executable, "-m", "starter", "staff", "add", email, name,
         env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await proc.communicate()
     assert proc.returncode == 0, err.decode()
-    link = re.search(r"(/staff/activate\?token=[A-Za-z0-9_-]{43})\s", out.decode())
+    link = re.search(r"(/staff/[a-z-]+\?token=[A-Za-z0-9_-]{43})\s", out.decode())
     assert link is not None, out.decode()
-    assert (await set_password(http, link[1], STRONG_PASSWORD)).status_code == 303
+    return link[1]
+
+
+async def test_staff_add_prints_a_link_that_lets_the_member_sign_in(
+    http: httpx.AsyncClient, web: WebApp
+) -> None:
+    """`python -m starter staff add` prints a one-time link; with it the member signs in."""
+    email = f"rep.{uuid.uuid4().hex[:8]}@shop.example"
+    link = await staff_add(web, email, "Kenji Ito")
+    assert link.startswith("/staff/activate?token=")
+    assert (await set_password(http, link, STRONG_PASSWORD)).status_code == 303
     signed_in = await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")
     assert signed_in.headers["location"] == "/sales/leads"
     assert "Kenji Ito" in (await http.get("/sales/leads")).text
+
+
+async def test_staff_add_for_an_active_member_prints_a_reset_link(
+    http: httpx.AsyncClient, web: WebApp
+) -> None:
+    """Run again for a member who has a password, the command prints an hour's reset link."""
+    email = f"rep.{uuid.uuid4().hex[:8]}@shop.example"
+    await set_password(http, await staff_add(web, email, "Kenji Ito"), STRONG_PASSWORD)
+    link = await staff_add(web, email, "Kenji Ito")
+    assert link.startswith("/staff/reset-password?token=")
+    assert (await set_password(http, link, OTHER_PASSWORD)).status_code == 303
+    assert (await sign_in(http, email, OTHER_PASSWORD, prefix="/staff")).status_code == 303
 
 
 async def test_a_decision_names_the_signed_in_staff_member(
