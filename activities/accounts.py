@@ -10,6 +10,10 @@ from activities.models import EmailKind, EmailLink, PlanAccountEmailInput, SendE
 from commerce.accounts import Account, Accounts
 
 LINK_COOLDOWN = timedelta(minutes=1)
+NOTICES = {
+    "password_changed": EmailKind.PASSWORD_CHANGED,
+    "role_changed": EmailKind.ROLE_CHANGED,
+}
 # The page each audience's links open, per purpose.
 LINK_PATHS = {
     ("site", "activation"): "/activate",
@@ -27,12 +31,12 @@ class AccountActivities:
     async def plan_account_email(self, data: PlanAccountEmailInput) -> SendEmailInput | None:
         """The email to send for the request; None when there is nobody to send it to, which
         the requester is never told (the page answers the same either way)."""
-        if data.purpose == "password_changed":
+        if data.purpose in NOTICES:
             assert data.account_id is not None
             account = await self._accounts.by_id(data.audience, data.account_id)
             if account is None:
                 return None
-            return self._email(data, account, EmailKind.PASSWORD_CHANGED, None)
+            return self._email(data, account, NOTICES[data.purpose], None)
         assert data.email is not None
         account = await self._accounts.by_email(data.audience, data.email)
         if account is None or account.status not in ("invited", "active"):
@@ -64,6 +68,11 @@ class AccountActivities:
             kind=kind,
             locale=data.locale,
             to=account.email,
-            context={"name": account.name, "company": account.company, "email": account.email},
+            context={
+                "name": account.name,
+                "company": account.company,
+                "email": account.email,
+                "role": data.role,
+            },
             link=link,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -90,6 +91,11 @@ class EmailKind(StrEnum):
     ACTIVATION = "activation"
     PASSWORD_RESET = "password_reset"
     PASSWORD_CHANGED = "password_changed"
+    ROLE_CHANGED = "role_changed"
+    # Each in its invitation's run.
+    INVITATION = "invitation"
+    INVITATION_REMINDER = "invitation_reminder"
+    INVITATION_EXPIRED = "invitation_expired"
 
 
 class EmailLink(Model):
@@ -121,8 +127,35 @@ class PlanAccountEmailInput(Model):
     reference: str
     audience: Literal["site", "staff"]
     # "link": whatever link lets the account (found by email) set a password, if any;
-    # "password_changed": the notice after a password was set with a link.
-    purpose: Literal["link", "password_changed"]
+    # "password_changed": the notice after a password was set with a link;
+    # "role_changed": the notice to both sides of an admin hand-over.
+    purpose: Literal["link", "password_changed", "role_changed"]
     email: str | None = None
     account_id: str | None = None
     locale: Literal["ja", "en"]
+    # For "role_changed": the account's new role.
+    role: Literal["admin", "user"] | None = None
+
+
+class CreateInvitedUserInput(Model):
+    invitation_id: str
+    hierarchy_id: str
+    customer_id: str
+    site_user_id: str
+    first_name: str
+    last_name: str
+    email: str
+    job_title: str | None = None
+    phone: str | None = None
+    spending_limit: Decimal | None = None
+    locale: Literal["ja", "en"]
+    invited_by: str
+
+
+class InvitedUserInput(Model):
+    invitation_id: str
+    hierarchy_id: str
+    site_user_id: str
+    # "expired" by the invitation's clock, "cancelled" by the admin, "reinvited" on restore.
+    move: Literal["expired", "cancelled", "reinvited"] | None = None
+    actor: str = "system"

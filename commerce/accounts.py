@@ -19,7 +19,9 @@ _ACCOUNT_COLUMNS = (
 )
 # One shape for both audiences, so the sign-in code never asks which table it reads.
 ACCOUNT_QUERIES: dict[Audience, str] = {
-    "site": """SELECT u.id, u.email, c.name, u.status, u.password_hash, h.name AS company,
+    "site": """SELECT u.id, u.email, c.name,
+                      CASE WHEN u.blocked_at IS NULL THEN u.status ELSE 'blocked' END AS status,
+                      u.password_hash, h.name AS company,
                       p.locale, h.organization_customer_id AS customer_id, u.hierarchy_id
                FROM site_users u
                JOIN customers c ON c.id = u.customer_id

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from storage.database import Database
 
-_CUSTOMERS = (
+# The organization's customers that came with the request, then every member of its hierarchy
+# (users its admin invited came from no prospect).
+_REQUESTED = (
     "SELECT c.id FROM customers c JOIN prospects p ON p.id = c.prospect_id WHERE p.reference = $1"
+)
+_HIERARCHY = f"SELECT id FROM customer_hierarchies WHERE organization_customer_id IN ({_REQUESTED})"
+_CUSTOMERS = (
+    f"{_REQUESTED} UNION "
+    f"SELECT customer_id FROM customer_hierarchy_members WHERE hierarchy_id IN ({_HIERARCHY})"
 )
 _SITE_USERS = f"SELECT id FROM site_users WHERE customer_id IN ({_CUSTOMERS})"
 _SITE_EMAILS = f"SELECT lower(email) FROM site_users WHERE customer_id IN ({_CUSTOMERS})"
 DELETES = (
     # Account emails (links, notices) have references of their own; their recipient tells.
-    "DELETE FROM email_outbox WHERE reference LIKE 'account-email-%'"
+    "DELETE FROM email_outbox WHERE reference NOT LIKE 'B2B-%'"
     f" AND lower(recipient) IN ({_SITE_EMAILS})",
     "DELETE FROM sign_in_failures"
     f" WHERE key IN (SELECT 'account:site:' || e FROM ({_SITE_EMAILS}) AS s(e))",
@@ -19,9 +26,16 @@ DELETES = (
     f"DELETE FROM sessions WHERE audience = 'site' AND account_id IN ({_SITE_USERS})",
     f"DELETE FROM site_users WHERE customer_id IN ({_CUSTOMERS})",
     f"DELETE FROM credit_limits WHERE customer_id IN ({_CUSTOMERS})",
-    f"DELETE FROM customer_hierarchy_members WHERE customer_id IN ({_CUSTOMERS})",
-    f"DELETE FROM customer_hierarchies WHERE organization_customer_id IN ({_CUSTOMERS})",
-    f"DELETE FROM customers WHERE id IN ({_CUSTOMERS})",
+    f"DELETE FROM audit_log WHERE hierarchy_id IN ({_HIERARCHY})",
+    # Members and the invited users' customers together: once the members are gone nothing
+    # else leads to those customers.
+    f"""WITH members AS (
+            DELETE FROM customer_hierarchy_members WHERE hierarchy_id IN ({_HIERARCHY})
+            RETURNING customer_id)
+        DELETE FROM customers WHERE prospect_id IS NULL
+            AND id IN (SELECT customer_id FROM members)""",
+    f"DELETE FROM customer_hierarchies WHERE organization_customer_id IN ({_REQUESTED})",
+    f"DELETE FROM customers WHERE id IN ({_REQUESTED})",
     "DELETE FROM prospects WHERE reference = $1",
     "DELETE FROM email_outbox WHERE reference = $1",
     "DELETE FROM onboarding_claims WHERE reference = $1",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from commerce.accounts import Accounts
 from commerce.customers import Customers
 from commerce.erasure import erase_onboarding, record_erasure, was_erased
+from commerce.memberships import Memberships
 from commerce.outbox import EmailOutbox
+from commerce.partner_users import PartnerUsers
 from commerce.prospects import Prospects
 from commerce.sessions import Sessions
 from commerce.sign_in_failures import SignInFailures
@@ -25,6 +27,8 @@ class CommerceStore:
         self.accounts = Accounts(db)
         self.sessions = Sessions(db)
         self.sign_in_failures = SignInFailures(db)
+        self.partner_users = PartnerUsers(db)
+        self.memberships = Memberships(db)
 
     async def erase(self, reference: str) -> bool:
         """Delete every row the onboarding wrote; True if there was any."""

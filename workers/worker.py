@@ -19,14 +19,16 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.accounts import AccountActivities
 from activities.commerce import CommerceActivities
 from activities.mail.sender import EmailActivities, MailSettings
+from activities.partner_users import PartnerUserActivities
 from activities.sales import SalesActivities
 from plumbing.settings import Settings
 from plumbing.stores import Stores, open_stores
 from plumbing.temporal import connect_temporal
 from workflows.account_emails import AccountEmailWorkflow
+from workflows.invitation import InvitationWorkflow
 from workflows.onboarding import OnboardingWorkflow
 
-WORKFLOWS: list[type] = [OnboardingWorkflow, AccountEmailWorkflow]
+WORKFLOWS: list[type] = [OnboardingWorkflow, AccountEmailWorkflow, InvitationWorkflow]
 
 log = logging.getLogger("workers")
 
@@ -37,6 +39,7 @@ class ActivityGroups:
     sales: SalesActivities
     email: EmailActivities
     accounts: AccountActivities
+    partner_users: PartnerUserActivities
 
     def registered(self) -> list[Callable[..., Any]]:
         """The ACTIVITIES list the worker registers."""
@@ -54,6 +57,9 @@ class ActivityGroups:
             sales.close_opportunity,
             self.email.send_email,
             self.accounts.plan_account_email,
+            self.partner_users.create_invited_user,
+            self.partner_users.invited_user_status,
+            self.partner_users.move_invited_user,
         ]
 
     async def __aenter__(self) -> ActivityGroups:
@@ -81,8 +87,13 @@ def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
             reset_lifetime=settings.onboarding_reset_ttl,
         ),
     )
-    accounts = AccountActivities(commerce_store.accounts)
-    return ActivityGroups(commerce=commerce, sales=sales, email=email, accounts=accounts)
+    return ActivityGroups(
+        commerce=commerce,
+        sales=sales,
+        email=email,
+        accounts=AccountActivities(commerce_store.accounts),
+        partner_users=PartnerUserActivities(commerce_store),
+    )
 
 
 def metrics_runtime(port: int) -> Runtime:

@@ -33,6 +33,7 @@ class AccountEmailWorkflow:
                 email=data.email,
                 account_id=data.account_id,
                 locale=data.locale,
+                role=data.role,
             ),
             start_to_close_timeout=STORE_TIMEOUT,
             schedule_to_close_timeout=GIVE_UP_AFTER,

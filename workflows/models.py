@@ -103,8 +103,41 @@ class AccountEmailRequest(BaseModel):
     """Input of the account email workflow: who asked, for what, in which language."""
 
     audience: Literal["site", "staff"]
-    purpose: Literal["link", "password_changed"]
-    # The typed email for a link request; the account for a "password changed" notice.
+    purpose: Literal["link", "password_changed", "role_changed"]
+    # The typed email for a link request; the account for a notice.
     email: str | None = None
     account_id: str | None = None
     locale: Literal["ja", "en"]
+    role: Literal["admin", "user"] | None = None
+
+
+class InvitationPolicy(Model):
+    reminder_after: timedelta = timedelta(days=3)
+    expire_after: timedelta = timedelta(days=7)
+
+
+class InvitationInput(Model):
+    """A partner admin's invitation of a new user, with the ids the web app chose."""
+
+    hierarchy_id: str
+    customer_id: str
+    site_user_id: str
+    first_name: str
+    last_name: str
+    email: str
+    job_title: str | None = None
+    phone: str | None = None
+    spending_limit: Decimal | None = None
+    company: str
+    locale: Literal["ja", "en"]
+    invited_by: str
+    inviter_email: str
+    # A removed or expired user invited again: their records exist, the run emails and waits.
+    existing: bool = False
+    policy: InvitationPolicy = InvitationPolicy()
+
+
+class InvitationState(Model):
+    status: Literal["pending", "activated", "expired", "cancelled", "refused"] = "pending"
+    emails_sent: int = 0
+    reminded: bool = False

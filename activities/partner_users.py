@@ -1,0 +1,52 @@
+"""Invitation activities: the invited user's records and their status."""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from activities.errors import broken_rules_fail_the_activity
+from activities.models import CreateInvitedUserInput, InvitedUserInput
+from commerce.partner_users import NewUser
+from commerce.store import CommerceStore
+
+
+class PartnerUserActivities:
+    def __init__(self, store: CommerceStore) -> None:
+        self._store = store
+
+    @activity.defn
+    async def create_invited_user(self, data: CreateInvitedUserInput) -> None:
+        """Customer, member with role User and invited site user, once per invitation."""
+        user = NewUser(
+            hierarchy_id=data.hierarchy_id,
+            customer_id=data.customer_id,
+            site_user_id=data.site_user_id,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            email=data.email,
+            job_title=data.job_title,
+            phone=data.phone,
+            spending_limit=data.spending_limit,
+            locale=data.locale,
+        )
+        with broken_rules_fail_the_activity():
+            await self._store.partner_users.create_invited(
+                user, data.invitation_id, data.invited_by, f"{data.invitation_id}:invited"
+            )
+
+    @activity.defn
+    async def invited_user_status(self, data: InvitedUserInput) -> str | None:
+        return await self._store.memberships.status_of(data.site_user_id)
+
+    @activity.defn
+    async def move_invited_user(self, data: InvitedUserInput) -> str | None:
+        """Expire, cancel or re-invite; None when the user's status does not allow it now."""
+        assert data.move is not None
+        return await self._store.memberships.move(
+            data.hierarchy_id,
+            data.site_user_id,
+            data.move,
+            data.actor,
+            f"{data.invitation_id}:{data.move}",
+            invitation_id=data.invitation_id if data.move == "reinvited" else None,
+        )

@@ -1,0 +1,195 @@
+"""The users of a partner organization as its admin manages them, each change audited."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+
+from commerce.customers import person_name
+from domain.errors import SiteUserEmailTaken
+from storage.database import Connection, Database
+
+Row = dict[str, Any]
+EDITABLE = ("first_name", "last_name", "job_title", "phone", "spending_limit")
+
+_USERS = """
+    SELECT u.id AS site_user_id, u.customer_id, u.hierarchy_id, u.email, c.first_name,
+           c.last_name, c.name, c.job_title, c.phone, m.role, u.status, u.spending_limit,
+           u.blocked_at IS NOT NULL AS blocked, u.invitation_id, u.invited_by,
+           u.last_sign_in_at, u.invited_at
+    FROM site_users u
+    JOIN customers c ON c.id = u.customer_id
+    JOIN customer_hierarchy_members m
+        ON m.hierarchy_id = u.hierarchy_id AND m.customer_id = u.customer_id"""
+
+
+@dataclass(frozen=True)
+class NewUser:
+    hierarchy_id: str
+    customer_id: str
+    site_user_id: str
+    first_name: str
+    last_name: str
+    email: str
+    job_title: str | None
+    phone: str | None
+    spending_limit: Decimal | None
+    locale: str
+
+
+def _json(values: Row | None) -> str | None:
+    return None if values is None else json.dumps(values, default=str, ensure_ascii=False)
+
+
+async def audit_on(
+    conn: Connection,
+    hierarchy_id: str,
+    change_key: str,
+    actor: str,
+    action: str,
+    site_user_id: str | None,
+    before: Row | None = None,
+    after: Row | None = None,
+) -> None:
+    """One entry per change: a retried write finds its key and adds nothing."""
+    await conn.execute(
+        """INSERT INTO audit_log (hierarchy_id, change_key, actor, action, site_user_id, before,
+               after)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)
+           ON CONFLICT (change_key) DO NOTHING""",
+        hierarchy_id,
+        change_key,
+        actor,
+        action,
+        site_user_id,
+        _json(before),
+        _json(after),
+    )
+
+
+class PartnerUsers:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create_invited(
+        self, user: NewUser, invitation_id: str, invited_by: str, change_key: str
+    ) -> None:
+        """Customer, hierarchy member (role User) and invited site user, all or none; a retry
+        writes nothing more. An email taken by any site user of the shop is refused."""
+        name = person_name(user.first_name, user.last_name, user.locale)
+        try:
+            async with self._db.acquire() as conn, conn.transaction():
+                await conn.execute(
+                    """INSERT INTO customers (id, customer_type, name, first_name, last_name,
+                           email, phone, job_title)
+                       VALUES ($1, 'person', $2, $3, $4, $5, $6, $7)
+                       ON CONFLICT (id) DO NOTHING""",
+                    user.customer_id, name, user.first_name, user.last_name, user.email,
+                    user.phone, user.job_title,
+                )  # fmt: skip
+                await conn.execute(
+                    """INSERT INTO customer_hierarchy_members (hierarchy_id, customer_id, role)
+                       VALUES ($1, $2, 'user') ON CONFLICT DO NOTHING""",
+                    user.hierarchy_id,
+                    user.customer_id,
+                )
+                await conn.execute(
+                    """INSERT INTO site_users (id, customer_id, hierarchy_id, email, status,
+                           spending_limit, invitation_id, invited_by)
+                       VALUES ($1, $2, $3, $4, 'invited', $5, $6, $7)
+                       ON CONFLICT (id) DO NOTHING""",
+                    user.site_user_id, user.customer_id, user.hierarchy_id, user.email,
+                    user.spending_limit, invitation_id, invited_by,
+                )  # fmt: skip
+                after = {
+                    "email": user.email, "first_name": user.first_name,
+                    "last_name": user.last_name, "job_title": user.job_title,
+                    "phone": user.phone, "spending_limit": user.spending_limit, "role": "user",
+                }  # fmt: skip
+                await audit_on(
+                    conn, user.hierarchy_id, change_key, invited_by, "invited",
+                    user.site_user_id, None, after,
+                )  # fmt: skip
+        except asyncpg.UniqueViolationError as err:
+            raise SiteUserEmailTaken(f"a site user with email {user.email} exists") from err
+
+    async def users(self, hierarchy_id: str) -> list[Row]:
+        rows = await self._db.fetch(
+            f"{_USERS} WHERE u.hierarchy_id = $1 ORDER BY m.role, c.name", hierarchy_id
+        )
+        return [dict(r) for r in rows]
+
+    async def user(self, hierarchy_id: str, site_user_id: str) -> Row | None:
+        """One user of this organization; None for a user of another (who does not exist here)."""
+        row = await self._db.fetchrow(
+            f"{_USERS} WHERE u.hierarchy_id = $1 AND u.id = $2", hierarchy_id, site_user_id
+        )
+        return dict(row) if row else None
+
+    async def email_in_use(self, email: str) -> bool:
+        """Whether a site user of any organization has the email."""
+        return bool(
+            await self._db.fetchval(
+                "SELECT true FROM site_users WHERE lower(email) = lower($1)", email
+            )
+        )
+
+    async def edit(
+        self, hierarchy_id: str, site_user_id: str, changes: Row, actor: str, change_key: str
+    ) -> bool:
+        """Change the user's details and spending limit; False when there is no such user."""
+        async with self._db.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                f"{_USERS} WHERE u.hierarchy_id = $1 AND u.id = $2 FOR UPDATE OF u, c",
+                hierarchy_id,
+                site_user_id,
+            )
+            if row is None:
+                return False
+            before = {k: row[k] for k in EDITABLE}
+            after = {**before, **{k: v for k, v in changes.items() if k in EDITABLE}}
+            if after == before:
+                return True
+            # The name keeps the order it was written in (family name first in Japanese).
+            family_first = row["name"] == f"{row['last_name']} {row['first_name']}"
+            name = person_name(
+                after["first_name"], after["last_name"], "ja" if family_first else "en"
+            )
+            await conn.execute(
+                """UPDATE customers SET first_name = $2, last_name = $3, job_title = $4,
+                       phone = $5, name = $6
+                   WHERE id = $1""",
+                row["customer_id"], after["first_name"], after["last_name"],
+                after["job_title"], after["phone"], name,
+            )  # fmt: skip
+            await conn.execute(
+                "UPDATE site_users SET spending_limit = $2 WHERE id = $1",
+                site_user_id,
+                after["spending_limit"],
+            )
+            changed = [k for k in EDITABLE if before[k] != after[k]]
+            await audit_on(
+                conn, hierarchy_id, change_key, actor, "edited", site_user_id,
+                {k: before[k] for k in changed}, {k: after[k] for k in changed},
+            )  # fmt: skip
+        return True
+
+    async def audit(self, hierarchy_id: str, limit: int = 200) -> list[Row]:
+        rows = await self._db.fetch(
+            """SELECT a.at, a.actor, a.action, a.site_user_id, u.email, a.before, a.after
+               FROM audit_log a LEFT JOIN site_users u ON u.id = a.site_user_id
+               WHERE a.hierarchy_id = $1 ORDER BY a.at DESC, a.id DESC LIMIT $2""",
+            hierarchy_id,
+            limit,
+        )
+        return [
+            {**dict(r), "before": _loads(r["before"]), "after": _loads(r["after"])} for r in rows
+        ]
+
+
+def _loads(value: str | None) -> Row | None:
+    return None if value is None else dict(json.loads(value))
