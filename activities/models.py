@@ -139,6 +139,8 @@ class PlanAccountEmailInput(Model):
 
 class CreateInvitedUserInput(Model):
     invitation_id: str
+    # Names the change in the audit log, so a retried activity writes one entry.
+    change_key: str
     hierarchy_id: str
     customer_id: str
     site_user_id: str
@@ -154,6 +156,7 @@ class CreateInvitedUserInput(Model):
 
 class InvitedUserInput(Model):
     invitation_id: str
+    change_key: str = ""
     hierarchy_id: str
     site_user_id: str
     # "expired" by the invitation's clock, "cancelled" by the admin, "reinvited" on restore.

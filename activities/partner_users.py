@@ -31,7 +31,7 @@ class PartnerUserActivities:
         )
         with broken_rules_fail_the_activity():
             await self._store.partner_users.create_invited(
-                user, data.invitation_id, data.invited_by, f"{data.invitation_id}:invited"
+                user, data.invitation_id, data.invited_by, data.change_key
             )
 
     @activity.defn
@@ -47,6 +47,6 @@ class PartnerUserActivities:
             data.site_user_id,
             data.move,
             data.actor,
-            f"{data.invitation_id}:{data.move}",
+            data.change_key,
             invitation_id=data.invitation_id if data.move == "reinvited" else None,
         )

@@ -15,20 +15,23 @@ Audience = Literal["site", "staff"]
 LinkPurpose = Literal["activation", "reset"]
 
 _ACCOUNT_COLUMNS = (
-    "id, email, name, status, password_hash, company, locale, customer_id, hierarchy_id"
+    "id, email, name, status, password_hash, company, locale, customer_id, hierarchy_id,"
+    " invitation_id"
 )
 # One shape for both audiences, so the sign-in code never asks which table it reads.
 ACCOUNT_QUERIES: dict[Audience, str] = {
     "site": """SELECT u.id, u.email, c.name,
                       CASE WHEN u.blocked_at IS NULL THEN u.status ELSE 'blocked' END AS status,
                       u.password_hash, h.name AS company,
-                      p.locale, h.organization_customer_id AS customer_id, u.hierarchy_id
+                      p.locale, h.organization_customer_id AS customer_id, u.hierarchy_id,
+                      u.invitation_id
                FROM site_users u
                JOIN customers c ON c.id = u.customer_id
                JOIN customer_hierarchies h ON h.id = u.hierarchy_id
                LEFT JOIN prospects p ON p.id = c.prospect_id""",
     "staff": """SELECT id, email, name, status, password_hash, NULL AS company,
-                       NULL AS locale, NULL AS customer_id, NULL AS hierarchy_id
+                       NULL AS locale, NULL AS customer_id, NULL AS hierarchy_id,
+                       NULL AS invitation_id
                 FROM staff_accounts""",
 }
 TABLES: dict[Audience, str] = {"site": "site_users", "staff": "staff_accounts"}
@@ -47,10 +50,14 @@ class Account:
     # The organization's customer id and hierarchy, for a partner's user.
     customer_id: str | None
     hierarchy_id: str | None
+    # The invitation workflow that brought a partner user in, told when they activate.
+    invitation_id: str | None
 
     @classmethod
     def from_row(cls, audience: Audience, row: Any) -> Account:
-        return cls(audience=audience, **{k: row[k] for k in _ACCOUNT_COLUMNS.split(", ")})
+        return cls(
+            audience=audience, **{k.strip(): row[k.strip()] for k in _ACCOUNT_COLUMNS.split(",")}
+        )
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,11 @@ class PartnerUsers:
             {**dict(r), "before": _loads(r["before"]), "after": _loads(r["after"])} for r in rows
         ]
 
+    async def by_id(self, site_user_id: str) -> Row | None:
+        """One user whatever their organization: staff reach users by id alone."""
+        row = await self._db.fetchrow(f"{_USERS} WHERE u.id = $1", site_user_id)
+        return dict(row) if row else None
+
 
 def _loads(value: str | None) -> Row | None:
     return None if value is None else dict(json.loads(value))

@@ -87,3 +87,13 @@ class Prospects:
         prospect = dict(row)
         prospect["company"] = json.loads(prospect["company"])
         return prospect
+
+    async def pending_for_email(self, email: str) -> bool:
+        """Whether a request from this email is still being decided."""
+        return bool(
+            await self._db.fetchval(
+                """SELECT true FROM prospects
+                   WHERE lower(email) = lower($1) AND status = 'pending' LIMIT 1""",
+                email,
+            )
+        )

@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.outcomes import CreditLimit
 from plumbing.codec import EncryptionCodec, parse_keys
-from workflows.models import OnboardingPolicy
+from workflows.models import InvitationPolicy, OnboardingPolicy
 
 DEV_TOKEN_SECRET = "dev-only-activation-secret"
 # A fixed key so dev runs and tests can read each other's histories; never for production.
@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     # Accounts: link lifetimes, sessions, and the Argon2id cost of a password hash.
     onboarding_activation_ttl: timedelta = timedelta(days=7)
     onboarding_reset_ttl: timedelta = timedelta(hours=1)
+    onboarding_invitation_reminder_after: timedelta = timedelta(days=3)
+    onboarding_invitation_expire_after: timedelta = timedelta(days=7)
     onboarding_session_idle: timedelta = timedelta(minutes=30)
     onboarding_session_lifetime: timedelta = timedelta(hours=12)
     onboarding_argon2_time_cost: int = Field(default=3, ge=1, le=20)
@@ -87,7 +89,10 @@ class Settings(BaseSettings):
             raise ValueError("ONBOARDING_REMINDER_INTERVAL must be positive")
         if self.onboarding_expire_after <= timedelta(0):
             raise ValueError("ONBOARDING_EXPIRE_AFTER must be positive")
-        for name in ("activation_ttl", "reset_ttl", "session_idle", "session_lifetime"):
+        for name in (
+            "activation_ttl", "reset_ttl", "session_idle", "session_lifetime",
+            "invitation_reminder_after", "invitation_expire_after",
+        ):  # fmt: skip
             if getattr(self, f"onboarding_{name}") <= timedelta(0):
                 raise ValueError(f"ONBOARDING_{name.upper()} must be positive")
         keys = parse_keys(self.onboarding_encryption_keys)
@@ -103,6 +108,12 @@ class Settings(BaseSettings):
     def codec(self) -> EncryptionCodec:
         return EncryptionCodec(
             parse_keys(self.onboarding_encryption_keys), self.onboarding_encryption_key_id
+        )
+
+    def invitation_policy(self) -> InvitationPolicy:
+        return InvitationPolicy(
+            reminder_after=self.onboarding_invitation_reminder_after,
+            expire_after=self.onboarding_invitation_expire_after,
         )
 
     def policy(self) -> OnboardingPolicy:

@@ -129,3 +129,30 @@ async def signed_in_staff(
     response = await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")
     assert response.status_code == 303, response.text
     return email
+
+
+async def signed_in_admin(http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink) -> str:
+    """An approved partner's admin, signed in on `http`; their email."""
+    email = await activated_partner(http, web, smtp)
+    assert (await sign_in(http, email, STRONG_PASSWORD)).status_code == 303
+    return email
+
+
+async def post_form(
+    http: httpx.AsyncClient, page: str, action: str, data: dict[str, str]
+) -> httpx.Response:
+    """Open the page, then post the form to `action` with the page's anti-CSRF token."""
+    html = (await http.get(page)).text
+    return await http.post(action, data={**data, "csrf_token": csrf_in(html)})
+
+
+async def invite(
+    http: httpx.AsyncClient, email: str, spending_limit: str = "", first_name: str = "Ken"
+) -> httpx.Response:
+    return await post_form(
+        http,
+        "/organization/users/new",
+        "/organization/users?lang=en",
+        {"first_name": first_name, "last_name": "Ito", "email": email,
+         "spending_limit": spending_limit},
+    )  # fmt: skip

@@ -346,6 +346,9 @@ async def test_openapi_describes_the_contract(http: httpx.AsyncClient) -> None:
         "/api/commerce/prospects",
         "/api/commerce/prospects/{prospect_id}",
         "/api/commerce/customer-hierarchies/{hierarchy_id}",
+        "/api/commerce/customer-hierarchies/{hierarchy_id}/site-users",
+        "/api/commerce/site-users/{site_user_id}/block",
+        "/api/commerce/site-users/{site_user_id}/unblock",
         "/healthz",
         "/api/webhooks/sales",
     }

@@ -46,7 +46,12 @@ class InvitationWorkflow:
 
     @workflow.run
     async def run(self, data: InvitationInput) -> InvitationState:
-        if not data.existing:
+        if data.existing:
+            if await self._move("reinvited", data.invited_by) is None:
+                # Restored or removed again meanwhile: nothing to invite.
+                self._state.status = "refused"
+                return self._state
+        else:
             try:
                 await self._store(PartnerUserActivities.create_invited_user, self._new_user())
             except ActivityError:
@@ -125,10 +130,18 @@ class InvitationWorkflow:
 
     # -- activity calls ------------------------------------------------------------------
 
+    @staticmethod
+    def _run_key() -> str:
+        # An email invited again after an expiry gets a new run under the same workflow id:
+        # its emails and audit entries are its own.
+        info = workflow.info()
+        return f"{info.workflow_id}.{info.run_id}"
+
     def _new_user(self) -> CreateInvitedUserInput:
         d = self._data
         return CreateInvitedUserInput(
             invitation_id=workflow.info().workflow_id,
+            change_key=f"{self._run_key()}:invited",
             hierarchy_id=d.hierarchy_id, customer_id=d.customer_id,
             site_user_id=d.site_user_id, first_name=d.first_name, last_name=d.last_name,
             email=d.email, job_title=d.job_title, phone=d.phone,
@@ -139,6 +152,7 @@ class InvitationWorkflow:
         return InvitedUserInput.model_validate(
             {
                 "invitation_id": workflow.info().workflow_id,
+                "change_key": f"{self._run_key()}:{move}",
                 "hierarchy_id": self._data.hierarchy_id,
                 "site_user_id": self._data.site_user_id,
                 "move": move,
@@ -156,8 +170,15 @@ class InvitationWorkflow:
         )
         return status
 
-    async def _move(self, move: str, actor: str) -> None:
-        await self._store(PartnerUserActivities.move_invited_user, self._user_ref(move, actor))
+    async def _move(self, move: str, actor: str) -> str | None:
+        moved: str | None = await workflow.execute_activity_method(
+            PartnerUserActivities.move_invited_user,
+            self._user_ref(move, actor),
+            start_to_close_timeout=STORE_TIMEOUT,
+            schedule_to_close_timeout=GIVE_UP_AFTER,
+            retry_policy=ACTIVITY_RETRY,
+        )
+        return moved
 
     async def _store(self, activity: object, arg: object) -> None:
         await workflow.execute_activity_method(
@@ -183,7 +204,7 @@ class InvitationWorkflow:
         await workflow.execute_activity_method(
             EmailActivities.send_email,
             SendEmailInput(
-                reference=workflow.info().workflow_id,
+                reference=self._run_key(),
                 kind=kind,
                 sequence=sequence,
                 locale=d.locale,

@@ -137,7 +137,7 @@ class InvitationInput(Model):
     policy: InvitationPolicy = InvitationPolicy()
 
 
-class InvitationState(Model):
+class InvitationState(BaseModel):
     status: Literal["pending", "activated", "expired", "cancelled", "refused"] = "pending"
     emails_sent: int = 0
     reminded: bool = False

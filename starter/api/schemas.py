@@ -212,6 +212,19 @@ class CustomerHierarchy(BaseModel):
     created_at: datetime
 
 
+class SiteUser(BaseModel):
+    site_user_id: str
+    customer_id: str
+    email: str
+    name: str
+    role: Literal["admin", "user"]
+    status: Literal["invited", "active", "removed", "expired"]
+    # Kept apart from the status: unblocking gives the user back the status they had.
+    blocked: bool
+    spending_limit: Decimal | None
+    last_sign_in_at: datetime | None
+
+
 class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     temporal: bool

@@ -37,6 +37,7 @@ from sales.port import SalesBackend
 from starter.common.ratelimit import RateLimiter
 from starter.common.sessions import SessionManager
 from starter.services.accounts import AccountService
+from starter.services.partner_users import PartnerUserService
 from starter.services.start import OnboardingStarter
 from workflows.models import OnboardingState
 from workflows.onboarding import OnboardingWorkflow
@@ -99,6 +100,7 @@ class Services:
     codec: EncryptionCodec
     sessions: SessionManager
     accounts: AccountService
+    partner_users: PartnerUserService
     # Link and reset requests per client address: each one sends an email.
     link_limit: RateLimiter
 
@@ -214,4 +216,11 @@ async def open_services(settings: Settings, staff_token: str) -> AsyncIterator[S
                 per_address(settings.onboarding_sign_in_failures_per_address),
             ),
             link_limit=RateLimiter(settings.onboarding_link_requests_per_minute, 5),
+            partner_users=PartnerUserService(
+                commerce,
+                hasher,
+                client,
+                settings.onboarding_task_queue,
+                settings.invitation_policy(),
+            ),
         )

@@ -17,6 +17,7 @@ from accounts.tokens import token_hash
 from commerce.accounts import Account, Audience, LinkHolder
 from commerce.store import CommerceStore
 from workflows.account_emails import AccountEmailWorkflow
+from workflows.invitation import InvitationWorkflow
 from workflows.models import AccountEmailRequest
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,8 @@ class AccountService:
         changed = await self._store.accounts.set_password_with_link(token_hash(token), new_hash)
         if changed is None:
             raise LinkUnusable
+        if account.status == "invited" and account.invitation_id is not None:
+            await self._tell_invitation(account.invitation_id)
         if account.status == "active":
             # A password replaced, not a first one: the owner hears of it, in case it was not
             # them. The password is set already, so a failure to start the notice must not
@@ -148,6 +151,15 @@ class AccountService:
                     "password of %s %s changed; notice not started", *account_key(account)
                 )
         return changed
+
+    async def _tell_invitation(self, invitation_id: str) -> None:
+        # The invitation would find out at its next reminder or expiry anyway; the signal
+        # only ends it sooner, so a failure to send it is no reason to fail the page.
+        try:
+            handle = self._client.get_workflow_handle_for(InvitationWorkflow.run, invitation_id)
+            await handle.signal(InvitationWorkflow.activated)
+        except Exception:
+            log.warning("could not tell invitation %s of its activation", invitation_id)
 
     async def request_link(self, audience: Audience, email: str, locale: str) -> None:
         """Email whatever link lets the account set a password, if there is such an account;

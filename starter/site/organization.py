@@ -17,10 +17,13 @@ async def organization(request: Request, services: ServicesDep, user: PartnerPag
     hierarchy = await services.commerce.customers.hierarchy(user.hierarchy_id)
     if hierarchy is None:  # erased while the session lived
         raise HTTPException(status_code=404)
-    me = next((m for m in hierarchy["members"] if m["site_user_id"] == user.id), None)
+    users = await services.commerce.partner_users.users(user.hierarchy_id)
+    me = next((u for u in users if u["site_user_id"] == user.id), None)
     # No order reserves credit yet, so all of the limit is available.
     available = hierarchy["credit_limit_amount"]
+    done = request.query_params.get("done")
     return render(
-        request, "site/organization.html", hierarchy=hierarchy, me=me, user=user,
-        available_credit=available,
+        request, "site/organization.html", hierarchy=hierarchy, me=me, user=user, users=users,
+        available_credit=available, is_admin=me is not None and me["role"] == "admin",
+        done_key=f"users.done.{done}" if done in ("invited", "make-admin") else None,
     )  # fmt: skip

@@ -1,16 +1,32 @@
-"""The Commerce back office: "All prospects", a prospect, a customer hierarchy."""
+"""The Commerce back office: "All prospects", a prospect, a customer hierarchy and its
+site users, whom staff can block, unblock or send a new link."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from commerce.prospects import PROSPECT_STATUSES
 from starter.common.auth import ServicesDep, StaffPageDep
 from starter.common.rendering import render
+from starter.services import Services
 from starter.staff.context import record_page, staff_context
 
 router = APIRouter(include_in_schema=False)
+
+# The notice after each action; fixed texts, so a crafted link cannot put words on the page.
+DONE = {
+    "blocked": "{email} is blocked and signed out.",
+    "unblocked": "{email} is unblocked.",
+    "link_sent": "A new link is on its way to {email}.",
+    "link_refused": "{email} gets no link: only invited or active users who are not blocked do.",
+}
+# The statuses whose user a link helps: an activation link or a password reset link.
+LINK_STATUSES = ("invited", "active")
 
 
 @router.get("/commerce/prospects", response_class=HTMLResponse)
@@ -38,6 +54,63 @@ async def hierarchy_page(
     request: Request, hierarchy_id: str, services: ServicesDep, user: StaffPageDep
 ) -> Response:
     hierarchy = await services.commerce.customers.hierarchy(hierarchy_id)
-    return record_page(
-        request, services, user, "staff/commerce/hierarchy.html", hierarchy=hierarchy
+    if hierarchy is None:
+        raise HTTPException(status_code=404)
+    users = await services.commerce.partner_users.users(hierarchy_id)
+    done, about = request.query_params.get("done", ""), request.query_params.get("user")
+    emails = {u["site_user_id"]: u["email"] for u in users}
+    text = DONE[done].format(email=emails[about]) if done in DONE and about in emails else None
+    refused = done == "link_refused"
+    return render(
+        request, "staff/commerce/hierarchy.html", hierarchy=hierarchy, site_users=users,
+        link_statuses=LINK_STATUSES, notice=None if refused else text,
+        problem=text if refused else None,
+        **staff_context(services, user, hierarchy["reference"]),
+    )  # fmt: skip
+
+
+async def _site_user(services: Services, site_user_id: str) -> dict[str, Any]:
+    row = await services.commerce.partner_users.by_id(site_user_id)
+    if row is None:
+        raise HTTPException(status_code=404)
+    return row
+
+
+def _back(row: dict[str, Any], done: str) -> Response:
+    query = urlencode({"done": done, "user": row["site_user_id"]})
+    return RedirectResponse(
+        f"/commerce/customer-hierarchies/{row['hierarchy_id']}?{query}", status_code=303
     )
+
+
+async def _set_blocked(services: Services, site_user_id: str, blocked: bool, user: str) -> Response:
+    row = await _site_user(services, site_user_id)
+    action = "block" if blocked else "unblock"
+    # A fresh key per click: each staff action is its own audit entry (none when unchanged).
+    change_key = f"staff-{action}:{site_user_id}:{uuid.uuid4()}"
+    await services.commerce.memberships.set_blocked(site_user_id, blocked, user, change_key)
+    return _back(row, f"{action}ed")
+
+
+@router.post("/commerce/site-users/{site_user_id}/block")
+async def block(site_user_id: str, services: ServicesDep, user: StaffPageDep) -> Response:
+    return await _set_blocked(services, site_user_id, True, user)
+
+
+@router.post("/commerce/site-users/{site_user_id}/unblock")
+async def unblock(site_user_id: str, services: ServicesDep, user: StaffPageDep) -> Response:
+    return await _set_blocked(services, site_user_id, False, user)
+
+
+@router.post("/commerce/site-users/{site_user_id}/resend-link")
+async def resend_link(site_user_id: str, services: ServicesDep, _: StaffPageDep) -> Response:
+    row = await _site_user(services, site_user_id)
+    if row["status"] not in LINK_STATUSES or row["blocked"]:
+        return _back(row, "link_refused")
+    # The email goes in the language the organization asked to be onboarded in; the staff
+    # member's own page language says nothing about the partner's.
+    hierarchy = await services.commerce.customers.hierarchy(row["hierarchy_id"])
+    prospect = hierarchy and await services.commerce.prospects.get(hierarchy["prospect_id"])
+    locale = prospect["locale"] if prospect else "en"
+    await services.accounts.request_link("site", row["email"], locale)
+    return _back(row, "link_sent")

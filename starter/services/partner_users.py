@@ -1,0 +1,227 @@
+"""What a partner's admin does to the organization's users: invite, edit, remove, restore,
+resend or cancel an invitation, hand the admin role over."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from decimal import Decimal
+from typing import Any, Literal
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.service import RPCError
+
+from accounts.hashing import PasswordHasher
+from accounts.passwords import normalize_password
+from commerce.accounts import Account
+from commerce.store import CommerceStore
+from domain.outcomes import Amount
+from domain.request import Email, Model, OptionalText, ShortText
+from workflows.account_emails import AccountEmailWorkflow
+from workflows.invitation import InvitationWorkflow
+from workflows.models import AccountEmailRequest, InvitationInput, InvitationPolicy
+
+log = logging.getLogger(__name__)
+Row = dict[str, Any]
+
+
+class UserDetails(Model):
+    first_name: ShortText
+    last_name: ShortText
+    job_title: OptionalText = None
+    phone: OptionalText = None
+    spending_limit: Amount | None = None
+
+
+class NewUserForm(UserDetails):
+    email: Email
+
+
+class NotAllowed(Exception):
+    """The user's state does not allow this now; the message says why."""
+
+
+class FieldProblem(Exception):
+    def __init__(self, field: str, message_key: str) -> None:
+        self.field = field
+        self.message_key = message_key
+
+
+def invitation_id(hierarchy_id: str, email: str) -> str:
+    # One id per organization and email: a double click finds the run the first one started.
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
+    return f"invitation-{hierarchy_id}-{digest}"
+
+
+class PartnerUserService:
+    def __init__(
+        self,
+        store: CommerceStore,
+        hasher: PasswordHasher,
+        client: Client,
+        task_queue: str,
+        policy: InvitationPolicy,
+    ) -> None:
+        self._store = store
+        self._hasher = hasher
+        self._client = client
+        self._task_queue = task_queue
+        self._policy = policy
+
+    async def organization(self, admin: Account) -> Row:
+        assert admin.hierarchy_id is not None
+        hierarchy = await self._store.customers.hierarchy(admin.hierarchy_id)
+        assert hierarchy is not None
+        return hierarchy
+
+    async def check_limit(self, admin: Account, limit: Decimal | None) -> None:
+        """A spending limit is per order, at most the organization's credit limit."""
+        credit = (await self.organization(admin))["credit_limit_amount"]
+        if limit is not None and credit is not None and limit > credit:
+            raise FieldProblem("spending_limit", "users.over_credit_limit")
+
+    async def invite(self, admin: Account, form: NewUserForm, locale: str) -> None:
+        """Start the invitation's run; refused when the email already belongs to a site user
+        or to an open partner request."""
+        assert admin.hierarchy_id is not None
+        await self.check_limit(admin, form.spending_limit)
+        email = form.email.strip()
+        if await self._store.partner_users.email_in_use(
+            email
+        ) or await self._store.prospects.pending_for_email(email):
+            raise FieldProblem("email", "users.email_taken")
+        organization = await self.organization(admin)
+        await self._client.start_workflow(
+            InvitationWorkflow.run,
+            InvitationInput(
+                hierarchy_id=admin.hierarchy_id,
+                customer_id=f"CUS-{uuid.uuid4().hex[:20]}",
+                site_user_id=f"USR-{uuid.uuid4().hex[:20]}",
+                first_name=form.first_name,
+                last_name=form.last_name,
+                email=email,
+                job_title=form.job_title,
+                phone=form.phone,
+                spending_limit=form.spending_limit,
+                company=organization["organization_name"],
+                locale="ja" if locale == "ja" else "en",
+                invited_by=admin.name,
+                inviter_email=admin.email,
+                policy=self._policy,
+            ),
+            id=invitation_id(admin.hierarchy_id, email),
+            task_queue=self._task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        )
+
+    async def edit(self, admin: Account, user_id: str, details: UserDetails) -> bool:
+        assert admin.hierarchy_id is not None
+        await self.check_limit(admin, details.spending_limit)
+        return await self._store.partner_users.edit(
+            admin.hierarchy_id, user_id, details.model_dump(), admin.name, _change("edit")
+        )
+
+    async def move(self, admin: Account, user_id: str, move: str) -> None:
+        """Remove or restore a user. Restoring a user who never activated invites them again."""
+        assert admin.hierarchy_id is not None
+        user = await self._store.partner_users.user(admin.hierarchy_id, user_id)
+        if user is None:
+            raise NotAllowed("users.not_found")
+        if move == "restored" and user["invitation_id"] and not await self._ever_activated(user):
+            await self._reinvite(admin, user)
+            return
+        if user["status"] == "invited" and move == "removed" and user["invitation_id"]:
+            await self._cancel_invitation(user["invitation_id"], admin.name)
+        moved = await self._store.memberships.move(
+            admin.hierarchy_id, user_id, move, admin.name, _change(move)
+        )
+        if moved is None and move != "removed":
+            raise NotAllowed("users.not_now")
+
+    async def _ever_activated(self, user: Row) -> bool:
+        account = await self._store.accounts.by_id("site", user["site_user_id"])
+        return account is not None and account.password_hash is not None
+
+    async def _reinvite(self, admin: Account, user: Row) -> None:
+        assert admin.hierarchy_id is not None
+        organization = await self.organization(admin)
+        await self._client.start_workflow(
+            InvitationWorkflow.run,
+            InvitationInput(
+                hierarchy_id=admin.hierarchy_id,
+                customer_id=user["customer_id"],
+                site_user_id=user["site_user_id"],
+                first_name=user["first_name"] or "",
+                last_name=user["last_name"] or "",
+                email=user["email"],
+                company=organization["organization_name"],
+                locale=_locale(admin),
+                invited_by=admin.name,
+                inviter_email=admin.email,
+                existing=True,
+                policy=self._policy,
+            ),
+            id=user["invitation_id"],
+            task_queue=self._task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        )
+
+    async def resend(self, admin: Account, user_id: str) -> None:
+        assert admin.hierarchy_id is not None
+        user = await self._store.partner_users.user(admin.hierarchy_id, user_id)
+        if user is None or user["status"] != "invited" or not user["invitation_id"]:
+            raise NotAllowed("users.not_now")
+        handle = self._client.get_workflow_handle_for(InvitationWorkflow.run, user["invitation_id"])
+        try:
+            await handle.execute_update(InvitationWorkflow.resend, admin.name)
+        except (WorkflowUpdateFailedError, RPCError) as err:
+            raise NotAllowed("users.not_now") from err
+
+    async def _cancel_invitation(self, invitation: str, by: str) -> None:
+        handle = self._client.get_workflow_handle_for(InvitationWorkflow.run, invitation)
+        try:
+            await handle.execute_update(InvitationWorkflow.cancel, by)
+        except (WorkflowUpdateFailedError, RPCError):
+            # Ended already (activated, expired): the removal below is what counts.
+            log.info("invitation %s had ended before its cancel", invitation)
+
+    async def hand_over(self, admin: Account, user_id: str, password: str) -> None:
+        """Make another active user the admin, once the admin has typed their password."""
+        assert admin.hierarchy_id is not None
+        assert admin.password_hash is not None
+        if not await self._hasher.verify(admin.password_hash, normalize_password(password)):
+            raise FieldProblem("password", "account.wrong_password")
+        done = await self._store.memberships.hand_over_admin(
+            admin.hierarchy_id, admin.id, user_id, admin.name, _change("handover")
+        )
+        if not done:
+            raise NotAllowed("users.not_now")
+        roles: tuple[tuple[str, Literal["admin", "user"]], ...] = (
+            (user_id, "admin"),
+            (admin.id, "user"),
+        )
+        for account_id, role in roles:
+            notice = AccountEmailRequest(
+                audience="site", purpose="role_changed", account_id=account_id,
+                locale=_locale(admin), role=role,
+            )  # fmt: skip
+            try:
+                await self._client.start_workflow(
+                    AccountEmailWorkflow.run, notice, id=f"account-email-role-{uuid.uuid4().hex}",
+                    task_queue=self._task_queue,
+                )  # fmt: skip
+            except RPCError:
+                log.exception("admin of %s handed over; notice not started", admin.hierarchy_id)
+
+
+def _change(action: str) -> str:
+    # Each admin action is its own change in the audit log.
+    return f"{action}:{uuid.uuid4().hex}"
+
+
+def _locale(account: Account) -> Literal["ja", "en"]:
+    return "ja" if account.locale == "ja" else "en"

@@ -1,0 +1,169 @@
+"""The organization's users as its admin manages them: invite, edit, remove, restore, resend,
+hand over the admin role, and the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from commerce.accounts import Account
+from starter.common.auth import PartnerPageDep, ServicesDep
+from starter.common.i18n import pick_locale
+from starter.common.rendering import render
+from starter.services.partner_users import (
+    FieldProblem,
+    NewUserForm,
+    NotAllowed,
+    UserDetails,
+)
+
+router = APIRouter(include_in_schema=False)
+DETAILS = ("first_name", "last_name", "job_title", "phone", "spending_limit")
+NEW_USER = ("first_name", "last_name", "email", "job_title", "phone", "spending_limit")
+ERROR_KEYS = {
+    "missing": "error.missing",
+    "string_too_short": "error.missing",
+    "string_too_long": "error.too_long",
+    "greater_than_equal": "users.negative_limit",
+    "decimal_max_places": "users.limit_format",
+    "decimal_parsing": "users.limit_format",
+    "decimal_max_digits": "users.limit_format",
+}
+MOVES = {"remove": "removed", "restore": "restored"}
+
+
+async def require_admin(services: ServicesDep, user: PartnerPageDep) -> Account:
+    """The signed-in partner user, if they are their organization's admin; 403 otherwise."""
+    assert user.hierarchy_id is not None
+    me = await services.commerce.partner_users.user(user.hierarchy_id, user.id)
+    if me is None or me["role"] != "admin":
+        raise HTTPException(status_code=403, detail="only the organization's admin can do this")
+    return user
+
+
+AdminDep = Annotated[Account, Depends(require_admin)]
+
+
+async def _form(request: Request, names: tuple[str, ...]) -> dict[str, str]:
+    form = await request.form()
+    return {n: v.strip()[:2000] for n in names if isinstance(v := form.get(n, ""), str)}
+
+
+def _errors(err: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in err.errors():
+        name = str(error["loc"][0]) if error["loc"] else "form"
+        key = ERROR_KEYS.get(error["type"], "error.invalid")
+        if name == "spending_limit" and key == "error.invalid":
+            # Amounts are plain digits: say whether the sign or the figures are wrong.
+            typed = str(error.get("input", ""))
+            key = "users.negative_limit" if typed.startswith("-") else "users.limit_format"
+        errors.setdefault(name, key)
+    return errors
+
+
+def _filled(values: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if v}
+
+
+@router.get("/organization/users/new", response_class=HTMLResponse)
+async def new_user_form(request: Request, admin: AdminDep) -> Response:
+    return render(request, "site/user_new.html", values={}, errors={})
+
+
+@router.post("/organization/users", response_class=HTMLResponse)
+async def invite(request: Request, services: ServicesDep, admin: AdminDep) -> Response:
+    values = await _form(request, NEW_USER)
+    try:
+        form = NewUserForm.model_validate(_filled(values))
+        await services.partner_users.invite(admin, form, pick_locale(request))
+    except ValidationError as err:
+        return render(request, "site/user_new.html", 422, values=values, errors=_errors(err))
+    except FieldProblem as problem:
+        errors = {problem.field: problem.message_key}
+        return render(request, "site/user_new.html", 422, values=values, errors=errors)
+    return RedirectResponse("/organization?done=invited", status_code=303)
+
+
+async def _user(services: ServicesDep, admin: Account, user_id: str) -> dict[str, Any]:
+    assert admin.hierarchy_id is not None
+    user = await services.commerce.partner_users.user(admin.hierarchy_id, user_id)
+    if user is None:  # another organization's user is nobody here
+        raise HTTPException(status_code=404)
+    return user
+
+
+@router.get("/organization/users/{user_id}", response_class=HTMLResponse)
+async def user_page(
+    request: Request, user_id: str, services: ServicesDep, admin: AdminDep
+) -> Response:
+    user = await _user(services, admin, user_id)
+    values = {k: "" if user[k] is None else str(user[k]) for k in DETAILS}
+    return _user_page(request, user, admin, values, {})
+
+
+def _user_page(
+    request: Request,
+    user: dict[str, Any],
+    admin: Account,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    problem = request.query_params.get("problem")
+    return render(
+        request, "site/user.html", status, user=user, values=values, errors=errors,
+        is_me=user["site_user_id"] == admin.id,
+        problem_key=problem if problem in ("users.not_now",) else None,
+    )  # fmt: skip
+
+
+@router.post("/organization/users/{user_id}", response_class=HTMLResponse)
+async def save(request: Request, user_id: str, services: ServicesDep, admin: AdminDep) -> Response:
+    user = await _user(services, admin, user_id)
+    values = await _form(request, DETAILS)
+    try:
+        details = UserDetails.model_validate(_filled(values))
+        await services.partner_users.edit(admin, user_id, details)
+    except ValidationError as err:
+        return _user_page(request, user, admin, values, _errors(err), 422)
+    except FieldProblem as problem:
+        return _user_page(request, user, admin, values, {problem.field: problem.message_key}, 422)
+    return RedirectResponse(f"/organization/users/{user_id}?done=saved", status_code=303)
+
+
+@router.post("/organization/users/{user_id}/{action}", response_class=HTMLResponse)
+async def act(
+    request: Request, user_id: str, action: str, services: ServicesDep, admin: AdminDep
+) -> Response:
+    user = await _user(services, admin, user_id)
+    back = f"/organization/users/{user_id}"
+    try:
+        if action in MOVES:
+            await services.partner_users.move(admin, user_id, MOVES[action])
+        elif action == "resend":
+            await services.partner_users.resend(admin, user_id)
+        elif action == "make-admin":
+            password = (await request.form()).get("password", "")
+            await services.partner_users.hand_over(
+                admin, user_id, password if isinstance(password, str) else ""
+            )
+            back = "/organization"
+        else:
+            raise HTTPException(status_code=404)
+    except NotAllowed:
+        return RedirectResponse(f"{back}?problem=users.not_now", status_code=303)
+    except FieldProblem as problem:
+        values = {k: "" if user[k] is None else str(user[k]) for k in DETAILS}
+        return _user_page(request, user, admin, values, {problem.field: problem.message_key}, 422)
+    return RedirectResponse(f"{back}?done={action}", status_code=303)
+
+
+@router.get("/organization/audit", response_class=HTMLResponse)
+async def audit(request: Request, services: ServicesDep, admin: AdminDep) -> Response:
+    assert admin.hierarchy_id is not None
+    entries = await services.commerce.partner_users.audit(admin.hierarchy_id)
+    return render(request, "site/audit.html", entries=entries)

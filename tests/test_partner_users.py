@@ -1,0 +1,213 @@
+"""A partner admin manages the organization's users, against the real stack."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+from devstack.smtp import SmtpSink
+from plumbing.stores import Stores
+from tests.account_helpers import (
+    STRONG_PASSWORD,
+    invite,
+    link_in,
+    post_form,
+    set_password,
+    sign_in,
+    signed_in_admin,
+    wait_for_email,
+)
+from tests.conftest import WebApp
+
+
+def new_email() -> str:
+    return f"ken.ito.{uuid.uuid4().hex[:10]}@contoso.example"
+
+
+async def user_id_of(stores: Stores, email: str) -> str:
+    found: str = await stores.commerce.fetchval(
+        "SELECT id FROM site_users WHERE lower(email) = lower($1)", email
+    )
+    return found
+
+
+async def invited_and_active(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, email: str
+) -> None:
+    """Invite `email` as the signed-in admin; the invitee sets a password in another browser."""
+    assert (await invite(http, email)).status_code == 303
+    [invitation] = await wait_for_email(smtp, email, "invites you")
+    async with httpx.AsyncClient(base_url=web.url) as invitee:
+        assert (
+            await set_password(invitee, link_in(invitation), STRONG_PASSWORD)
+        ).status_code == 303
+
+
+async def test_an_invited_user_activates_and_signs_in_without_admin_rights(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
+) -> None:
+    """The invitee gets an email with a link, signs in, and sees no "Add a user"."""
+    await signed_in_admin(http, web, smtp)
+    email = new_email()
+    await invited_and_active(http, web, smtp, email)
+    async with httpx.AsyncClient(base_url=web.url) as invitee:
+        assert (await sign_in(invitee, email, STRONG_PASSWORD)).status_code == 303
+        page = await invitee.get("/organization?lang=en")
+        assert page.status_code == 200
+        assert "Add a user" not in page.text
+        assert (await invitee.get("/organization/users/new")).status_code == 403
+    assert "Add a user" in (await http.get("/organization?lang=en")).text
+
+
+async def test_a_double_submit_invites_once(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """Two posts of the same invitation make one user and one email."""
+    await signed_in_admin(http, web, smtp)
+    email = new_email()
+    assert (await invite(http, email)).status_code == 303
+    second = await invite(http, email)
+    assert second.status_code in (303, 422)
+    await wait_for_email(smtp, email, "invites you")
+    count = await stores.commerce.fetchval(
+        "SELECT count(*) FROM site_users WHERE lower(email) = lower($1)", email
+    )
+    assert count == 1
+    assert len(await wait_for_email(smtp, email, "invites you")) == 1
+
+
+async def test_an_email_in_use_is_refused(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
+) -> None:
+    """Inviting an email that belongs to a site user anywhere is a field error."""
+    admin = await signed_in_admin(http, web, smtp)
+    refused = await invite(http, admin)
+    assert refused.status_code == 422
+    assert "This email already belongs to a user or to a request in progress." in refused.text
+
+
+async def test_spending_limits_are_checked(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
+) -> None:
+    """A negative, non-numeric or over-the-credit-limit spending limit is a field error."""
+    await signed_in_admin(http, web, smtp)
+    for limit, message in (
+        ("-1", "Use zero or more."),
+        ("lots", "Enter an amount in figures"),
+        ("1000001", "more than the organization&#39;s credit limit"),
+    ):
+        refused = await invite(http, new_email(), spending_limit=limit)
+        assert refused.status_code == 422, limit
+        assert 'id="spending_limit-error"' in refused.text, limit
+        assert message in refused.text, limit
+
+
+async def test_a_removed_user_is_signed_out_and_cannot_sign_in(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """Remove ends the user's session at once, and sign-in fails afterwards."""
+    await signed_in_admin(http, web, smtp)
+    email = new_email()
+    await invited_and_active(http, web, smtp, email)
+    user_id = await user_id_of(stores, email)
+    async with httpx.AsyncClient(base_url=web.url) as invitee:
+        await sign_in(invitee, email, STRONG_PASSWORD)
+        page = f"/organization/users/{user_id}"
+        removed = await post_form(http, page, f"{page}/remove", {})
+        assert removed.status_code == 303
+        assert (await invitee.get("/organization")).status_code == 303
+        assert (await sign_in(invitee, email, STRONG_PASSWORD)).status_code == 401
+
+
+async def test_edits_are_kept_in_the_audit_log(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """Invite, edit and remove (of a pending invitation: its cancel) make one entry each."""
+    await signed_in_admin(http, web, smtp)
+    email = new_email()
+    await invite(http, email, spending_limit="5000")
+    await wait_for_email(smtp, email, "invites you")
+    user_id = await user_id_of(stores, email)
+    page = f"/organization/users/{user_id}"
+    saved = await post_form(
+        http, page, page, {"first_name": "Kenji", "last_name": "Ito", "spending_limit": "7000"}
+    )
+    assert saved.status_code == 303
+    await post_form(http, page, f"{page}/remove", {})
+    log = await http.get("/organization/audit?lang=en")
+    rows = [r for r in log.text.split("<tr>") if email in r]
+    assert [r.split("<td>")[3].split("</td>")[0] for r in rows] == [
+        "cancelled",
+        "edited",
+        "invited",
+    ]
+    assert "first_name: Ken, spending_limit: 5000" in rows[1]
+    assert "first_name: Kenji, spending_limit: 7000" in rows[1]
+
+
+async def test_an_admin_cannot_reach_another_organizations_user(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """Another organization's user is unknown here: 404, and nothing changes."""
+    await signed_in_admin(http, web, smtp)
+    email = new_email()
+    await invite(http, email)
+    await wait_for_email(smtp, email, "invites you")
+    user_id = await user_id_of(stores, email)
+    async with httpx.AsyncClient(base_url=web.url) as other:
+        await signed_in_admin(other, web, smtp)
+        html = (await other.get("/organization")).text
+        assert (await other.get(f"/organization/users/{user_id}")).status_code == 404
+        token = html.split('name="csrf_token" value="')[1].split('"')[0]
+        removed = await other.post(
+            f"/organization/users/{user_id}/remove", data={"csrf_token": token}
+        )
+        assert removed.status_code == 404
+    status = await stores.commerce.fetchval("SELECT status FROM site_users WHERE id = $1", user_id)
+    assert status == "invited"
+
+
+async def test_a_post_without_the_csrf_token_changes_nothing(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """An admin action posted without the anti-CSRF token is refused with 403."""
+    await signed_in_admin(http, web, smtp)
+    email = new_email()
+    refused = await http.post(
+        "/organization/users", data={"first_name": "K", "last_name": "I", "email": email}
+    )
+    assert refused.status_code == 403
+    assert (
+        await stores.commerce.fetchval(
+            "SELECT count(*) FROM site_users WHERE lower(email) = lower($1)", email
+        )
+        == 0
+    )
+
+
+async def test_the_admin_role_is_handed_over_after_the_password(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """A wrong password changes nothing; the right one swaps the roles and tells both."""
+    admin = await signed_in_admin(http, web, smtp)
+    email = new_email()
+    await invited_and_active(http, web, smtp, email)
+    user_id = await user_id_of(stores, email)
+    page = f"/organization/users/{user_id}"
+    wrong = await post_form(http, page, f"{page}/make-admin?lang=en", {"password": "nope"})
+    assert wrong.status_code == 422
+    right = await post_form(http, page, f"{page}/make-admin", {"password": STRONG_PASSWORD})
+    assert right.status_code == 303
+    roles = await stores.commerce.fetch(
+        """SELECT u.email, m.role FROM site_users u JOIN customer_hierarchy_members m
+           ON m.customer_id = u.customer_id WHERE lower(u.email) = ANY($1::text[])""",
+        [admin.lower(), email.lower()],
+    )
+    assert {r["email"].lower(): r["role"] for r in roles} == {
+        admin.lower(): "user",
+        email.lower(): "admin",
+    }
+    await wait_for_email(smtp, admin, "administrator")
+    await wait_for_email(smtp, email, "administrator")
+    assert (await http.get("/organization/users/new")).status_code == 403
