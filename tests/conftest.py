@@ -15,8 +15,11 @@ import pytest
 import pytest_asyncio
 import uvicorn
 from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from devstack.binaries import executable
 from devstack.mailbox_page import mailbox_app
 from devstack.postgres import EmbeddedPostgres, free_port
 from devstack.smtp import SmtpSink
@@ -56,6 +59,17 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemporalDev
     server.start()
     yield server
     server.stop()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server, for waits of days."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=executable("temporal-test-server"),
+    )
+    async with env:
+        yield env
 
 
 @pytest.fixture(scope="session")

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-import pytest_asyncio
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from devstack.binaries import executable
 from devstack.smtp import SmtpSink
 from plumbing.settings import Settings
 from plumbing.stores import Stores
@@ -22,16 +18,6 @@ from workflows.models import OnboardingInput, OnboardingPolicy, OnboardingStatus
 from workflows.onboarding import OnboardingWorkflow
 
 pytestmark = pytest.mark.timeskipping
-
-
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def time_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
-        test_server_existing_path=executable("temporal-test-server"),
-    )
-    async with env:
-        yield env
 
 
 def policy(sales_inbox: str) -> OnboardingPolicy:

@@ -36,6 +36,13 @@ from devstack.postgres import EmbeddedPostgres, free_port
 from devstack.smtp import SmtpSink
 from devstack.temporal import TemporalDevServer
 from tests.api_helpers import request_body
+from tests.fault_invitations import (
+    INVITATIONS,
+    host_organization,
+    invitation_emails,
+    invite_during_faults,
+    repeats,
+)
 
 ONBOARDINGS = 120
 STAFF_TOKEN = f"fault-staff-{uuid.uuid4().hex}"
@@ -224,9 +231,13 @@ DUPLICATE_QUERIES = {
         "SELECT reference FROM prospects GROUP BY reference HAVING count(*) > 1",
         "SELECT lower(email) FROM prospects WHERE email LIKE 'fault-%'"
         " GROUP BY 1 HAVING count(*) > 1",
-        "SELECT prospect_id, customer_type FROM customers GROUP BY 1, 2 HAVING count(*) > 1",
+        "SELECT prospect_id, customer_type FROM customers WHERE prospect_id IS NOT NULL"
+        " GROUP BY 1, 2 HAVING count(*) > 1",
         "SELECT organization_customer_id FROM customer_hierarchies GROUP BY 1 HAVING count(*) > 1",
-        "SELECT hierarchy_id FROM customer_hierarchy_members GROUP BY 1 HAVING count(*) > 1",
+        "SELECT hierarchy_id FROM customer_hierarchy_members WHERE role = 'admin'"
+        " GROUP BY 1 HAVING count(*) > 1",
+        "SELECT lower(email) FROM customers WHERE customer_type = 'person'"
+        " GROUP BY 1 HAVING count(*) > 1",
         "SELECT lower(email) FROM site_users GROUP BY 1 HAVING count(*) > 1",
         "SELECT reference, kind FROM email_outbox GROUP BY 1, 2 HAVING count(*) > 1",
     ],
@@ -257,15 +268,17 @@ def killed_just_after(stack: Stack, message_id: str) -> bool:
     )
 
 
-async def duplicate_rows(stack: Stack) -> int:
-    found = 0
+async def duplicate_rows(stack: Stack) -> dict[str, list[str]]:
+    """The rows each duplicate query found, by query; empty when there is none."""
+    found: dict[str, list[str]] = {}
     for store, queries in DUPLICATE_QUERIES.items():
         conn = await asyncpg.connect(
             stack.postgres.url(store), server_settings={"search_path": store}
         )
         try:
             for sql in queries:
-                found += len(await conn.fetch(sql))
+                if rows := await conn.fetch(sql):
+                    found[sql] = [str(tuple(r)) for r in rows]
         finally:
             await conn.close()
     return found
@@ -308,11 +321,21 @@ async def test_nothing_lost_nothing_twice_under_faults(stack: Stack) -> None:
     run = uuid.uuid4().hex[:6]
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=stack.url, timeout=30, limits=limits) as http:
+        host = await host_organization(http, {"Authorization": f"Bearer {STAFF_TOKEN}"}, run)
         unavailable: Counter[int] = Counter()
         drivers = [Driver(http, i, run, unavailable) for i in range(ONBOARDINGS)]
         faults = asyncio.create_task(inject_faults(stack))
+        inviting = asyncio.create_task(invite_during_faults(stack.temporal.address, host, run))
         outcomes = await asyncio.wait_for(asyncio.gather(*(d.run() for d in drivers)), timeout=720)
+        invitees = await inviting
         await faults
+    invited = await invitation_emails(stack.smtp, invitees)
+    invitation_links = await working_links(stack, [m for ms in invited.values() for m in ms])
+    invitations_twice = repeats(invited)
+    unexplained_invitations = {
+        mid: n for mid, n in invitations_twice.items()
+        if n != 2 or not killed_just_after(stack, mid)
+    }  # fmt: skip
 
     wrong = [
         (ref, got, d.expected)
@@ -345,16 +368,20 @@ async def test_nothing_lost_nothing_twice_under_faults(stack: Stack) -> None:
     print(
         f"\nfault suite: {ONBOARDINGS} onboardings in flight; faults injected: "
         f"{len(stack.faults)} ({', '.join(stack.faults)}); wrong or lost: {len(wrong)}; "
-        f"duplicate rows: {duplicates}; emails expected {len(expected_ids)}, "
+        f"duplicate rows: {sum(len(r) for r in duplicates.values())}; "
+        f"emails expected {len(expected_ids)}, "
         f"received {sum(received.values())}, twice {len(twice)} (of which resent after a "
         f"worker SIGKILL {len(resent_after_kill)}), missing {len(missing)}; "
         f"503 answers retried: {unavailable[503]}; approval emails {len(approvals)} for "
         f"{len(links)} admins, each with working links: {sorted(set(links.values()))}; "
+        f"invitations {len(invited)}, emails {sum(len(m) for m in invited.values())} (resent "
+        f"after a SIGKILL {len(invitations_twice) - len(unexplained_invitations)}), working "
+        f"links each: {sorted(set(invitation_links.values()))}; "
         f"process log: {stack.log_path.name}"
     )
     assert len(stack.faults) == 6
     assert wrong == []
-    assert duplicates == 0
+    assert duplicates == {}
     approved = sum(1 for d in drivers if d.expected == "approved")
     assert rows == {"prospects": ONBOARDINGS, "approved site users": approved}
     assert unexplained == {}
@@ -363,3 +390,8 @@ async def test_nothing_lost_nothing_twice_under_faults(stack: Stack) -> None:
     # A resent approval carries a new link; only the attempt the outbox recorded issued its own.
     assert len(links) == approved
     assert set(links.values()) == {1}
+    # Each invitee: one invitation email (but the one repeat SMTP forces), one working link.
+    assert unexplained_invitations == {}
+    assert all(len({str(m["Message-ID"]) for m in ms}) == 1 for ms in invited.values())
+    assert len(invitation_links) == INVITATIONS
+    assert set(invitation_links.values()) == {1}
