@@ -43,6 +43,7 @@ class InvitationWorkflow:
         self._resends_asked = 0
         self._cancel_by: str | None = None
         self._activated = False
+        self._created = False
 
     @workflow.run
     async def run(self, data: InvitationInput) -> InvitationState:
@@ -58,6 +59,7 @@ class InvitationWorkflow:
                 # The email became another user's between the page's check and this run.
                 self._state.status = "refused"
                 return self._state
+        self._created = True
         await self._email(EmailKind.INVITATION)
         started = workflow.now()
         remind_at = started + data.policy.reminder_after
@@ -98,6 +100,13 @@ class InvitationWorkflow:
 
     def _resend_due(self) -> bool:
         return self._resends_asked > 0
+
+    @workflow.update
+    async def ready(self) -> InvitationState:
+        """Completes once the user exists (or the invitation was refused), so the admin's next
+        page lists them."""
+        await workflow.wait_condition(lambda: self._created or self._state.status != "pending")
+        return self._state
 
     @workflow.signal
     def activated(self) -> None:

@@ -3,6 +3,7 @@ resend or cancel an invitation, hand the admin role over."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import uuid
@@ -24,6 +25,7 @@ from workflows.invitation import InvitationWorkflow
 from workflows.models import AccountEmailRequest, InvitationInput, InvitationPolicy
 
 log = logging.getLogger(__name__)
+READY_WAIT = 5.0
 Row = dict[str, Any]
 
 
@@ -93,7 +95,7 @@ class PartnerUserService:
         ) or await self._store.prospects.pending_for_email(email):
             raise FieldProblem("email", "users.email_taken")
         organization = await self.organization(admin)
-        await self._client.start_workflow(
+        handle = await self._client.start_workflow(
             InvitationWorkflow.run,
             InvitationInput(
                 hierarchy_id=admin.hierarchy_id,
@@ -116,6 +118,15 @@ class PartnerUserService:
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         )
+        try:
+            # Wait a moment for the user's records, so the page the admin sees next lists them.
+            state = await asyncio.wait_for(
+                handle.execute_update(InvitationWorkflow.ready), timeout=READY_WAIT
+            )
+        except (TimeoutError, WorkflowUpdateFailedError, RPCError):
+            return
+        if state.status == "refused":
+            raise FieldProblem("email", "users.email_taken")
 
     async def edit(self, admin: Account, user_id: str, details: UserDetails) -> bool:
         assert admin.hierarchy_id is not None

@@ -3,6 +3,7 @@ hand over the admin role, and the audit log."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -101,8 +102,18 @@ async def user_page(
     request: Request, user_id: str, services: ServicesDep, admin: AdminDep
 ) -> Response:
     user = await _user(services, admin, user_id)
-    values = {k: "" if user[k] is None else str(user[k]) for k in DETAILS}
-    return _user_page(request, user, admin, values, {})
+    return _user_page(request, user, admin, _values(user), {})
+
+
+def _values(user: dict[str, Any]) -> dict[str, str]:
+    """The form's values as stored; an amount without the zeros after its point (50000)."""
+    values = {}
+    for name in DETAILS:
+        value = user[name]
+        if isinstance(value, Decimal):
+            value = format(value.normalize(), "f")
+        values[name] = "" if value is None else str(value)
+    return values
 
 
 def _user_page(
@@ -157,8 +168,8 @@ async def act(
     except NotAllowed:
         return RedirectResponse(f"{back}?problem=users.not_now", status_code=303)
     except FieldProblem as problem:
-        values = {k: "" if user[k] is None else str(user[k]) for k in DETAILS}
-        return _user_page(request, user, admin, values, {problem.field: problem.message_key}, 422)
+        errors = {problem.field: problem.message_key}
+        return _user_page(request, user, admin, _values(user), errors, 422)
     return RedirectResponse(f"{back}?done={action}", status_code=303)
 
 

@@ -57,12 +57,14 @@ async def hierarchy_page(
     if hierarchy is None:
         raise HTTPException(status_code=404)
     users = await services.commerce.partner_users.users(hierarchy_id)
+    audit = await services.commerce.partner_users.audit(hierarchy_id)
     done, about = request.query_params.get("done", ""), request.query_params.get("user")
     emails = {u["site_user_id"]: u["email"] for u in users}
     text = DONE[done].format(email=emails[about]) if done in DONE and about in emails else None
     refused = done == "link_refused"
     return render(
         request, "staff/commerce/hierarchy.html", hierarchy=hierarchy, site_users=users,
+        audit=audit,
         link_statuses=LINK_STATUSES, notice=None if refused else text,
         problem=text if refused else None,
         **staff_context(services, user, hierarchy["reference"]),
