@@ -39,6 +39,11 @@ class PartnerUserActivities:
         return await self._store.memberships.status_of(data.site_user_id)
 
     @activity.defn
+    async def admin_email(self, data: InvitedUserInput) -> str | None:
+        """The email of the organization's admin now."""
+        return await self._store.memberships.admin_email(data.hierarchy_id)
+
+    @activity.defn
     async def move_invited_user(self, data: InvitedUserInput) -> str | None:
         """Expire, cancel or re-invite; None when the user's status does not allow it now."""
         assert data.move is not None

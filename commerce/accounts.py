@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
+from commerce.partner_users import audit_activation
 from storage.database import Connection, Database
 
 Audience = Literal["site", "staff"]
@@ -149,6 +150,9 @@ class Accounts:
                 return None
             audience: Audience = row["audience"]
             table = TABLES[audience]
+            was = await conn.fetchval(
+                f"SELECT status FROM {table} WHERE id = $1", row["account_id"]
+            )
             updated = await conn.fetchval(
                 f"""UPDATE {table} SET password_hash = $2, status = 'active',
                         activated_at = coalesce(activated_at, now())
@@ -171,6 +175,8 @@ class Accounts:
                 audience,
                 row["account_id"],
             )
+            if audience == "site" and was == "invited":
+                await audit_activation(conn, row["account_id"])
             # Whoever holds the link holds the mailbox: a lock others caused ends with it.
             await conn.execute(
                 f"""DELETE FROM sign_in_failures

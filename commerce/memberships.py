@@ -48,7 +48,7 @@ class Memberships:
                 """SELECT u.status, m.role FROM site_users u
                    JOIN customer_hierarchy_members m
                        ON m.hierarchy_id = u.hierarchy_id AND m.customer_id = u.customer_id
-                   WHERE u.id = $1 AND u.hierarchy_id = $2 FOR UPDATE OF u""",
+                   WHERE u.id = $1 AND u.hierarchy_id = $2 FOR UPDATE OF u, m""",
                 site_user_id,
                 hierarchy_id,
             )
@@ -110,7 +110,7 @@ class Memberships:
                    JOIN customer_hierarchy_members m
                        ON m.hierarchy_id = u.hierarchy_id AND m.customer_id = u.customer_id
                    WHERE u.hierarchy_id = $1 AND u.id = ANY($2::text[])
-                   ORDER BY u.id FOR UPDATE OF m""",
+                   ORDER BY u.id FOR UPDATE OF u, m""",
                 hierarchy_id,
                 [from_user_id, to_user_id],
             )
@@ -139,7 +139,19 @@ class Memberships:
         return True
 
     async def status_of(self, site_user_id: str) -> str | None:
+        """The user's status; `blocked` while staff block them, whatever the status."""
         status: str | None = await self._db.fetchval(
-            "SELECT status FROM site_users WHERE id = $1", site_user_id
+            """SELECT CASE WHEN blocked_at IS NULL THEN status ELSE 'blocked' END
+               FROM site_users WHERE id = $1""",
+            site_user_id,
         )
         return status
+
+    async def admin_email(self, hierarchy_id: str) -> str | None:
+        email: str | None = await self._db.fetchval(
+            """SELECT u.email FROM customer_hierarchy_members m
+               JOIN site_users u ON u.customer_id = m.customer_id
+               WHERE m.hierarchy_id = $1 AND m.role = 'admin'""",
+            hierarchy_id,
+        )
+        return email

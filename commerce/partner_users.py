@@ -71,6 +71,19 @@ async def audit_on(
     )
 
 
+async def audit_activation(conn: Connection, site_user_id: str) -> None:
+    """A partner user's activation is a change of their organization's users, made by them."""
+    await conn.execute(
+        """INSERT INTO audit_log (hierarchy_id, change_key, actor, action, site_user_id, before,
+               after)
+           SELECT hierarchy_id, 'activated:' || id, email, 'activated', id,
+                  '{"status": "invited"}', '{"status": "active"}'
+           FROM site_users WHERE id = $1
+           ON CONFLICT (change_key) DO NOTHING""",
+        site_user_id,
+    )
+
+
 class PartnerUsers:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -129,6 +142,36 @@ class PartnerUsers:
             f"{_USERS} WHERE u.hierarchy_id = $1 AND u.id = $2", hierarchy_id, site_user_id
         )
         return dict(row) if row else None
+
+    async def invited_by_run(self, email: str, invitation_id: str) -> bool:
+        """Whether the email's user is still invited by that invitation (a double click)."""
+        return bool(
+            await self._db.fetchval(
+                """SELECT true FROM site_users WHERE lower(email) = lower($1)
+                   AND invitation_id = $2 AND status = 'invited'""",
+                email,
+                invitation_id,
+            )
+        )
+
+    async def record(
+        self, hierarchy_id: str, change_key: str, actor: str, action: str, site_user_id: str
+    ) -> None:
+        """An audit entry for an action that changes no row of ours (an email sent again)."""
+        async with self._db.acquire() as conn:
+            await audit_on(conn, hierarchy_id, change_key, actor, action, site_user_id)
+
+    async def invitations_of(self, reference: str) -> list[str]:
+        """The invitation runs of the organization an onboarding approved."""
+        rows = await self._db.fetch(
+            """SELECT DISTINCT u.invitation_id FROM site_users u
+               JOIN customer_hierarchies h ON h.id = u.hierarchy_id
+               JOIN customers o ON o.id = h.organization_customer_id
+               JOIN prospects p ON p.id = o.prospect_id
+               WHERE p.reference = $1 AND u.invitation_id IS NOT NULL""",
+            reference,
+        )
+        return [r["invitation_id"] for r in rows]
 
     async def email_in_use(self, email: str) -> bool:
         """Whether a site user of any organization has the email."""

@@ -1,5 +1,5 @@
 """An invitation nobody accepts: one reminder, then expiry and a word to the admin, on the
-time-skipping server; and one accepted in time, which ends without a reminder."""
+time-skipping server."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import uuid
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from accounts.tokens import token_hash
 from devstack.smtp import SmtpSink
 from plumbing.settings import Settings
 from plumbing.stores import Stores
-from tests.account_helpers import LINK, text_of, wait_for_email
 from tests.factories import make_request, now, qualified, unique_email
 from tests.test_expiry import policy
 from workers.worker import running_worker
@@ -81,30 +79,3 @@ async def test_an_unanswered_invitation_is_reminded_once_then_expires(
         "SELECT action FROM audit_log WHERE site_user_id = $1 ORDER BY id", data.site_user_id
     )
     assert [a["action"] for a in actions] == ["invited", "expired"]
-
-
-async def test_an_invitation_accepted_in_time_ends_without_a_reminder(
-    time_env: WorkflowEnvironment,
-    stores: Stores,
-    settings: Settings,
-    smtp: SmtpSink,
-) -> None:
-    """Activating the account tells the run, which ends at once: no reminder, no expiry."""
-    task_queue = f"invitation-{uuid.uuid4().hex[:8]}"
-    async with running_worker(time_env.client, task_queue, stores, settings):
-        hierarchy_id, admin = await approved_hierarchy(time_env, task_queue)
-        data = invitation(hierarchy_id, admin)
-        handle = await time_env.client.start_workflow(
-            InvitationWorkflow.run, data, id=f"invitation-{uuid.uuid4().hex}", task_queue=task_queue
-        )
-        [email] = await wait_for_email(smtp, data.email, "invites you")
-        token = LINK.search(text_of(email))
-        assert token is not None
-        account = await stores.commerce_store().accounts.set_password_with_link(
-            token_hash(token[1]), "$argon2id$not-a-real-hash"
-        )
-        assert account is not None
-        await handle.signal(InvitationWorkflow.activated)
-        state = await handle.result()
-    assert (state.status, state.reminded) == ("activated", False)
-    assert len(smtp.messages_to(data.email)) == 1

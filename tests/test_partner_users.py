@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
+from temporalio.client import Client, WorkflowExecutionStatus
 
 from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
 from tests.account_helpers import (
     STRONG_PASSWORD,
+    csrf_in,
     invite,
     link_in,
     post_form,
@@ -19,6 +22,7 @@ from tests.account_helpers import (
     wait_for_email,
 )
 from tests.conftest import WebApp
+from workflows.invitation import InvitationWorkflow
 
 
 def new_email() -> str:
@@ -45,7 +49,7 @@ async def invited_and_active(
 
 
 async def test_an_invited_user_activates_and_signs_in_without_admin_rights(
-    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores, client: Client
 ) -> None:
     """The invitee gets an email with a link, signs in, and sees no "Add a user"."""
     await signed_in_admin(http, web, smtp)
@@ -57,24 +61,39 @@ async def test_an_invited_user_activates_and_signs_in_without_admin_rights(
         assert page.status_code == 200
         assert "Add a user" not in page.text
         assert (await invitee.get("/organization/users/new")).status_code == 403
+        posted = await invitee.post(
+            "/organization/users",
+            data={"first_name": "A", "last_name": "B", "email": new_email(),
+                  "csrf_token": csrf_in(page.text)},
+        )  # fmt: skip
+        assert posted.status_code == 403
     assert "Add a user" in (await http.get("/organization?lang=en")).text
+    # The activation told the invitation, which ended at once instead of waiting to remind.
+    invitation = await stores.commerce.fetchval(
+        "SELECT invitation_id FROM site_users WHERE lower(email) = $1", email.lower()
+    )
+    handle = client.get_workflow_handle_for(InvitationWorkflow.run, invitation)
+    state = await asyncio.wait_for(handle.result(), timeout=30)
+    assert (state.status, state.reminded) == ("activated", False)
 
 
 async def test_a_double_submit_invites_once(
-    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores, client: Client
 ) -> None:
-    """Two posts of the same invitation make one user and one email."""
+    """Two posts of the same invitation at once: both answered as sent, one user, one email."""
     await signed_in_admin(http, web, smtp)
     email = new_email()
-    assert (await invite(http, email)).status_code == 303
-    second = await invite(http, email)
-    assert second.status_code in (303, 422)
+    posts = await asyncio.gather(invite(http, email), invite(http, email))
+    assert [p.status_code for p in posts] == [303, 303]
     await wait_for_email(smtp, email, "invites you")
-    count = await stores.commerce.fetchval(
-        "SELECT count(*) FROM site_users WHERE lower(email) = lower($1)", email
+    user = await stores.commerce.fetchrow(
+        "SELECT count(*) OVER () AS n, invitation_id FROM site_users WHERE lower(email) = $1",
+        email.lower(),
     )
-    assert count == 1
-    assert len(await wait_for_email(smtp, email, "invites you")) == 1
+    assert user is not None
+    assert user["n"] == 1
+    handle = client.get_workflow_handle_for(InvitationWorkflow.run, user["invitation_id"])
+    assert (await handle.query(InvitationWorkflow.state)).emails_sent == 1
 
 
 async def test_an_email_in_use_is_refused(
@@ -118,6 +137,12 @@ async def test_a_removed_user_is_signed_out_and_cannot_sign_in(
         assert removed.status_code == 303
         assert (await invitee.get("/organization")).status_code == 303
         assert (await sign_in(invitee, email, STRONG_PASSWORD)).status_code == 401
+    actions = await stores.commerce.fetch(
+        "SELECT action, actor FROM audit_log WHERE site_user_id = $1 ORDER BY id", user_id
+    )
+    assert [(a["action"], a["actor"] == email) for a in actions] == [
+        ("invited", False), ("activated", True), ("removed", False),
+    ]  # fmt: skip
 
 
 async def test_edits_are_kept_in_the_audit_log(
@@ -211,3 +236,84 @@ async def test_the_admin_role_is_handed_over_after_the_password(
     await wait_for_email(smtp, admin, "administrator")
     await wait_for_email(smtp, email, "administrator")
     assert (await http.get("/organization/users/new")).status_code == 403
+
+
+async def test_the_admin_cannot_remove_themselves(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """The last admin's own removal is refused with a message, and they stay admin."""
+    admin = await signed_in_admin(http, web, smtp)
+    page = f"/organization/users/{await user_id_of(stores, admin)}"
+    refused = await post_form(http, page, f"{page}/remove", {})
+    assert refused.headers["location"] == f"{page}?problem=users.admin_stays"
+    shown = await http.get(refused.headers["location"] + "&lang=en")
+    assert "hand the admin role over first" in shown.text
+    assert "Add a user" in (await http.get("/organization?lang=en")).text
+
+
+async def test_a_removed_invitee_restored_is_invited_again(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """Restore of a user who never activated sends a new invitation whose link works."""
+    await signed_in_admin(http, web, smtp)
+    email = new_email()
+    await invite(http, email)
+    await wait_for_email(smtp, email, "invites you")
+    page = f"/organization/users/{await user_id_of(stores, email)}"
+    assert (await post_form(http, page, f"{page}/remove", {})).status_code == 303
+    restored = await post_form(http, page, f"{page}/restore", {})
+    assert restored.headers["location"] == f"{page}?done=restore"
+    second = (await wait_for_email(smtp, email, "invites you", count=2))[1]
+    async with httpx.AsyncClient(base_url=web.url) as invitee:
+        assert (await set_password(invitee, link_in(second), STRONG_PASSWORD)).status_code == 303
+        assert (await sign_in(invitee, email, STRONG_PASSWORD)).status_code == 303
+
+
+async def test_resend_sends_a_new_invitation_and_is_audited(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """Resend sends the invitation again with a link of its own, and the log says who."""
+    await signed_in_admin(http, web, smtp)
+    email = new_email()
+    await invite(http, email)
+    await wait_for_email(smtp, email, "invites you")
+    user_id = await user_id_of(stores, email)
+    page = f"/organization/users/{user_id}"
+    assert (await post_form(http, page, f"{page}/resend", {})).status_code == 303
+    first, second = await wait_for_email(smtp, email, "invites you", count=2)
+    assert first["Message-ID"] != second["Message-ID"]
+    assert link_in(first) != link_in(second)
+    actions = await stores.commerce.fetch(
+        "SELECT action FROM audit_log WHERE site_user_id = $1 ORDER BY id", user_id
+    )
+    assert [a["action"] for a in actions] == ["invited", "invitation_resent"]
+
+
+async def test_erasing_the_organization_takes_its_invited_users(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores, client: Client
+) -> None:
+    """Erasure stops the waiting invitations and leaves none of the organization's rows."""
+    admin = await signed_in_admin(http, web, smtp)
+    email = new_email()
+    await invite(http, email)
+    await wait_for_email(smtp, email, "invites you")
+    invited = await stores.commerce.fetchrow(
+        "SELECT id, invitation_id, hierarchy_id FROM site_users WHERE lower(email) = $1",
+        email.lower(),
+    )
+    assert invited is not None
+    reference = await stores.commerce.fetchval(
+        "SELECT reference FROM prospects WHERE email = $1", admin
+    )
+    erased = await http.delete(f"/api/onboarding-requests/{reference}", headers=web.staff())
+    assert erased.status_code == 204
+    left = await stores.commerce.fetchval(
+        """SELECT (SELECT count(*) FROM site_users WHERE hierarchy_id = $1)
+                + (SELECT count(*) FROM audit_log WHERE hierarchy_id = $1)
+                + (SELECT count(*) FROM customers WHERE lower(email) = $2)""",
+        invited["hierarchy_id"],
+        email.lower(),
+    )
+    assert left == 0
+    description = await client.get_workflow_handle(invited["invitation_id"]).describe()
+    assert description.status == WorkflowExecutionStatus.TERMINATED

@@ -60,6 +60,7 @@ class ActivityGroups:
             self.partner_users.create_invited_user,
             self.partner_users.invited_user_status,
             self.partner_users.move_invited_user,
+            self.partner_users.admin_email,
         ]
 
     async def __aenter__(self) -> ActivityGroups:

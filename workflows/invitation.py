@@ -60,7 +60,8 @@ class InvitationWorkflow:
                 self._state.status = "refused"
                 return self._state
         self._created = True
-        await self._email(EmailKind.INVITATION)
+        if self._cancel_by is None:
+            await self._email(EmailKind.INVITATION)
         started = workflow.now()
         remind_at = started + data.policy.reminder_after
         expire_at = started + data.policy.expire_after
@@ -88,10 +89,14 @@ class InvitationWorkflow:
             return
         status = await self._user_status()
         if status != "invited":
-            # Activated without our signal arriving, or removed by the admin meanwhile.
-            self._state.status = "activated" if status == "active" else "cancelled"
+            # Activated without our signal arriving, or removed or blocked meanwhile.
+            self._ended_as(status)
         elif workflow.now() >= expire_at:
-            await self._move("expired", "system")
+            moved = await self._move("expired", "system")
+            if moved != "expired":
+                # Activated (or removed) between the look and the move.
+                self._ended_as(await self._user_status())
+                return
             await self._email(EmailKind.INVITATION_EXPIRED, to_admin=True)
             self._state.status = "expired"
         elif not self._state.reminded and workflow.now() >= remind_at:
@@ -100,6 +105,9 @@ class InvitationWorkflow:
 
     def _resend_due(self) -> bool:
         return self._resends_asked > 0
+
+    def _ended_as(self, status: str | None) -> None:
+        self._state.status = "activated" if status == "active" else "cancelled"
 
     @workflow.update
     async def ready(self) -> InvitationState:
@@ -179,6 +187,16 @@ class InvitationWorkflow:
         )
         return status
 
+    async def _admin_email(self) -> str | None:
+        email: str | None = await workflow.execute_activity_method(
+            PartnerUserActivities.admin_email,
+            self._user_ref(),
+            start_to_close_timeout=STORE_TIMEOUT,
+            schedule_to_close_timeout=GIVE_UP_AFTER,
+            retry_policy=ACTIVITY_RETRY,
+        )
+        return email
+
     async def _move(self, move: str, actor: str) -> str | None:
         moved: str | None = await workflow.execute_activity_method(
             PartnerUserActivities.move_invited_user,
@@ -199,14 +217,25 @@ class InvitationWorkflow:
         )
 
     async def _email(self, kind: EmailKind, *, to_admin: bool = False) -> None:
+        """Send one email of the invitation. One that cannot go out for a whole day is given up
+        on, not the invitation: it still expires, and the admin can resend."""
+        try:
+            await self._send(kind, to_admin)
+        except ActivityError:
+            workflow.logger.warning("gave up sending the %s email", kind.value)
+
+    async def _send(self, kind: EmailKind, to_admin: bool) -> None:
         d = self._data
         sequence = 0
         if kind is EmailKind.INVITATION:
             # Each resend is an email of its own, with its own Message-ID and link.
             sequence = self._state.emails_sent
             self._state.emails_sent += 1
-        link = None
-        if not to_admin:
+        link, to = None, d.email
+        if to_admin:
+            # The admin now, who may not be the one who invited after a hand-over.
+            to = await self._admin_email() or d.inviter_email
+        else:
             link = EmailLink(
                 audience="site", account_id=d.site_user_id, purpose="activation", path="/activate"
             )
@@ -217,7 +246,7 @@ class InvitationWorkflow:
                 kind=kind,
                 sequence=sequence,
                 locale=d.locale,
-                to=d.inviter_email if to_admin else d.email,
+                to=to,
                 context={
                     "first_name": d.first_name,
                     "last_name": d.last_name,

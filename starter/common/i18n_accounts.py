@@ -132,6 +132,11 @@ ACCOUNT_MESSAGES: dict[str, tuple[str, str]] = {
         "このユーザーの今の状態ではできません。",
         "This cannot be done in the user's current state.",
     ),
+    "users.admin_stays": (
+        "管理者は削除できません。先に管理者の役割を引き継いでください。",
+        "The administrator cannot be removed: hand the admin role over first.",
+    ),
+    "users.not_found": ("このユーザーは見つかりません。", "There is no such user."),
     "users.done.invited": ("招待を送りました。", "The invitation is on its way."),
     "users.done.make-admin": (
         "管理者の役割を引き継ぎました。",

@@ -185,13 +185,21 @@ async def open_services(settings: Settings, staff_token: str) -> AsyncIterator[S
     )
     async with open_stores(settings) as stores:
         commerce = stores.commerce_store()
+        starter = OnboardingStarter(
+            client, stores.commerce, settings.onboarding_task_queue, settings.policy()
+        )
+        accounts = AccountService(
+            commerce,
+            hasher,
+            client,
+            settings.onboarding_task_queue,
+            per_address(settings.onboarding_sign_in_failures_per_address),
+        )
         yield Services(
             settings=settings,
             client=client,
             stores=stores,
-            starter=OnboardingStarter(
-                client, stores.commerce, settings.onboarding_task_queue, settings.policy()
-            ),
+            starter=starter,
             sales=stores.sales_backend(),
             commerce=commerce,
             webhook_deliveries=stores.webhook_deliveries(),
@@ -208,17 +216,12 @@ async def open_services(settings: Settings, staff_token: str) -> AsyncIterator[S
                 idle=settings.onboarding_session_idle,
                 lifetime=settings.onboarding_session_lifetime,
             ),
-            accounts=AccountService(
-                commerce,
-                hasher,
-                client,
-                settings.onboarding_task_queue,
-                per_address(settings.onboarding_sign_in_failures_per_address),
-            ),
+            accounts=accounts,
             link_limit=RateLimiter(settings.onboarding_link_requests_per_minute, 5),
             partner_users=PartnerUserService(
                 commerce,
-                hasher,
+                accounts,
+                starter,
                 client,
                 settings.onboarding_task_queue,
                 settings.invitation_policy(),

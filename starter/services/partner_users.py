@@ -12,14 +12,15 @@ from typing import Any, Literal
 
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from accounts.hashing import PasswordHasher
-from accounts.passwords import normalize_password
 from commerce.accounts import Account
 from commerce.store import CommerceStore
 from domain.outcomes import Amount
 from domain.request import Email, Model, OptionalText, ShortText
+from starter.services.accounts import AccountService
+from starter.services.start import OnboardingStarter
 from workflows.account_emails import AccountEmailWorkflow
 from workflows.invitation import InvitationWorkflow
 from workflows.models import AccountEmailRequest, InvitationInput, InvitationPolicy
@@ -61,13 +62,15 @@ class PartnerUserService:
     def __init__(
         self,
         store: CommerceStore,
-        hasher: PasswordHasher,
+        accounts: AccountService,
+        starter: OnboardingStarter,
         client: Client,
         task_queue: str,
         policy: InvitationPolicy,
     ) -> None:
         self._store = store
-        self._hasher = hasher
+        self._accounts = accounts
+        self._starter = starter
         self._client = client
         self._task_queue = task_queue
         self._policy = policy
@@ -90,9 +93,14 @@ class PartnerUserService:
         assert admin.hierarchy_id is not None
         await self.check_limit(admin, form.spending_limit)
         email = form.email.strip()
-        if await self._store.partner_users.email_in_use(
-            email
-        ) or await self._store.prospects.pending_for_email(email):
+        run_id = invitation_id(admin.hierarchy_id, email)
+        if await self._store.partner_users.email_in_use(email):
+            if await self._store.partner_users.invited_by_run(email, run_id):
+                return  # the same invitation, posted twice: it is on its way
+            raise FieldProblem("email", "users.email_taken")
+        if await self._store.prospects.pending_for_email(email) or (
+            await self._starter.open_for_email(email)
+        ):
             raise FieldProblem("email", "users.email_taken")
         organization = await self.organization(admin)
         handle = await self._client.start_workflow(
@@ -113,7 +121,7 @@ class PartnerUserService:
                 inviter_email=admin.email,
                 policy=self._policy,
             ),
-            id=invitation_id(admin.hierarchy_id, email),
+            id=run_id,
             task_queue=self._task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
@@ -141,15 +149,21 @@ class PartnerUserService:
         user = await self._store.partner_users.user(admin.hierarchy_id, user_id)
         if user is None:
             raise NotAllowed("users.not_found")
+        if user["role"] == "admin":
+            raise NotAllowed("users.admin_stays")
         if move == "restored" and user["invitation_id"] and not await self._ever_activated(user):
-            await self._reinvite(admin, user)
+            try:
+                await self._reinvite(admin, user)
+            except WorkflowAlreadyStartedError as err:
+                raise NotAllowed("users.not_now") from err
             return
-        if user["status"] == "invited" and move == "removed" and user["invitation_id"]:
-            await self._cancel_invitation(user["invitation_id"], admin.name)
+        pending = user["status"] == "invited" and move == "removed" and user["invitation_id"]
+        if pending and await self._cancel_invitation(user["invitation_id"], admin.name):
+            return
         moved = await self._store.memberships.move(
             admin.hierarchy_id, user_id, move, admin.name, _change(move)
         )
-        if moved is None and move != "removed":
+        if moved is None:
             raise NotAllowed("users.not_now")
 
     async def _ever_activated(self, user: Row) -> bool:
@@ -177,7 +191,9 @@ class PartnerUserService:
             ),
             id=user["invitation_id"],
             task_queue=self._task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            # The last invitation's run may still be finishing (its expiry notice): then the
+            # admin tries again in a moment, rather than joining a run that will not invite.
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         )
 
@@ -188,23 +204,35 @@ class PartnerUserService:
             raise NotAllowed("users.not_now")
         handle = self._client.get_workflow_handle_for(InvitationWorkflow.run, user["invitation_id"])
         try:
-            await handle.execute_update(InvitationWorkflow.resend, admin.name)
-        except (WorkflowUpdateFailedError, RPCError) as err:
+            await asyncio.wait_for(
+                handle.execute_update(InvitationWorkflow.resend, admin.name), timeout=READY_WAIT
+            )
+        except (TimeoutError, WorkflowUpdateFailedError, RPCError) as err:
             raise NotAllowed("users.not_now") from err
+        await self._store.partner_users.record(
+            admin.hierarchy_id, _change("resend"), admin.name, "invitation_resent", user_id
+        )
 
-    async def _cancel_invitation(self, invitation: str, by: str) -> None:
+    async def _cancel_invitation(self, invitation: str, by: str) -> bool:
+        """Whether the invitation's run took the cancel (and so removed the user itself)."""
         handle = self._client.get_workflow_handle_for(InvitationWorkflow.run, invitation)
         try:
-            await handle.execute_update(InvitationWorkflow.cancel, by)
-        except (WorkflowUpdateFailedError, RPCError):
-            # Ended already (activated, expired): the removal below is what counts.
-            log.info("invitation %s had ended before its cancel", invitation)
+            state = await asyncio.wait_for(
+                handle.execute_update(InvitationWorkflow.cancel, by), timeout=READY_WAIT
+            )
+        except (TimeoutError, WorkflowUpdateFailedError, RPCError):
+            # Ended already, or busy (an email retrying): the removal itself is what counts,
+            # and the run sees it at its next step.
+            log.info("invitation %s did not take the cancel; removing directly", invitation)
+            return False
+        return state.status == "cancelled"
 
-    async def hand_over(self, admin: Account, user_id: str, password: str) -> None:
-        """Make another active user the admin, once the admin has typed their password."""
+    async def hand_over(self, admin: Account, user_id: str, password: str, address: str) -> None:
+        """Make another active user the admin, once the admin has typed their password: checked
+        like a sign-in, with its throttle, so a stolen session cannot guess it."""
         assert admin.hierarchy_id is not None
-        assert admin.password_hash is not None
-        if not await self._hasher.verify(admin.password_hash, normalize_password(password)):
+        checked = await self._accounts.sign_in("site", admin.email, password, address)
+        if not isinstance(checked, Account) or checked.id != admin.id:
             raise FieldProblem("password", "account.wrong_password")
         done = await self._store.memberships.hand_over_admin(
             admin.hierarchy_id, admin.id, user_id, admin.name, _change("handover")

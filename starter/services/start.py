@@ -100,6 +100,12 @@ class OnboardingStarter:
             await claims.claim(key, Claim(reference, fingerprint), idempotency_key)
         return Started(reference=reference, created=True)
 
+    async def open_for_email(self, email: str) -> bool:
+        """Whether a partner request from this email is running now."""
+        async with self._claims.transaction() as claims:
+            claim = await claims.lock_email(email_key(email))
+            return claim is not None and await self.is_open(claim.reference)
+
     async def is_open(self, reference: str) -> bool:
         try:
             description = await self._client.get_workflow_handle(reference).describe()

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from commerce.accounts import Account
+from starter.common.account_pages import client_of
 from starter.common.auth import PartnerPageDep, ServicesDep
 from starter.common.i18n import pick_locale
 from starter.common.rendering import render
@@ -34,6 +35,7 @@ ERROR_KEYS = {
     "decimal_max_digits": "users.limit_format",
 }
 MOVES = {"remove": "removed", "restore": "restored"}
+PROBLEMS = ("users.not_now", "users.admin_stays", "users.not_found")
 
 
 async def require_admin(services: ServicesDep, user: PartnerPageDep) -> Account:
@@ -128,7 +130,7 @@ def _user_page(
     return render(
         request, "site/user.html", status, user=user, values=values, errors=errors,
         is_me=user["site_user_id"] == admin.id,
-        problem_key=problem if problem in ("users.not_now",) else None,
+        problem_key=problem if problem in PROBLEMS else None,
     )  # fmt: skip
 
 
@@ -160,13 +162,13 @@ async def act(
         elif action == "make-admin":
             password = (await request.form()).get("password", "")
             await services.partner_users.hand_over(
-                admin, user_id, password if isinstance(password, str) else ""
+                admin, user_id, password if isinstance(password, str) else "", client_of(request)
             )
             back = "/organization"
         else:
             raise HTTPException(status_code=404)
-    except NotAllowed:
-        return RedirectResponse(f"{back}?problem=users.not_now", status_code=303)
+    except NotAllowed as refused:
+        return RedirectResponse(f"{back}?problem={refused.args[0]}", status_code=303)
     except FieldProblem as problem:
         errors = {problem.field: problem.message_key}
         return _user_page(request, user, admin, _values(user), errors, 422)

@@ -22,7 +22,9 @@ router = APIRouter(include_in_schema=False)
 DONE = {
     "blocked": "{email} is blocked and signed out.",
     "unblocked": "{email} is unblocked.",
-    "link_sent": "A new link is on its way to {email}.",
+    # Nothing goes out while a link sent in the last minute still works, hence "unless".
+    "link_sent": "A new link is on its way to {email}, unless one sent in the last minute "
+    "still works.",
     "link_refused": "{email} gets no link: only invited or active users who are not blocked do.",
 }
 # The statuses whose user a link helps: an activation link or a password reset link.
@@ -105,7 +107,7 @@ async def unblock(site_user_id: str, services: ServicesDep, user: StaffPageDep) 
 
 
 @router.post("/commerce/site-users/{site_user_id}/resend-link")
-async def resend_link(site_user_id: str, services: ServicesDep, _: StaffPageDep) -> Response:
+async def resend_link(site_user_id: str, services: ServicesDep, user: StaffPageDep) -> Response:
     row = await _site_user(services, site_user_id)
     if row["status"] not in LINK_STATUSES or row["blocked"]:
         return _back(row, "link_refused")
@@ -115,4 +117,8 @@ async def resend_link(site_user_id: str, services: ServicesDep, _: StaffPageDep)
     prospect = hierarchy and await services.commerce.prospects.get(hierarchy["prospect_id"])
     locale = prospect["locale"] if prospect else "en"
     await services.accounts.request_link("site", row["email"], locale)
+    await services.commerce.partner_users.record(
+        row["hierarchy_id"], f"staff-link:{uuid.uuid4().hex}", user, "link_requested_by_staff",
+        site_user_id,
+    )  # fmt: skip
     return _back(row, "link_sent")
