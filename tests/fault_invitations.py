@@ -17,7 +17,7 @@ from temporalio.service import RPCError
 from devstack.smtp import SmtpSink
 from plumbing.settings import Settings
 from plumbing.temporal import connect_temporal
-from starter.services.partner_users import invitation_id
+from starter.services.partner_user_forms import invitation_id
 from tests.api_helpers import request_body
 from workflows.invitation import InvitationWorkflow
 from workflows.models import InvitationInput

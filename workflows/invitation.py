@@ -9,24 +9,12 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from workflows import invitation_calls as calls
+
 with workflow.unsafe.imports_passed_through():
-    from activities.mail.sender import EmailActivities
-    from activities.models import (
-        CreateInvitedUserInput,
-        EmailKind,
-        EmailLink,
-        InvitedUserInput,
-        SendEmailInput,
-    )
+    from activities.models import EmailKind
     from activities.partner_users import PartnerUserActivities
     from workflows.models import InvitationInput, InvitationState
-    from workflows.onboarding import (
-        ACTIVITY_RETRY,
-        EMAIL_HEARTBEAT,
-        EMAIL_TIMEOUT,
-        GIVE_UP_AFTER,
-        STORE_TIMEOUT,
-    )
 
 
 class InvitationEnded(ApplicationError):
@@ -54,7 +42,7 @@ class InvitationWorkflow:
                 return self._state
         else:
             try:
-                await self._store(PartnerUserActivities.create_invited_user, self._new_user())
+                await calls.store(PartnerUserActivities.create_invited_user, calls.new_user(data))
             except ActivityError:
                 # The email became another user's between the page's check and this run.
                 self._state.status = "refused"
@@ -147,118 +135,37 @@ class InvitationWorkflow:
 
     # -- activity calls ------------------------------------------------------------------
 
-    @staticmethod
-    def _run_key() -> str:
-        # An email invited again after an expiry gets a new run under the same workflow id:
-        # its emails and audit entries are its own.
-        info = workflow.info()
-        return f"{info.workflow_id}.{info.run_id}"
-
-    def _new_user(self) -> CreateInvitedUserInput:
-        d = self._data
-        return CreateInvitedUserInput(
-            invitation_id=workflow.info().workflow_id,
-            change_key=f"{self._run_key()}:invited",
-            hierarchy_id=d.hierarchy_id, customer_id=d.customer_id,
-            site_user_id=d.site_user_id, first_name=d.first_name, last_name=d.last_name,
-            email=d.email, job_title=d.job_title, phone=d.phone,
-            spending_limit=d.spending_limit, locale=d.locale, invited_by=d.invited_by,
-        )  # fmt: skip
-
-    def _user_ref(self, move: str | None = None, actor: str = "system") -> InvitedUserInput:
-        return InvitedUserInput.model_validate(
-            {
-                "invitation_id": workflow.info().workflow_id,
-                "change_key": f"{self._run_key()}:{move}",
-                "hierarchy_id": self._data.hierarchy_id,
-                "site_user_id": self._data.site_user_id,
-                "move": move,
-                "actor": actor,
-            }
-        )
-
     async def _user_status(self) -> str | None:
-        status: str | None = await workflow.execute_activity_method(
-            PartnerUserActivities.invited_user_status,
-            self._user_ref(),
-            start_to_close_timeout=STORE_TIMEOUT,
-            schedule_to_close_timeout=GIVE_UP_AFTER,
-            retry_policy=ACTIVITY_RETRY,
+        status: str | None = await calls.store(
+            PartnerUserActivities.invited_user_status, calls.user_ref(self._data)
         )
         return status
 
     async def _admin_email(self) -> str | None:
-        email: str | None = await workflow.execute_activity_method(
-            PartnerUserActivities.admin_email,
-            self._user_ref(),
-            start_to_close_timeout=STORE_TIMEOUT,
-            schedule_to_close_timeout=GIVE_UP_AFTER,
-            retry_policy=ACTIVITY_RETRY,
+        email: str | None = await calls.store(
+            PartnerUserActivities.admin_email, calls.user_ref(self._data)
         )
         return email
 
     async def _move(self, move: str, actor: str) -> str | None:
-        moved: str | None = await workflow.execute_activity_method(
-            PartnerUserActivities.move_invited_user,
-            self._user_ref(move, actor),
-            start_to_close_timeout=STORE_TIMEOUT,
-            schedule_to_close_timeout=GIVE_UP_AFTER,
-            retry_policy=ACTIVITY_RETRY,
+        moved: str | None = await calls.store(
+            PartnerUserActivities.move_invited_user, calls.user_ref(self._data, move, actor)
         )
         return moved
-
-    async def _store(self, activity: object, arg: object) -> None:
-        await workflow.execute_activity_method(
-            activity,  # type: ignore[arg-type]
-            arg,
-            start_to_close_timeout=STORE_TIMEOUT,
-            schedule_to_close_timeout=GIVE_UP_AFTER,
-            retry_policy=ACTIVITY_RETRY,
-        )
 
     async def _email(self, kind: EmailKind, *, to_admin: bool = False) -> None:
         """Send one email of the invitation. One that cannot go out for a whole day is given up
         on, not the invitation: it still expires, and the admin can resend."""
-        try:
-            await self._send(kind, to_admin)
-        except ActivityError:
-            workflow.logger.warning("gave up sending the %s email", kind.value)
-
-    async def _send(self, kind: EmailKind, to_admin: bool) -> None:
-        d = self._data
         sequence = 0
         if kind is EmailKind.INVITATION:
             # Each resend is an email of its own, with its own Message-ID and link.
             sequence = self._state.emails_sent
             self._state.emails_sent += 1
-        link, to = None, d.email
+        to = self._data.email
         if to_admin:
             # The admin now, who may not be the one who invited after a hand-over.
-            to = await self._admin_email() or d.inviter_email
-        else:
-            link = EmailLink(
-                audience="site", account_id=d.site_user_id, purpose="activation", path="/activate"
-            )
-        await workflow.execute_activity_method(
-            EmailActivities.send_email,
-            SendEmailInput(
-                reference=self._run_key(),
-                kind=kind,
-                sequence=sequence,
-                locale=d.locale,
-                to=to,
-                context={
-                    "first_name": d.first_name,
-                    "last_name": d.last_name,
-                    "email": d.email,
-                    "company": d.company,
-                    "invited_by": d.invited_by,
-                    "expiry_days": d.policy.expire_after.days,
-                },
-                link=link,
-            ),
-            start_to_close_timeout=EMAIL_TIMEOUT,
-            heartbeat_timeout=EMAIL_HEARTBEAT,
-            schedule_to_close_timeout=GIVE_UP_AFTER,
-            retry_policy=ACTIVITY_RETRY,
-        )
+            to = await self._admin_email() or self._data.inviter_email
+        try:
+            await calls.send(self._data, kind, sequence, to, link=not to_admin)
+        except ActivityError:
+            workflow.logger.warning("gave up sending the %s email", kind.value)

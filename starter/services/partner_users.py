@@ -4,7 +4,6 @@ resend or cancel an invitation, hand the admin role over."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import uuid
 from decimal import Decimal
@@ -17,9 +16,14 @@ from temporalio.service import RPCError
 
 from commerce.accounts import Account
 from commerce.store import CommerceStore
-from domain.outcomes import Amount
-from domain.request import Email, Model, OptionalText, ShortText
 from starter.services.accounts import AccountService
+from starter.services.partner_user_forms import (
+    FieldProblem,
+    NewUserForm,
+    NotAllowed,
+    UserDetails,
+    invitation_id,
+)
 from starter.services.start import OnboardingStarter
 from workflows.account_emails import AccountEmailWorkflow
 from workflows.invitation import InvitationWorkflow
@@ -28,34 +32,6 @@ from workflows.models import AccountEmailRequest, InvitationInput, InvitationPol
 log = logging.getLogger(__name__)
 READY_WAIT = 5.0
 Row = dict[str, Any]
-
-
-class UserDetails(Model):
-    first_name: ShortText
-    last_name: ShortText
-    job_title: OptionalText = None
-    phone: OptionalText = None
-    spending_limit: Amount | None = None
-
-
-class NewUserForm(UserDetails):
-    email: Email
-
-
-class NotAllowed(Exception):
-    """The user's state does not allow this now; the message says why."""
-
-
-class FieldProblem(Exception):
-    def __init__(self, field: str, message_key: str) -> None:
-        self.field = field
-        self.message_key = message_key
-
-
-def invitation_id(hierarchy_id: str, email: str) -> str:
-    # One id per organization and email: a double click finds the run the first one started.
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
-    return f"invitation-{hierarchy_id}-{digest}"
 
 
 class PartnerUserService:

@@ -15,7 +15,7 @@ from starter.common.account_pages import client_of
 from starter.common.auth import PartnerPageDep, ServicesDep
 from starter.common.i18n import pick_locale
 from starter.common.rendering import render
-from starter.services.partner_users import (
+from starter.services.partner_user_forms import (
     FieldProblem,
     NewUserForm,
     NotAllowed,
