@@ -162,3 +162,7 @@ class InvitedUserInput(Model):
     # "expired" by the invitation's clock, "cancelled" by the admin, "reinvited" on restore.
     move: Literal["expired", "cancelled", "reinvited"] | None = None
     actor: str = "system"
+
+
+class PurchaseRefInput(Model):
+    order_reference: str

@@ -25,6 +25,9 @@ DELETES = (
     f"DELETE FROM account_tokens WHERE audience = 'site' AND account_id IN ({_SITE_USERS})",
     f"DELETE FROM sessions WHERE audience = 'site' AND account_id IN ({_SITE_USERS})",
     f"DELETE FROM site_users WHERE customer_id IN ({_CUSTOMERS})",
+    f"DELETE FROM credit_ledger WHERE customer_id IN ({_CUSTOMERS})",
+    f"DELETE FROM credit_limit_changes WHERE customer_id IN ({_CUSTOMERS})",
+    f"DELETE FROM purchase_authorizations WHERE customer_id IN ({_CUSTOMERS})",
     f"DELETE FROM credit_limits WHERE customer_id IN ({_CUSTOMERS})",
     f"DELETE FROM audit_log WHERE hierarchy_id IN ({_HIERARCHY})",
     # Members and the invited users' customers together: once the members are gone nothing

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from commerce.accounts import Accounts
+from commerce.credit import Credit
+from commerce.credit_limits import CreditLimits
 from commerce.customers import Customers
 from commerce.erasure import erase_onboarding, record_erasure, was_erased
 from commerce.memberships import Memberships
@@ -29,6 +31,8 @@ class CommerceStore:
         self.sign_in_failures = SignInFailures(db)
         self.partner_users = PartnerUsers(db)
         self.memberships = Memberships(db)
+        self.credit = Credit(db)
+        self.credit_limits = CreditLimits(db)
 
     async def erase(self, reference: str) -> bool:
         """Delete every row the onboarding wrote; True if there was any."""

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     onboarding_temporal_ui_url: str = "http://localhost:8233"
     onboarding_metrics_port: int = Field(default=9464, ge=0, le=65535)
     onboarding_staff_token: str | None = None
+    # Bearer token of the storefront: opens the purchase-authorization endpoints, nothing else.
+    onboarding_storefront_token: str | None = None
+    onboarding_purchase_approval_expire_after: timedelta = timedelta(days=3)
     # Shared secret the Sales CRM sends in X-Webhook-Secret; unset refuses every delivery.
     onboarding_webhook_secret: str | None = None
     # Form submissions per client address; 0 turns the limit off.
@@ -92,6 +95,7 @@ class Settings(BaseSettings):
         for name in (
             "activation_ttl", "reset_ttl", "session_idle", "session_lifetime",
             "invitation_reminder_after", "invitation_expire_after",
+            "purchase_approval_expire_after",
         ):  # fmt: skip
             if getattr(self, f"onboarding_{name}") <= timedelta(0):
                 raise ValueError(f"ONBOARDING_{name.upper()} must be positive")

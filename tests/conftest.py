@@ -88,6 +88,7 @@ def settings(postgres: EmbeddedPostgres, smtp: SmtpSink, dev_server: TemporalDev
         # Likewise every failed sign-in of the suite comes from one address.
         onboarding_sign_in_failures_per_address=1_000_000,
         onboarding_webhook_secret="webhook-secret-for-tests",
+        onboarding_storefront_token="storefront-token-for-tests",
     )
 
 

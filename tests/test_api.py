@@ -349,6 +349,10 @@ async def test_openapi_describes_the_contract(http: httpx.AsyncClient) -> None:
         "/api/commerce/customer-hierarchies/{hierarchy_id}/site-users",
         "/api/commerce/site-users/{site_user_id}/block",
         "/api/commerce/site-users/{site_user_id}/unblock",
+        "/api/partner/purchase-authorizations",
+        "/api/partner/purchase-authorizations/{order_reference}",
+        "/api/partner/purchase-authorizations/{order_reference}/invoice",
+        "/api/partner/purchase-authorizations/{order_reference}/cancel",
         "/healthz",
         "/api/webhooks/sales",
     }

@@ -18,6 +18,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.accounts import AccountActivities
 from activities.commerce import CommerceActivities
+from activities.credit import CreditActivities
 from activities.mail.sender import EmailActivities, MailSettings
 from activities.partner_users import PartnerUserActivities
 from activities.sales import SalesActivities
@@ -27,8 +28,14 @@ from plumbing.temporal import connect_temporal
 from workflows.account_emails import AccountEmailWorkflow
 from workflows.invitation import InvitationWorkflow
 from workflows.onboarding import OnboardingWorkflow
+from workflows.purchase_approval import PurchaseApprovalWorkflow
 
-WORKFLOWS: list[type] = [OnboardingWorkflow, AccountEmailWorkflow, InvitationWorkflow]
+WORKFLOWS: list[type] = [
+    OnboardingWorkflow,
+    AccountEmailWorkflow,
+    InvitationWorkflow,
+    PurchaseApprovalWorkflow,
+]
 
 log = logging.getLogger("workers")
 
@@ -40,6 +47,7 @@ class ActivityGroups:
     email: EmailActivities
     accounts: AccountActivities
     partner_users: PartnerUserActivities
+    credit: CreditActivities
 
     def registered(self) -> list[Callable[..., Any]]:
         """The ACTIVITIES list the worker registers."""
@@ -61,6 +69,7 @@ class ActivityGroups:
             self.partner_users.invited_user_status,
             self.partner_users.move_invited_user,
             self.partner_users.admin_email,
+            self.credit.expire_purchase,
         ]
 
     async def __aenter__(self) -> ActivityGroups:
@@ -94,6 +103,7 @@ def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
         email=email,
         accounts=AccountActivities(commerce_store.accounts),
         partner_users=PartnerUserActivities(commerce_store),
+        credit=CreditActivities(commerce_store),
     )
 
 

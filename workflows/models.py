@@ -141,3 +141,10 @@ class InvitationState(BaseModel):
     status: Literal["pending", "activated", "expired", "cancelled", "refused"] = "pending"
     emails_sent: int = 0
     reminded: bool = False
+
+
+class PurchaseApprovalInput(Model):
+    """An order over a user's spending limit, waiting for the organization's admin."""
+
+    order_reference: str
+    expire_after: timedelta = timedelta(days=3)

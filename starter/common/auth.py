@@ -46,8 +46,10 @@ async def require_staff(
     """
     if credentials is not None:
         # compare_digest: the time taken must not tell how much of a guess was right.
-        if hmac.compare_digest(credentials.credentials.encode(), services.staff_token.encode()):
+        if _matches(credentials.credentials, services.staff_token):
             return _api_user(request)
+        if _matches(credentials.credentials, services.storefront_token):
+            raise HTTPException(status_code=403, detail="the storefront token opens no staff API")
     elif request.method in ("GET", "HEAD") or request.url.path.startswith("/codec/"):
         signed_in = await services.sessions.current(request, "staff")
         if signed_in is not None:
@@ -58,6 +60,33 @@ async def require_staff(
 
 
 StaffDep = Annotated[str, Depends(require_staff)]
+
+
+def _matches(given: str, token: str | None) -> bool:
+    return token is not None and hmac.compare_digest(given.encode(), token.encode())
+
+
+storefront_bearer = HTTPBearer(
+    auto_error=False, description="ONBOARDING_STOREFRONT_TOKEN (or the staff token)"
+)
+
+
+async def require_storefront(
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(storefront_bearer)],
+) -> str:
+    """Who calls the purchase-authorization API: the storefront, or staff; 401 otherwise."""
+    if credentials is not None:
+        if _matches(credentials.credentials, services.storefront_token):
+            return "storefront"
+        if _matches(credentials.credentials, services.staff_token):
+            return "staff"
+    raise HTTPException(
+        status_code=401, detail="storefront token required", headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+StorefrontDep = Annotated[str, Depends(require_storefront)]
 
 
 class SignInRequired(Exception):

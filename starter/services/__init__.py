@@ -37,6 +37,7 @@ from sales.port import SalesBackend
 from starter.common.ratelimit import RateLimiter
 from starter.common.sessions import SessionManager
 from starter.services.accounts import AccountService
+from starter.services.credit import CreditService
 from starter.services.partner_users import PartnerUserService
 from starter.services.start import OnboardingStarter
 from workflows.models import OnboardingState
@@ -101,6 +102,8 @@ class Services:
     sessions: SessionManager
     accounts: AccountService
     partner_users: PartnerUserService
+    credit: CreditService
+    storefront_token: str | None
     # Link and reset requests per client address: each one sends an email.
     link_limit: RateLimiter
 
@@ -226,4 +229,11 @@ async def open_services(settings: Settings, staff_token: str) -> AsyncIterator[S
                 settings.onboarding_task_queue,
                 settings.invitation_policy(),
             ),
+            credit=CreditService(
+                commerce,
+                client,
+                settings.onboarding_task_queue,
+                settings.onboarding_purchase_approval_expire_after,
+            ),
+            storefront_token=settings.onboarding_storefront_token,
         )

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 
 from starter.common.account_pages import account_router
 from starter.common.auth import get_services
-from starter.site import organization, pages, users
+from starter.site import organization, pages, purchases, users
 
 
 async def note_partner(request: Request) -> None:
@@ -25,4 +25,5 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(note_partner)]
 router.include_router(pages.router)
 router.include_router(organization.router)
 router.include_router(users.router)
+router.include_router(purchases.router)
 router.include_router(account_router("site", home="/organization"))

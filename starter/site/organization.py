@@ -9,6 +9,7 @@ from starter.common.auth import PartnerPageDep, ServicesDep
 from starter.common.rendering import render
 
 router = APIRouter(include_in_schema=False)
+DONE = ("invited", "make-admin", "approved", "declined")
 
 
 @router.get("/organization", response_class=HTMLResponse)
@@ -19,11 +20,14 @@ async def organization(request: Request, services: ServicesDep, user: PartnerPag
         raise HTTPException(status_code=404)
     users = await services.commerce.partner_users.users(user.hierarchy_id)
     me = next((u for u in users if u["site_user_id"] == user.id), None)
-    # No order reserves credit yet, so all of the limit is available.
-    available = hierarchy["credit_limit_amount"]
-    done = request.query_params.get("done")
+    assert user.customer_id is not None
+    credit = await services.commerce.credit_limits.summary(user.customer_id)
+    is_admin = me is not None and me["role"] == "admin"
+    awaiting = await services.commerce.credit_limits.awaiting(user.hierarchy_id) if is_admin else []
+    done, problem = request.query_params.get("done"), request.query_params.get("problem")
     return render(
         request, "site/organization.html", hierarchy=hierarchy, me=me, user=user, users=users,
-        available_credit=available, is_admin=me is not None and me["role"] == "admin",
-        done_key=f"users.done.{done}" if done in ("invited", "make-admin") else None,
+        available_credit=credit["available"] if credit else None, is_admin=is_admin,
+        awaiting=awaiting, done_key=f"users.done.{done}" if done in DONE else None,
+        problem_key=problem if problem == "purchases.decided" else None,
     )  # fmt: skip

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from domain.outcomes import DisqualifyReason, LostReason
 from sales.port import LEAD_VIEWS
@@ -128,8 +131,32 @@ async def opportunity_page(
         request, "staff/sales/opportunity.html", opportunity=opportunity, processing=processing,
         refresh=1 if processing else None, lost_reasons=[r.value for r in LostReason],
         problem=request.query_params.get("problem"),
+        credit_limit_amount=format(services.settings.onboarding_credit_limit_amount, "f"),
+        credit_limit_currency=services.settings.onboarding_credit_limit_currency,
         **staff_context(services, user, opportunity["reference"]),
     )  # fmt: skip
+
+
+def _credit_limit(services: Services, form: FormData) -> dict[str, Any] | None:
+    """The limit typed on the won form; None, for the run's default, when the post has none."""
+    amount = form.get("credit_limit")
+    if amount is None:
+        return None
+    currency = (
+        form.get("credit_limit_currency") or services.settings.onboarding_credit_limit_currency
+    )
+    return {"amount": str(amount).strip(), "currency": str(currency)}
+
+
+def _problem(err: ValidationError) -> str:
+    """Name the form field at fault: the credit limit's own, else the outcome or reason."""
+    limit = [
+        f"{'credit_limit_currency' if e['loc'][1:2] == ('currency',) else 'credit_limit'}: "
+        f"{e['msg'].removeprefix('Value error, ')}"
+        for e in err.errors()
+        if e["loc"][:1] == ("credit_limit",)
+    ]
+    return "; ".join(limit) if limit else f"outcome or reason: {err}"
 
 
 @router.post("/sales/opportunities/{opportunity_id}/close")
@@ -144,10 +171,11 @@ async def close(
     try:
         decision = OpportunityClosed.model_validate(
             {"decided_by": user, "decided_at": datetime.now(UTC), "outcome": outcome,
-             "reason": reason if outcome == "lost" else None}
+             "reason": reason if outcome == "lost" else None,
+             "credit_limit": _credit_limit(services, form) if outcome == "won" else None}
         )  # fmt: skip
-    except ValueError as err:
-        raise HTTPException(status_code=422, detail=f"outcome or reason: {err}") from None
+    except ValidationError as err:
+        raise HTTPException(status_code=422, detail=_problem(err)) from None
     return await _decide_and_return(
         services, reference, OnboardingWorkflow.decide_close_opportunity, decision,
         f"/sales/opportunities/{opportunity_id}",

@@ -1,0 +1,215 @@
+"""Purchase authorizations against an organization's credit, and the ledger they leave.
+
+Every decision takes the organization's credit row with FOR UPDATE, so concurrent orders
+take turns: two of them never both pass on the same last yen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from storage.database import Connection, Database
+
+Row = dict[str, Any]
+
+_USER = """
+    SELECT u.id, u.hierarchy_id, u.status, u.blocked_at, u.spending_limit,
+           h.organization_customer_id AS customer_id
+    FROM site_users u JOIN customer_hierarchies h ON h.id = u.hierarchy_id
+    WHERE u.id = $1"""
+_CREDIT = """
+    SELECT amount, currency, reserved, invoiced, amount - reserved - invoiced AS available
+    FROM credit_limits WHERE customer_id = $1 FOR UPDATE"""
+
+
+@dataclass(frozen=True)
+class Purchase:
+    order_reference: str
+    site_user_id: str
+    amount: Decimal
+    currency: str
+
+
+class UnknownUser(Exception):
+    pass
+
+
+class ReferenceReused(Exception):
+    """The order reference was first used for another purchase."""
+
+
+class WrongState(Exception):
+    """The authorization's status does not allow this step."""
+
+
+def _same(row: Row, purchase: Purchase) -> bool:
+    return (row["site_user_id"], row["amount"], row["currency"]) == (
+        purchase.site_user_id, purchase.amount, purchase.currency,
+    )  # fmt: skip
+
+
+def decide(user: Row, credit: Row | None, purchase: Purchase) -> tuple[str, str | None]:
+    """The answer to a purchase, given the user and the organization's credit now."""
+    if user["status"] != "active" or user["blocked_at"] is not None:
+        return "declined", "user_not_active"
+    if credit is None or credit["currency"] != purchase.currency:
+        return "declined", "wrong_currency"
+    if purchase.amount > credit["available"]:
+        return "declined", "insufficient_credit"
+    limit = user["spending_limit"]
+    if limit is not None and purchase.amount > limit:
+        return "needs_approval", "over_spending_limit"
+    return "approved", None
+
+
+async def _move_credit(
+    conn: Connection, customer_id: str, reference: str, kind: str, amount: Decimal
+) -> None:
+    """One ledger row and the running totals, in the caller's transaction."""
+    column = {"reserved": "reserved", "released": "reserved", "invoiced": "invoiced"}[kind]
+    sign = Decimal(-1) if kind == "released" else Decimal(1)
+    await conn.execute(
+        f"UPDATE credit_limits SET {column} = {column} + $2 WHERE customer_id = $1",
+        customer_id,
+        sign * amount,
+    )
+    if kind == "invoiced":
+        # Invoicing consumes the reservation it replaces.
+        await conn.execute(
+            "UPDATE credit_limits SET reserved = reserved - $2 WHERE customer_id = $1",
+            customer_id,
+            amount,
+        )
+    await conn.execute(
+        """INSERT INTO credit_ledger (customer_id, kind, order_reference, amount)
+           VALUES ($1, $2, $3, $4)""",
+        customer_id,
+        kind,
+        reference,
+        amount,
+    )
+
+
+class Credit:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def authorize(
+        self,
+        purchase: Purchase,
+        approval_window: timedelta,
+        awaiting_approval: Callable[[Row], Awaitable[None]],
+    ) -> tuple[Row, bool]:
+        """The authorization and whether this call made it. The same call again gets the
+        same answer and reserves nothing more; `awaiting_approval` runs, before the commit,
+        for a purchase that needs the admin."""
+        async with self._db.acquire() as conn, conn.transaction():
+            user = await conn.fetchrow(_USER, purchase.site_user_id)
+            if user is None:
+                raise UnknownUser(purchase.site_user_id)
+            credit = await conn.fetchrow(_CREDIT, user["customer_id"])
+            seen = await conn.fetchrow(
+                "SELECT * FROM purchase_authorizations WHERE order_reference = $1",
+                purchase.order_reference,
+            )
+            if seen is not None:
+                if not _same(dict(seen), purchase):
+                    raise ReferenceReused(purchase.order_reference)
+                return dict(seen), False
+            status, reason = decide(dict(user), dict(credit) if credit else None, purchase)
+            row = await conn.fetchrow(
+                """INSERT INTO purchase_authorizations (order_reference, customer_id,
+                       hierarchy_id, site_user_id, amount, currency, status, reason, expires_at)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+                           CASE WHEN $7 = 'needs_approval' THEN now() + $9::interval END)
+                   ON CONFLICT (order_reference) DO NOTHING
+                   RETURNING *""",
+                purchase.order_reference, user["customer_id"], user["hierarchy_id"],
+                purchase.site_user_id, purchase.amount, purchase.currency, status, reason,
+                approval_window,
+            )  # fmt: skip
+            if row is None:
+                # Another organization's order took the reference first.
+                raise ReferenceReused(purchase.order_reference)
+            if status == "approved":
+                await _move_credit(
+                    conn, user["customer_id"], purchase.order_reference, "reserved",
+                    purchase.amount,
+                )  # fmt: skip
+            elif status == "needs_approval":
+                await awaiting_approval(dict(row))
+            return dict(row), True
+
+    async def get(self, order_reference: str) -> Row | None:
+        row = await self._db.fetchrow(
+            "SELECT * FROM purchase_authorizations WHERE order_reference = $1", order_reference
+        )
+        return dict(row) if row else None
+
+    async def step(self, order_reference: str, step: str, by: str | None = None) -> Row:
+        """Move an authorization on: `invoice`, `cancel`, and for one awaiting the admin,
+        `approve`, `decline` or `expire`. Repeating the step that made the status is a no-op;
+        raises WrongState when the status does not allow the step."""
+        async with self._db.acquire() as conn, conn.transaction():
+            found = await conn.fetchrow(
+                "SELECT customer_id FROM purchase_authorizations WHERE order_reference = $1",
+                order_reference,
+            )
+            if found is None:
+                raise KeyError(order_reference)
+            credit = await conn.fetchrow(_CREDIT, found["customer_id"])
+            # Read again under the credit lock: a step that ran meanwhile is seen.
+            current = await conn.fetchrow(
+                "SELECT * FROM purchase_authorizations WHERE order_reference = $1",
+                order_reference,
+            )
+            assert current is not None
+            row = dict(current)
+            status, reason, movement = _next(row, step, credit)
+            if (status, reason) == (row["status"], row["reason"]):
+                return row
+            if movement is not None:
+                await _move_credit(
+                    conn, row["customer_id"], order_reference, movement, row["amount"]
+                )
+            updated = await conn.fetchrow(
+                """UPDATE purchase_authorizations SET status = $2, reason = $3,
+                       decided_by = coalesce($4, decided_by), updated_at = now()
+                   WHERE order_reference = $1 RETURNING *""",
+                order_reference,
+                status,
+                reason,
+                by,
+            )
+            assert updated is not None
+            return dict(updated)
+
+
+def _next(row: Row, step: str, credit: Any) -> tuple[str, str | None, str | None]:
+    """(status, reason, credit movement) after `step`; the current ones when already done."""
+    status = row["status"]
+    done = {"invoice": "invoiced", "cancel": "cancelled"}
+    if step in done and status == done[step]:
+        return status, row["reason"], None
+    if step == "invoice" and status == "approved":
+        return "invoiced", None, "invoiced"
+    if step == "cancel" and status == "approved":
+        return "cancelled", None, "released"
+    if step == "cancel" and status == "needs_approval":
+        return "cancelled", None, None
+    if status == "needs_approval":
+        if step == "approve":
+            if credit is None or row["amount"] > credit["available"]:
+                return "declined", "insufficient_credit", None
+            return "approved", None, "reserved"
+        if step == "decline":
+            return "declined", "admin_declined", None
+        if step == "expire":
+            return "declined", "approval_expired", None
+    if step == "expire":
+        return status, row["reason"], None  # decided meanwhile: nothing to expire
+    raise WrongState(f"the authorization is {status}")
