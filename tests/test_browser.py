@@ -444,6 +444,65 @@ async def test_admin_invites_a_user_limits_their_spending_then_removes_them(
     await screens.check(invitee, "removed-user-sign-in-refused")
 
 
+PURCHASES = "/api/partner/purchase-authorizations"
+STOREFRONT = {"Authorization": "Bearer storefront-token-for-tests"}
+
+
+async def test_admin_approves_an_order_over_a_spending_limit(
+    browser: Browser, web: WebApp, http: httpx.AsyncClient, smtp: SmtpSink, stores: Stores
+) -> None:
+    """An order over the spending limit waits for the admin, whose Approve reserves the credit."""
+    screens = Screens("order-approval")
+    email = await activated_partner(http, web, smtp)
+    user_id = await stores.commerce.fetchval(
+        "SELECT id FROM site_users WHERE lower(email) = $1", email.lower()
+    )
+    assert user_id is not None
+    # The admin ordering over their own limit is the simplest order awaiting approval.
+    await stores.commerce.execute(
+        "UPDATE site_users SET spending_limit = 5000 WHERE id = $1", user_id
+    )
+    reference = f"ORD-{uuid.uuid4().hex[:12]}"
+    body = {"order_reference": reference, "site_user_id": user_id, "amount": "8000",
+            "currency": "JPY"}  # fmt: skip
+    placed = await http.post(PURCHASES, json=body, headers=STOREFRONT)
+    assert placed.status_code == 200, placed.text
+    assert placed.json()["status"] == "needs_approval"
+    page = await (await browser.new_context(locale="en-US")).new_page()
+    page.set_default_timeout(10_000)
+
+    # The admin signs in and finds the order waiting on their organization's page.
+    await page.goto(f"{web.url}/sign-in")
+    await field(page, "Email").fill(email)
+    await field(page, "Password").fill(STRONG_PASSWORD)
+    await page.get_by_role("main").get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="Orders awaiting approval")).to_be_visible()
+    waiting = page.locator("#awaiting-approval tbody tr")
+    await expect(waiting).to_have_count(1)
+    await expect(waiting).to_contain_text(reference)
+    await expect(waiting).to_contain_text("8,000 JPY")
+    await screens.check(page, "order-awaiting-approval")
+
+    # Approve: the order leaves the table, and the storefront sees it approved.
+    await page.get_by_role("button", name=f"Approve {reference}", exact=True).click()
+    await expect(page.get_by_role("status")).to_have_text("The order is approved.")
+    await expect(waiting).to_have_text(["No order is waiting."])
+    await screens.check(page, "order-approved")
+    polled = await http.get(f"{PURCHASES}/{reference}", headers=STOREFRONT)
+    assert polled.status_code == 200, polled.text
+    assert polled.json()["status"] == "approved"
+
+    # The credit ledger shows the amount reserved for the order.
+    await page.get_by_role("link", name="Credit ledger").click()
+    await expect(page.get_by_role("heading", name="Credit ledger")).to_be_visible()
+    await expect(page.locator("#available-credit")).to_have_text("992,000 JPY")
+    ledger_row = page.locator("#credit-ledger tbody tr", has_text=reference)
+    await expect(ledger_row).to_have_count(1)
+    await expect(ledger_row).to_contain_text("Reserved")
+    await expect(ledger_row).to_contain_text("8,000 JPY")
+    await screens.check(page, "credit-ledger")
+
+
 LEAD: dict[str, Any] = {
     "id": "LEAD-1", "reference": "B2B-TEST", "topic": "B2B partner request: Fabrikam",
     "status": "open", "status_reason": None, "origin": "commerce-b2b", "owner": None,
