@@ -3,7 +3,7 @@
 Brings up the embedded stack (or uses the addresses in the environment), then measures the
 ceiling, the real path at full speed, the real path at a fixed arrival rate, the CPU cost
 per onboarding of each process, and many onboardings waiting. Prints a table, writes JSON.
-`python -m bench sign-in [--help]` measures password hashing and sign-in on their own.
+`python -m bench sign-in` and `python -m bench authorize` each measure one thing on its own.
 """
 
 from __future__ import annotations
@@ -223,10 +223,10 @@ def table(report: dict[str, Any]) -> str:
 
 
 def cli() -> None:
-    if sys.argv[1:2] == ["sign-in"]:
-        from bench.sign_in import cli as sign_in
+    if sys.argv[1:2] in (["sign-in"], ["authorize"]):
+        from bench import authorize, sign_in
 
-        return sign_in(sys.argv[2:])
+        return {"sign-in": sign_in.cli, "authorize": authorize.cli}[sys.argv[1]](sys.argv[2:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--onboardings", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=100)

@@ -17,18 +17,17 @@ import statistics
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import psutil
 
 from accounts.hashing import HashParameters, PasswordHasher
 from accounts.passwords import normalize_password
 from accounts.tokens import new_token, token_hash
-from bench.figures import cpu_seconds, percentiles
+from bench.figures import Mark, percentiles
 from bench.stack import BenchStack, open_stack
 from commerce.accounts import LinkGrant
 from plumbing.settings import Settings
@@ -117,30 +116,6 @@ async def sign_in(http: aiohttp.ClientSession, email: str) -> float:
     if "Set-Cookie" not in headers:
         raise RuntimeError(f"signed in {email} without a session cookie")
     return seconds
-
-
-@dataclass(frozen=True)
-class Mark:
-    """CPU seconds of some groups of processes, and of the whole machine busy, at a moment."""
-
-    pids: dict[str, list[int]]
-    cpu: dict[str, float]
-    busy: float
-    at: float
-
-    @classmethod
-    def now(cls, pids: dict[str, list[int]]) -> Mark:
-        times = psutil.cpu_times()
-        busy = times.user + times.nice + times.system
-        return cls(pids, cpu_seconds(pids), busy, time.monotonic())
-
-    def since(self) -> tuple[dict[str, float], float]:
-        """CPU seconds per group since this mark, and the share of all cores other work took."""
-        later = Mark.now(self.pids)
-        used = {role: later.cpu[role] - self.cpu.get(role, 0.0) for role in later.cpu}
-        # What else ran on the machine meanwhile: the figures are only as steady as this is low.
-        others = max(0.0, later.busy - self.busy - sum(used.values()))
-        return used, others / ((later.at - self.at) * (os.cpu_count() or 1))
 
 
 async def sign_in_rounds(

@@ -18,6 +18,7 @@ from devstack.smtp import SmtpSink
 from devstack.temporal import TemporalDevServer
 
 STAFF_TOKEN = "bench-staff-token"
+STOREFRONT_TOKEN = "bench-storefront-token"
 
 
 @dataclass
@@ -86,7 +87,7 @@ async def open_stack(worker_env: dict[str, str]) -> BenchStack:
     env.update(
         SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port), ONBOARDING_HTTP_PORT=str(port),
         ONBOARDING_STAFF_TOKEN=STAFF_TOKEN, ONBOARDING_SUBMIT_RATE_PER_MINUTE="0",
-        ONBOARDING_METRICS_PORT="0",
+        ONBOARDING_METRICS_PORT="0", ONBOARDING_STOREFRONT_TOKEN=STOREFRONT_TOKEN,
     )  # fmt: skip
     stack = BenchStack(folder, env, f"http://127.0.0.1:{port}", smtp, temporal, postgres)
     await stack.start_process("worker", "workers", **worker_env)
