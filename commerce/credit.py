@@ -6,7 +6,6 @@ take turns: two of them never both pass on the same last yen.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -98,15 +97,9 @@ class Credit:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def authorize(
-        self,
-        purchase: Purchase,
-        approval_window: timedelta,
-        awaiting_approval: Callable[[Row], Awaitable[None]],
-    ) -> tuple[Row, bool]:
+    async def authorize(self, purchase: Purchase, approval_window: timedelta) -> tuple[Row, bool]:
         """The authorization and whether this call made it. The same call again gets the
-        same answer and reserves nothing more; `awaiting_approval` runs, before the commit,
-        for a purchase that needs the admin."""
+        same answer and reserves nothing more."""
         async with self._db.acquire() as conn, conn.transaction():
             user = await conn.fetchrow(_USER, purchase.site_user_id)
             if user is None:
@@ -140,8 +133,6 @@ class Credit:
                     conn, user["customer_id"], purchase.order_reference, "reserved",
                     purchase.amount,
                 )  # fmt: skip
-            elif status == "needs_approval":
-                await awaiting_approval(dict(row))
             return dict(row), True
 
     async def get(self, order_reference: str) -> Row | None:
@@ -162,13 +153,26 @@ class Credit:
             if found is None:
                 raise KeyError(order_reference)
             credit = await conn.fetchrow(_CREDIT, found["customer_id"])
-            # Read again under the credit lock: a step that ran meanwhile is seen.
+            # Read again under the credit lock: a step that ran meanwhile is seen. Past its
+            # deadline an order waiting for the admin is expired, whether or not the run that
+            # says so has run yet.
             current = await conn.fetchrow(
-                "SELECT * FROM purchase_authorizations WHERE order_reference = $1",
+                """SELECT *, status = 'needs_approval' AND expires_at <= now() AS overdue
+                   FROM purchase_authorizations WHERE order_reference = $1""",
                 order_reference,
             )
             assert current is not None
             row = dict(current)
+            if row.pop("overdue") and step in ("approve", "decline"):
+                step = "expire"
+            if step == "approve":
+                user = await conn.fetchrow(_USER, row["site_user_id"])
+                # The user may have been removed or blocked while the order waited.
+                now = (
+                    decide(dict(user), dict(credit), _as_purchase(row)) if user and credit else None
+                )
+                if now is None or now[0] == "declined":
+                    step = "refuse"
             status, reason, movement = _next(row, step, credit)
             if (status, reason) == (row["status"], row["reason"]):
                 return row
@@ -187,6 +191,10 @@ class Credit:
             )
             assert updated is not None
             return dict(updated)
+
+
+def _as_purchase(row: Row) -> Purchase:
+    return Purchase(row["order_reference"], row["site_user_id"], row["amount"], row["currency"])
 
 
 def _next(row: Row, step: str, credit: Any) -> tuple[str, str | None, str | None]:
@@ -208,6 +216,8 @@ def _next(row: Row, step: str, credit: Any) -> tuple[str, str | None, str | None
             return "approved", None, "reserved"
         if step == "decline":
             return "declined", "admin_declined", None
+        if step == "refuse":
+            return "declined", "user_not_active", None
         if step == "expire":
             return "declined", "approval_expired", None
     if step == "expire":

@@ -83,6 +83,7 @@ class CreditLimits:
                       u.email, a.site_user_id
                FROM purchase_authorizations a JOIN site_users u ON u.id = a.site_user_id
                WHERE a.hierarchy_id = $1 AND a.status = 'needs_approval'
+                 AND a.expires_at > now()
                ORDER BY a.created_at""",
             hierarchy_id,
         )

@@ -77,16 +77,26 @@ class Customers:
         )
 
     async def set_credit_limit(self, customer_id: str, credit_limit: CreditLimit) -> None:
-        await self._db.execute(
-            """INSERT INTO credit_limits (customer_id, amount, currency) VALUES ($1, $2, $3)
-               ON CONFLICT (customer_id) DO UPDATE
-                   SET amount = EXCLUDED.amount, currency = EXCLUDED.currency, updated_at = now()
-                   WHERE (credit_limits.amount, credit_limits.currency)
-                       IS DISTINCT FROM (EXCLUDED.amount, EXCLUDED.currency)""",
-            customer_id,
-            credit_limit.amount,
-            credit_limit.currency,
-        )
+        """The limit the approval set, kept in the history as its first entry. A retry writes
+        nothing more, and never undoes a change staff made since."""
+        async with self._db.acquire() as conn, conn.transaction():
+            added = await conn.fetchval(
+                """INSERT INTO credit_limits (customer_id, amount, currency) VALUES ($1, $2, $3)
+                   ON CONFLICT (customer_id) DO NOTHING RETURNING true""",
+                customer_id,
+                credit_limit.amount,
+                credit_limit.currency,
+            )
+            if added:
+                await conn.execute(
+                    """INSERT INTO credit_limit_changes (customer_id, change_key, new_amount,
+                           currency, changed_by, reason)
+                       VALUES ($1, $1 || ':approval', $2, $3, 'approval', 'set at approval')
+                       ON CONFLICT (change_key) DO NOTHING""",
+                    customer_id,
+                    credit_limit.amount,
+                    credit_limit.currency,
+                )
 
     async def hierarchy(self, hierarchy_id: str) -> Row | None:
         """The hierarchy with its organization, credit limit and members."""

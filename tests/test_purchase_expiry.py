@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
+from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from commerce.credit import Purchase
 from plumbing.settings import Settings
 from plumbing.stores import Stores
+from starter.services.credit import CreditService, approval_id
 from tests.test_invitation_expiry import approved_hierarchy
 from workers.worker import running_worker
-from workflows.models import PurchaseApprovalInput
 from workflows.purchase_approval import PurchaseApprovalWorkflow
 
 pytestmark = pytest.mark.timeskipping
@@ -35,21 +36,20 @@ async def test_an_order_awaiting_the_admin_is_declined_when_the_wait_runs_out(
             admin,
         )
         reference = f"ORD-{uuid.uuid4().hex[:12]}"
-
-        async def not_yet(row: dict[str, Any]) -> None:
-            """The wait starts below, on the time-skipping server."""
-
-        row, _ = await store.credit.authorize(
-            Purchase(reference, user, Decimal("5000"), "JPY"), timedelta(days=3), not_yet
-        )
+        # As the web app does it: the order, then the run that waits for the admin.
+        service = CreditService(store, time_env.client, task_queue, timedelta(days=3))
+        row = await service.authorize(Purchase(reference, user, Decimal("5000"), "JPY"))
         assert row["status"] == "needs_approval"
-        ended = await time_env.client.execute_workflow(
-            PurchaseApprovalWorkflow.run,
-            PurchaseApprovalInput(order_reference=reference, expire_after=timedelta(days=3)),
-            id=f"purchase-approval-{reference}",
-            task_queue=task_queue,
+        handle = time_env.client.get_workflow_handle_for(
+            PurchaseApprovalWorkflow.run, approval_id(reference)
         )
-    assert ended == "declined"
+        await time_env.sleep(timedelta(days=3, minutes=1))
+        # The run expires the order once its timer fires: wait for it, in real time.
+        async with asyncio.timeout(30):
+            while True:
+                if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+                    break
+                await asyncio.sleep(0.1)
     after = await store.credit.get(reference)
     assert after is not None
     assert (after["status"], after["reason"]) == ("declined", "approval_expired")

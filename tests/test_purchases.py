@@ -195,3 +195,83 @@ async def test_an_order_over_the_spending_limit_waits_for_the_admin(
         ("approved", None), ("declined", "admin_declined"),
     ]  # fmt: skip
     assert await credit(stores, user) == (Decimal("8000"), Decimal("0"))
+
+
+async def waiting_order(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A partner whose admin's own order of 8000 waits for approval (their limit is 5000)."""
+    user = await partner(http, web, smtp, stores)
+    await stores.commerce.execute(
+        "UPDATE site_users SET spending_limit = 5000 WHERE id = $1", user["site_user_id"]
+    )
+    body = order(user, "8000")
+    assert (await http.post(PATH, json=body, headers=STOREFRONT)).json()["status"] == (
+        "needs_approval"
+    )
+    return user, body
+
+
+async def admin_decides(http: httpx.AsyncClient, reference: str, decision: str) -> httpx.Response:
+    token = csrf_in((await http.get("/organization")).text)
+    return await http.post(
+        f"/organization/purchases/{reference}/{decision}", data={"csrf_token": token}
+    )
+
+
+async def test_the_same_order_sent_at_once_reserves_once(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """Five identical calls racing each other: one answer for all, one reservation."""
+    user = await partner(http, web, smtp, stores)
+    body = order(user, "4000")
+    answers = await asyncio.gather(
+        *(http.post(PATH, json=body, headers=STOREFRONT) for _ in range(5))
+    )
+    assert {(a.status_code, a.json()["status"]) for a in answers} == {(200, "approved")}
+    assert await credit(stores, user) == (Decimal("4000"), Decimal("0"))
+
+
+async def test_an_approval_after_the_deadline_is_an_expiry(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """Past its deadline a waiting order is expired, even before its run says so."""
+    user, body = await waiting_order(http, web, smtp, stores)
+    await stores.commerce.execute(
+        """UPDATE purchase_authorizations SET expires_at = now() - interval '1 second'
+           WHERE order_reference = $1""",
+        body["order_reference"],
+    )
+    await sign_in(http, user["email"], STRONG_PASSWORD)
+    assert body["order_reference"] not in (await http.get("/organization")).text
+    await admin_decides(http, body["order_reference"], "approve")
+    polled = (await http.get(f"{PATH}/{body['order_reference']}", headers=STOREFRONT)).json()
+    assert (polled["status"], polled["reason"]) == ("declined", "approval_expired")
+    assert await credit(stores, user) == (Decimal("0"), Decimal("0"))
+
+
+async def test_an_order_of_a_user_removed_meanwhile_is_not_approved(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """Approving an order whose user was blocked while it waited declines it instead."""
+    user, body = await waiting_order(http, web, smtp, stores)
+    await stores.commerce.execute(
+        "UPDATE site_users SET blocked_at = now() WHERE id = $1", user["site_user_id"]
+    )
+    decided = await stores.commerce_store().credit.step(body["order_reference"], "approve", "x")
+    assert (decided["status"], decided["reason"]) == ("declined", "user_not_active")
+    assert await credit(stores, user) == (Decimal("0"), Decimal("0"))
+
+
+async def test_another_organizations_order_is_nobody_here(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """An admin cannot decide another organization's order, nor reach the store with junk."""
+    _, body = await waiting_order(http, web, smtp, stores)
+    async with httpx.AsyncClient(base_url=web.url) as other:
+        admin = await partner(other, web, smtp, stores)
+        await sign_in(other, admin["email"], STRONG_PASSWORD)
+        assert (await admin_decides(other, body["order_reference"], "approve")).status_code == 404
+        assert (await admin_decides(other, "bad%00ref", "approve")).status_code == 404
+    still = (await http.get(f"{PATH}/{body['order_reference']}", headers=STOREFRONT)).json()
+    assert still["status"] == "needs_approval"

@@ -105,7 +105,9 @@ async def test_a_change_shows_in_the_history_with_who_and_why(
         303,
         f"{page}?done=limit_changed",
     )
-    [row] = _rows((await http.get(page)).text, "credit-limit-changes")
+    # Newest first; the approval's own limit is the history's first entry.
+    row, first = _rows((await http.get(page)).text, "credit-limit-changes")
+    assert first[1:] == ["approval", "—", "1,000,000.00 JPY", "set at approval"]
     assert row[1:] == [
         "Rep Credit", "1,000,000.00 JPY", "1,500,000.00 JPY", "Paid every invoice early for a year"
     ]  # fmt: skip
@@ -133,7 +135,7 @@ async def test_an_empty_reason_is_refused_and_changes_nothing(
     assert refused.status_code == 422
     assert 'href="#credit-limit-reason">Reason:' in refused.text
     html = (await http.get(page)).text
-    assert _rows(html, "credit-limit-changes") == [["No changes yet."]]
+    assert [r[1] for r in _rows(html, "credit-limit-changes")] == ["approval"]
     assert _current_limit(html) == "1,000,000.00 JPY"
 
 
@@ -147,7 +149,7 @@ async def test_a_change_without_the_anti_csrf_token_is_refused(
     )
     assert refused.status_code == 403
     html = (await http.get(page)).text
-    assert _rows(html, "credit-limit-changes") == [["No changes yet."]]
+    assert [r[1] for r in _rows(html, "credit-limit-changes")] == ["approval"]
     assert _current_limit(html) == "1,000,000.00 JPY"
 
 

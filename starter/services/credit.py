@@ -32,9 +32,11 @@ class CreditService:
         self._window = approval_window
 
     async def authorize(self, purchase: Purchase) -> Row:
-        async def wait_for_admin(row: Row) -> None:
-            # Started before the order's row commits: an order that waits always has a run to
-            # expire it. A run whose order never committed finds nothing to expire.
+        row, _ = await self._store.credit.authorize(purchase, self._window)
+        if row["status"] == "needs_approval":
+            # After the commit, so that no call to Temporal holds the organization's credit
+            # lock. If this start fails the storefront's retry (the same call) starts it; and
+            # past its deadline the order counts as expired whether or not the run came.
             await self._client.start_workflow(
                 PurchaseApprovalWorkflow.run,
                 PurchaseApprovalInput(
@@ -44,8 +46,6 @@ class CreditService:
                 task_queue=self._task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             )
-
-        row, _ = await self._store.credit.authorize(purchase, self._window, wait_for_admin)
         return row
 
     async def get(self, order_reference: str) -> Row | None:

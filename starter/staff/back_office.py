@@ -39,7 +39,7 @@ LIMIT_FIELDS = {"amount": ("new-credit-limit", "New credit limit"),
                 "reason": ("credit-limit-reason", "Reason")}  # fmt: skip
 LIMIT_PROBLEMS = {
     "amount": "must be digits with at most two decimals, like 1000000 or 1234.50",
-    "reason": "say why, in 1 to 500 characters",
+    "reason": "say why, in 1 to 500 characters on one line",
 }
 REASON_MAX = 500
 _AMOUNT: TypeAdapter[Decimal] = TypeAdapter(Amount)
@@ -126,7 +126,8 @@ def _limit_change(values: dict[str, str]) -> tuple[Decimal | None, dict[str, str
         amount = _AMOUNT.validate_python(values["amount"])
     except ValidationError:
         errors["amount"] = LIMIT_PROBLEMS["amount"]
-    if not 1 <= len(values["reason"]) <= REASON_MAX:
+    # A reason is one line of text: no control characters (a NUL would not even store).
+    if not 1 <= len(values["reason"]) <= REASON_MAX or not values["reason"].isprintable():
         errors["reason"] = LIMIT_PROBLEMS["reason"]
     return amount, errors
 
