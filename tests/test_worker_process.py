@@ -34,6 +34,17 @@ def worker_env(settings: Settings, task_queue: str, metrics_port: int) -> dict[s
     }
 
 
+async def metrics_once_reported(port: int, name: str) -> str:
+    """The worker's metrics page once it reports `name` (TimeoutError after 30 s)."""
+    text = ""
+    async with httpx.AsyncClient() as http, asyncio.timeout(30):
+        while name not in text:
+            text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+            if name not in text:
+                await asyncio.sleep(0.2)
+    return text
+
+
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 async def test_worker_process_serves_then_stops_on_signal(
     client: Client, stores: Stores, settings: Settings, stop_signal: signal.Signals
@@ -52,9 +63,11 @@ async def test_worker_process_serves_then_stops_on_signal(
         handle = client.get_workflow_handle_for(OnboardingWorkflow.run, started.reference)
         state = await wait_for_state(handle, lambda s: s.ids.lead_id is not None, within=60)
         assert state.ids.lead_id is not None
-        async with httpx.AsyncClient() as http:
-            metrics = await http.get(f"http://127.0.0.1:{metrics_port}/metrics")
-        assert "temporal_activity_execution_latency" in metrics.text
+        # The store writes are local activities; the first regular one (the acknowledgement
+        # email) may still be running when the lead exists, so wait for its figure.
+        assert "temporal_activity_execution_latency" in await metrics_once_reported(
+            metrics_port, "temporal_activity_execution_latency"
+        )
         proc.send_signal(stop_signal)
         output, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
     finally:
