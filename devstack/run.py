@@ -165,8 +165,8 @@ async def run(data: Path, started: float) -> int:
             for name, url in stack.urls.items():
                 print(f"  {name:<22} {url}")
             print(f"  {'Staff API token':<22} {stack.env['ONBOARDING_STAFF_TOKEN']}")
-            await stack.add_dev_staff()
             print(f"  {'Logs and data':<22} {data}")
+            await stack.add_dev_staff()
             print("Ctrl-C stops everything.\n", flush=True)
             children = [asyncio.create_task(p.wait()) for p in (worker, web)]
             waiting = asyncio.create_task(stop.wait())
