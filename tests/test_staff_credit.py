@@ -156,11 +156,12 @@ async def test_a_change_without_the_anti_csrf_token_is_refused(
 async def test_an_unknown_hierarchy_has_no_credit_limit_to_change(
     http: httpx.AsyncClient, stores: Stores, web: WebApp
 ) -> None:
-    """A change for a hierarchy that does not exist answers 404."""
-    await signed_in_staff(http, stores, web)
-    html = (await http.get("/sales/leads")).text
-    response = await http.post(
+    """The same change that a known hierarchy takes answers 404 for one that does not exist."""
+    page = await _won_hierarchy_page(http, stores, web)
+    known = await _change(http, page, "1", "No such organization")
+    html = (await http.get(page)).text
+    unknown = await http.post(
         f"/commerce/customer-hierarchies/HIER-{uuid.uuid4().hex[:12]}/credit-limit",
         data={"csrf_token": csrf_in(html), "amount": "1", "reason": "No such organization"},
     )
-    assert response.status_code == 404
+    assert (known.status_code, unknown.status_code) == (303, 404)
