@@ -17,7 +17,7 @@ class CreditActivities:
         """Decline an order still awaiting the admin; one decided meanwhile stays as it is.
         The new status, or None when the order is gone (erased)."""
         try:
-            row = await self._store.credit.step(data.order_reference, "expire", "system")
+            row, _ = await self._store.credit.step(data.order_reference, "expire", "system")
         except KeyError:
             return None
         status: str = row["status"]

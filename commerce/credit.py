@@ -141,10 +141,13 @@ class Credit:
         )
         return dict(row) if row else None
 
-    async def step(self, order_reference: str, step: str, by: str | None = None) -> Row:
+    async def step(
+        self, order_reference: str, step: str, by: str | None = None
+    ) -> tuple[Row, bool]:
         """Move an authorization on: `invoice`, `cancel`, and for one awaiting the admin,
         `approve`, `decline` or `expire`. Repeating the step that made the status is a no-op;
-        raises WrongState when the status does not allow the step."""
+        raises WrongState when the status does not allow the step. Returns the authorization
+        and whether this step ended its wait for the admin (seen under the lock)."""
         async with self._db.acquire() as conn, conn.transaction():
             found = await conn.fetchrow(
                 "SELECT customer_id FROM purchase_authorizations WHERE order_reference = $1",
@@ -175,7 +178,7 @@ class Credit:
                     step = "refuse"
             status, reason, movement = _next(row, step, credit)
             if (status, reason) == (row["status"], row["reason"]):
-                return row
+                return row, False
             if movement is not None:
                 await _move_credit(
                     conn, row["customer_id"], order_reference, movement, row["amount"]
@@ -190,7 +193,7 @@ class Credit:
                 by,
             )
             assert updated is not None
-            return dict(updated)
+            return dict(updated), row["status"] == "needs_approval"
 
 
 def _as_purchase(row: Row) -> Purchase:

@@ -258,7 +258,7 @@ async def test_an_order_of_a_user_removed_meanwhile_is_not_approved(
     await stores.commerce.execute(
         "UPDATE site_users SET blocked_at = now() WHERE id = $1", user["site_user_id"]
     )
-    decided = await stores.commerce_store().credit.step(body["order_reference"], "approve", "x")
+    decided, _ = await stores.commerce_store().credit.step(body["order_reference"], "approve", "x")
     assert (decided["status"], decided["reason"]) == ("declined", "user_not_active")
     assert await credit(stores, user) == (Decimal("0"), Decimal("0"))
 

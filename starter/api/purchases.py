@@ -119,12 +119,15 @@ Reference = Annotated[str, Path(min_length=1, max_length=100)]
 _REFERENCE = re.compile(ORDER_REFERENCE)
 
 
+def is_order_reference(value: str) -> bool:
+    """Whether an order could have this reference: one that cannot (a NUL, say) is unknown
+    like any other, and never reaches the store."""
+    return _REFERENCE.fullmatch(value) is not None
+
+
 async def _found(services: ServicesDep, order_reference: str) -> dict[str, Any]:
-    # A reference no order can have (a NUL, say) is unknown like any other.
     row = (
-        await services.credit.get(order_reference)
-        if _REFERENCE.fullmatch(order_reference)
-        else None
+        await services.credit.get(order_reference) if is_order_reference(order_reference) else None
     )
     if row is None:
         raise not_found("purchase authorization")
@@ -140,7 +143,8 @@ async def read(
 
 
 async def _step(services: ServicesDep, order_reference: str, step: str) -> Any:
-    await _found(services, order_reference)
+    if not is_order_reference(order_reference):
+        raise not_found("purchase authorization")
     try:
         row = await services.credit.step(order_reference, step)
     except KeyError:

@@ -53,9 +53,8 @@ class CreditService:
 
     async def step(self, order_reference: str, step: str, by: str | None = None) -> Row:
         """Invoice, cancel, approve or decline; the wait for the admin ends with a decision."""
-        before = await self._store.credit.get(order_reference)
-        row = await self._store.credit.step(order_reference, step, by)
-        if before is not None and before["status"] == "needs_approval" != row["status"]:
+        row, ended_wait = await self._store.credit.step(order_reference, step, by)
+        if ended_wait:
             try:
                 handle = self._client.get_workflow_handle_for(
                     PurchaseApprovalWorkflow.run, approval_id(order_reference)

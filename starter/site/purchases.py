@@ -3,27 +3,24 @@ them, and the organization's credit ledger."""
 
 from __future__ import annotations
 
-import re
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from commerce.credit import WrongState
-from starter.api.purchases import ORDER_REFERENCE
+from starter.api.purchases import is_order_reference
 from starter.common.auth import ServicesDep
 from starter.common.rendering import render
 from starter.site.users import AdminDep
 
 router = APIRouter(include_in_schema=False)
 DECISIONS = {"approve", "decline"}
-_REFERENCE = re.compile(ORDER_REFERENCE)
 
 
 @router.post("/organization/purchases/{order_reference}/{decision}")
 async def decide(
     order_reference: str, decision: str, services: ServicesDep, admin: AdminDep
 ) -> Response:
-    known = decision in DECISIONS and _REFERENCE.fullmatch(order_reference)
+    known = decision in DECISIONS and is_order_reference(order_reference)
     row = await services.credit.get(order_reference) if known else None
     # Another organization's order is nobody's here.
     if row is None or row["hierarchy_id"] != admin.hierarchy_id:
