@@ -5,18 +5,12 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+from workflows.activity_calls import send_email, store
+
 with workflow.unsafe.imports_passed_through():
     from activities.accounts import AccountActivities
-    from activities.mail.sender import EmailActivities
-    from activities.models import PlanAccountEmailInput
+    from activities.models import PlanAccountEmailInput, SendEmailInput
     from workflows.models import AccountEmailRequest
-    from workflows.onboarding import (
-        ACTIVITY_RETRY,
-        EMAIL_HEARTBEAT,
-        EMAIL_TIMEOUT,
-        GIVE_UP_AFTER,
-        STORE_TIMEOUT,
-    )
 
 
 @workflow.defn
@@ -24,29 +18,10 @@ class AccountEmailWorkflow:
     @workflow.run
     async def run(self, data: AccountEmailRequest) -> bool:
         """True when an email went out; False when the request led to nobody."""
-        email = await workflow.execute_activity_method(
-            AccountActivities.plan_account_email,
-            PlanAccountEmailInput(
-                reference=workflow.info().workflow_id,
-                audience=data.audience,
-                purpose=data.purpose,
-                email=data.email,
-                account_id=data.account_id,
-                locale=data.locale,
-                role=data.role,
-            ),
-            start_to_close_timeout=STORE_TIMEOUT,
-            schedule_to_close_timeout=GIVE_UP_AFTER,
-            retry_policy=ACTIVITY_RETRY,
-        )
+        # The request's fields, and the run's id as the email's reference.
+        plan = PlanAccountEmailInput(reference=workflow.info().workflow_id, **data.model_dump())
+        email: SendEmailInput | None = await store(AccountActivities.plan_account_email, plan)
         if email is None:
             return False
-        await workflow.execute_activity_method(
-            EmailActivities.send_email,
-            email,
-            start_to_close_timeout=EMAIL_TIMEOUT,
-            heartbeat_timeout=EMAIL_HEARTBEAT,
-            schedule_to_close_timeout=GIVE_UP_AFTER,
-            retry_policy=ACTIVITY_RETRY,
-        )
+        await send_email(email)
         return True

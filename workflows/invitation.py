@@ -10,6 +10,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 from workflows import invitation_calls as calls
+from workflows.activity_calls import store
 
 with workflow.unsafe.imports_passed_through():
     from activities.models import EmailKind
@@ -42,7 +43,7 @@ class InvitationWorkflow:
                 return self._state
         else:
             try:
-                await calls.store(PartnerUserActivities.create_invited_user, calls.new_user(data))
+                await store(PartnerUserActivities.create_invited_user, calls.new_user(data))
             except ActivityError:
                 # The email became another user's between the page's check and this run.
                 self._state.status = "refused"
@@ -136,19 +137,19 @@ class InvitationWorkflow:
     # -- activity calls ------------------------------------------------------------------
 
     async def _user_status(self) -> str | None:
-        status: str | None = await calls.store(
+        status: str | None = await store(
             PartnerUserActivities.invited_user_status, calls.user_ref(self._data)
         )
         return status
 
     async def _admin_email(self) -> str | None:
-        email: str | None = await calls.store(
+        email: str | None = await store(
             PartnerUserActivities.admin_email, calls.user_ref(self._data)
         )
         return email
 
     async def _move(self, move: str, actor: str) -> str | None:
-        moved: str | None = await calls.store(
+        moved: str | None = await store(
             PartnerUserActivities.move_invited_user, calls.user_ref(self._data, move, actor)
         )
         return moved

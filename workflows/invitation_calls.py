@@ -1,13 +1,12 @@
-"""The invitation workflow's activity calls and inputs: deterministic, workflow code only."""
+"""The invitation workflow's activity inputs and its emails: deterministic, workflow code only."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from temporalio import workflow
 
+from workflows.activity_calls import send_email
+
 with workflow.unsafe.imports_passed_through():
-    from activities.mail.sender import EmailActivities
     from activities.models import (
         CreateInvitedUserInput,
         EmailKind,
@@ -16,13 +15,6 @@ with workflow.unsafe.imports_passed_through():
         SendEmailInput,
     )
     from workflows.models import InvitationInput
-    from workflows.onboarding import (
-        ACTIVITY_RETRY,
-        EMAIL_HEARTBEAT,
-        EMAIL_TIMEOUT,
-        GIVE_UP_AFTER,
-        STORE_TIMEOUT,
-    )
 
 
 def run_key() -> str:
@@ -58,17 +50,6 @@ def user_ref(
     )
 
 
-async def store(activity: Any, arg: Any) -> Any:
-    """A Commerce activity: short, idempotent, retried through outages of up to a day."""
-    return await workflow.execute_activity_method(
-        activity,
-        arg,
-        start_to_close_timeout=STORE_TIMEOUT,
-        schedule_to_close_timeout=GIVE_UP_AFTER,
-        retry_policy=ACTIVITY_RETRY,
-    )
-
-
 async def send(d: InvitationInput, kind: EmailKind, sequence: int, to: str, link: bool) -> None:
     """One email of the invitation; `link` adds the invitee's activation link."""
     activation = None
@@ -76,8 +57,7 @@ async def send(d: InvitationInput, kind: EmailKind, sequence: int, to: str, link
         activation = EmailLink(
             audience="site", account_id=d.site_user_id, purpose="activation", path="/activate"
         )
-    await workflow.execute_activity_method(
-        EmailActivities.send_email,
+    await send_email(
         SendEmailInput(
             reference=run_key(),
             kind=kind,
@@ -93,9 +73,5 @@ async def send(d: InvitationInput, kind: EmailKind, sequence: int, to: str, link
                 "expiry_days": d.policy.expire_after.days,
             },
             link=activation,
-        ),
-        start_to_close_timeout=EMAIL_TIMEOUT,
-        heartbeat_timeout=EMAIL_HEARTBEAT,
-        schedule_to_close_timeout=GIVE_UP_AFTER,
-        retry_policy=ACTIVITY_RETRY,
+        )
     )

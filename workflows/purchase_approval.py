@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from temporalio import workflow
 
-from workflows import invitation_calls as calls
+from workflows.activity_calls import store
 
 with workflow.unsafe.imports_passed_through():
     from activities.credit import CreditActivities
@@ -25,7 +25,7 @@ class PurchaseApprovalWorkflow:
         try:
             await workflow.wait_condition(lambda: self._decided, timeout=data.expire_after)
         except TimeoutError:
-            expired: str | None = await calls.store(
+            expired: str | None = await store(
                 CreditActivities.expire_purchase,
                 PurchaseRefInput(order_reference=data.order_reference),
             )
