@@ -164,7 +164,9 @@ def account_router(audience: Audience, home: str) -> APIRouter:
             holder = await services.accounts.link_holder(token)
             if not errors:
                 try:
-                    await services.accounts.set_password(token, new, repeat, pick_locale(request))
+                    await services.accounts.set_password(
+                        holder, token, new, repeat, pick_locale(request)
+                    )
                 except HasherBusy:
                     raise _busy() from None
                 return RedirectResponse(f"{sign_in_path}?done=password_set", status_code=303)

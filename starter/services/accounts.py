@@ -118,10 +118,11 @@ class AccountService:
             raise LinkUnusable
         return holder
 
-    async def set_password(self, token: str, password: str, repeat: str, locale: str) -> Account:
-        """Set the password with a one-time link; raises LinkUnusable, Mismatch or
-        PasswordRefused, and changes nothing then."""
-        holder = await self.link_holder(token)
+    async def set_password(
+        self, holder: LinkHolder, token: str, password: str, repeat: str, locale: str
+    ) -> Account:
+        """Set the password with the one-time link `holder` was read from; raises LinkUnusable
+        (used meanwhile), Mismatch or PasswordRefused, and changes nothing then."""
         account = holder.account
         problem = password_problem(password, email=account.email, company=account.company)
         if problem is not None:
