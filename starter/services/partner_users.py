@@ -57,9 +57,10 @@ class PartnerUserService:
         assert hierarchy is not None
         return hierarchy
 
-    async def check_limit(self, admin: Account, limit: Decimal | None) -> None:
+    @staticmethod
+    def check_limit(organization: Row, limit: Decimal | None) -> None:
         """A spending limit is per order, at most the organization's credit limit."""
-        credit = (await self.organization(admin))["credit_limit_amount"]
+        credit = organization["credit_limit_amount"]
         if limit is not None and credit is not None and limit > credit:
             raise FieldProblem("spending_limit", "users.over_credit_limit")
 
@@ -67,7 +68,8 @@ class PartnerUserService:
         """Start the invitation's run; refused when the email already belongs to a site user
         or to an open partner request."""
         assert admin.hierarchy_id is not None
-        await self.check_limit(admin, form.spending_limit)
+        organization = await self.organization(admin)
+        self.check_limit(organization, form.spending_limit)
         email = form.email.strip()
         run_id = invitation_id(admin.hierarchy_id, email)
         if await self._store.partner_users.email_in_use(email):
@@ -78,7 +80,6 @@ class PartnerUserService:
             await self._starter.open_for_email(email)
         ):
             raise FieldProblem("email", "users.email_taken")
-        organization = await self.organization(admin)
         handle = await self._client.start_workflow(
             InvitationWorkflow.run,
             InvitationInput(
@@ -114,7 +115,7 @@ class PartnerUserService:
 
     async def edit(self, admin: Account, user_id: str, details: UserDetails) -> bool:
         assert admin.hierarchy_id is not None
-        await self.check_limit(admin, details.spending_limit)
+        self.check_limit(await self.organization(admin), details.spending_limit)
         return await self._store.partner_users.edit(
             admin.hierarchy_id, user_id, details.model_dump(), admin.name, _change("edit")
         )
