@@ -22,6 +22,7 @@ from starter.api import router as api_router
 from starter.api.contract import allowed_methods, document
 from starter.common.auth import SIGN_IN_PAGES, SignInRequired
 from starter.common.guards import CodecCORS, SameOriginForms
+from starter.common.metrics import MeasuredRequests, WebMetrics, metrics_page
 from starter.integrations import codec, sales_webhook
 from starter.services import open_services
 from storage.database import StoreUnavailable
@@ -42,7 +43,7 @@ class OnboardingApp(FastAPI):
 def create_app(settings: Settings, staff_token: str) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_services(settings, staff_token) as services:
+        async with open_services(settings, staff_token, metrics) as services:
             app.state.services = services
             yield
 
@@ -52,16 +53,20 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
         description="B2B business-partner onboarding: request, Sales decisions, Commerce views.",
         lifespan=lifespan,
     )
+    metrics = WebMetrics()
+    app.state.metrics = metrics
+    # Not behind the proxy in production: the proxy answers 404 for it (deploy/Caddyfile).
+    app.add_route("/metrics", metrics_page, include_in_schema=False)
     app.include_router(api_router)
     app.include_router(health.router)
     app.include_router(site.router)
     app.include_router(staff.router)
     app.include_router(codec.router)
     app.include_router(sales_webhook.router)
-    # The Temporal UI calls the codec endpoint from its own origin, with the staff session.
-    ui = urlsplit(settings.onboarding_temporal_ui_url)
-    app.add_middleware(CodecCORS, ui_origin=f"{ui.scheme}://{ui.netloc}")
+    # The Temporal UI calls the codec endpoint from its own origin.
+    app.add_middleware(CodecCORS, ui_origins=codec.ui_origins(settings))
     app.add_middleware(SameOriginForms, own_hosts={urlsplit(settings.onboarding_store_url).netloc})
+    app.add_middleware(MeasuredRequests, metrics=metrics)
 
     @app.exception_handler(RPCError)
     @app.exception_handler(WorkflowUpdateRPCTimeoutOrCancelledError)

@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from commerce.credit import Purchase
 from plumbing.settings import Settings
 from plumbing.stores import Stores
+from starter.common.metrics import WebMetrics
 from starter.services.credit import CreditService, approval_id
 from tests.test_invitation_expiry import approved_hierarchy
 from workers.worker import running_worker
@@ -37,7 +38,7 @@ async def test_an_order_awaiting_the_admin_is_declined_when_the_wait_runs_out(
         )
         reference = f"ORD-{uuid.uuid4().hex[:12]}"
         # As the web app does it: the order, then the run that waits for the admin.
-        service = CreditService(store, time_env.client, task_queue, timedelta(days=3))
+        service = CreditService(store, time_env.client, task_queue, timedelta(days=3), WebMetrics())
         row = await service.authorize(Purchase(reference, user, Decimal("5000"), "JPY"))
         assert row["status"] == "needs_approval"
         handle = time_env.client.get_workflow_handle_for(

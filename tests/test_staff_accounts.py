@@ -104,3 +104,26 @@ async def test_a_staff_session_reads_the_api_but_cannot_change_anything(
     await signed_in_staff(http, stores, web)
     assert (await http.get(f"/api/sales/leads/{lead_id}")).status_code == 200
     assert (await http.post(f"/api/sales/leads/{lead_id}/qualify")).status_code == 401
+
+
+async def test_operator_check_lets_a_signed_in_staff_member_into_the_temporal_ui(
+    http: httpx.AsyncClient, stores: Stores, web: WebApp
+) -> None:
+    """The proxy's check answers 204 once a staff member is signed in, and 303 before."""
+    forwarded = {"X-Forwarded-Uri": "/temporal/namespaces/default/workflows"}
+    before = await http.get("/staff/operator-check", headers=forwarded)
+    await signed_in_staff(http, stores, web)
+    after = await http.get("/staff/operator-check", headers=forwarded)
+    assert before.status_code == 303
+    assert before.headers["location"] == (
+        "/staff/sign-in?next=%2Ftemporal%2Fnamespaces%2Fdefault%2Fworkflows"
+    )
+    assert after.status_code == 204
+
+
+async def test_operator_check_sends_back_only_into_the_temporal_ui(http: httpx.AsyncClient) -> None:
+    """A forwarded URI outside the UI cannot turn the check into an open redirect."""
+    response = await http.get(
+        "/staff/operator-check", headers={"X-Forwarded-Uri": "//evil.example/"}
+    )
+    assert response.headers["location"] == "/staff/sign-in?next=%2Ftemporal%2F"

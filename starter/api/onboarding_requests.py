@@ -48,6 +48,8 @@ async def submit_request(
     except IdempotencyKeyReused as err:
         # A conflict with what the key already stands for: the request itself may be valid.
         return conflict(str(err), err.reference)
+    if started.created:
+        services.metrics.onboarding_started("api")
     return Submitted(
         reference=started.reference,
         status=OnboardingStatus.PENDING,

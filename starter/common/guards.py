@@ -52,11 +52,11 @@ class CodecCORS:
     """CORS with credentials for the codec alone (the Temporal UI calls it with the staff
     session); everywhere else no other origin may read an answer."""
 
-    def __init__(self, app: ASGIApp, ui_origin: str) -> None:
+    def __init__(self, app: ASGIApp, ui_origins: list[str]) -> None:
         self._app = app
         self._cors = CORSMiddleware(
             app,
-            allow_origins=[ui_origin],
+            allow_origins=ui_origins,
             allow_credentials=True,
             allow_methods=["POST"],
             allow_headers=["content-type", "x-namespace", "authorization"],

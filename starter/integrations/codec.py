@@ -2,19 +2,69 @@
 
 Speaks the UI's codec protocol: POST /codec/encode and /codec/decode with
 {"payloads": [...]} in Temporal's JSON form.
+
+Outside dev only staff may call it: the UI behind the same origin sends the staff session.
+The dev run's UI cannot send our cookie (its CLI has no "include credentials" option), so
+in dev a call from the UI's origin on this machine's loopback is let through: it decrypts
+with the fixed dev key, which protects nothing a developer could not read anyway.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
-from starter.common.auth import ServicesDep, StaffDep
+from plumbing.settings import Settings
+from starter.common.auth import ServicesDep, bearer, require_staff
 
 router = APIRouter(prefix="/codec", include_in_schema=False)
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+DEV_UI_READER = "temporal-ui (dev)"
+
+
+def ui_origins(settings: Settings) -> list[str]:
+    """Origins the Temporal UI is served from; in dev, its port under every loopback name."""
+    ui = urlsplit(settings.onboarding_temporal_ui_url)
+    origins = [f"{ui.scheme}://{ui.netloc}"]
+    if settings.onboarding_environment == "dev" and ui.hostname in (
+        "localhost",
+        "127.0.0.1",
+        "::1",
+    ):
+        port = f":{ui.port}" if ui.port else ""
+        origins += [f"{ui.scheme}://{name}{port}" for name in LOOPBACK_NAMES]
+    return list(dict.fromkeys(origins))
+
+
+def _from_dev_ui(request: Request, settings: Settings) -> bool:
+    if settings.onboarding_environment != "dev" or request.client is None:
+        return False
+    try:
+        loopback = ipaddress.ip_address(request.client.host).is_loopback
+    except ValueError:
+        return False
+    return loopback and request.headers.get("origin") in ui_origins(settings)
+
+
+async def require_codec_reader(
+    request: Request,
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> str:
+    """Staff, or in dev the local Temporal UI; 401 otherwise."""
+    if _from_dev_ui(request, services.settings):
+        return DEV_UI_READER
+    return await require_staff(request, services, credentials)
+
+
+CodecReaderDep = Annotated[str, Depends(require_codec_reader)]
 
 
 async def _apply(
@@ -32,10 +82,10 @@ async def _apply(
 
 
 @router.post("/decode")
-async def decode(request: Request, services: ServicesDep, _: StaffDep) -> Response:
+async def decode(request: Request, services: ServicesDep, _: CodecReaderDep) -> Response:
     return await _apply(request, services.codec.decode)
 
 
 @router.post("/encode")
-async def encode(request: Request, services: ServicesDep, _: StaffDep) -> Response:
+async def encode(request: Request, services: ServicesDep, _: CodecReaderDep) -> Response:
     return await _apply(request, services.codec.encode)

@@ -34,6 +34,7 @@ from plumbing.stores import Stores, open_stores
 from plumbing.temporal import connect_temporal
 from sales.builtin.deliveries import WebhookDeliveries
 from sales.port import SalesBackend
+from starter.common.metrics import WebMetrics
 from starter.common.ratelimit import RateLimiter
 from starter.common.sessions import SessionManager
 from starter.services.accounts import AccountService
@@ -106,6 +107,7 @@ class Services:
     storefront_token: str | None
     # Link and reset requests per client address: each one sends an email.
     link_limit: RateLimiter
+    metrics: WebMetrics
 
     def handle(self, reference: str) -> WorkflowHandle[OnboardingWorkflow, OnboardingState]:
         return self.client.get_workflow_handle_for(OnboardingWorkflow.run, reference)
@@ -177,7 +179,10 @@ async def _deliver(
 
 
 @contextlib.asynccontextmanager
-async def open_services(settings: Settings, staff_token: str) -> AsyncIterator[Services]:
+async def open_services(
+    settings: Settings, staff_token: str, metrics: WebMetrics | None = None
+) -> AsyncIterator[Services]:
+    metrics = metrics or WebMetrics()
     client = await connect_temporal(settings)
     hasher = PasswordHasher(
         HashParameters(
@@ -234,6 +239,8 @@ async def open_services(settings: Settings, staff_token: str) -> AsyncIterator[S
                 client,
                 settings.onboarding_task_queue,
                 settings.onboarding_purchase_approval_expire_after,
+                metrics,
             ),
             storefront_token=settings.onboarding_storefront_token,
+            metrics=metrics,
         )

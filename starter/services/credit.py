@@ -11,6 +11,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from commerce.credit import Purchase
 from commerce.store import CommerceStore
+from starter.common.metrics import WebMetrics
 from workflows.models import PurchaseApprovalInput
 from workflows.purchase_approval import PurchaseApprovalWorkflow
 
@@ -24,15 +25,23 @@ def approval_id(order_reference: str) -> str:
 
 class CreditService:
     def __init__(
-        self, store: CommerceStore, client: Client, task_queue: str, approval_window: timedelta
+        self,
+        store: CommerceStore,
+        client: Client,
+        task_queue: str,
+        approval_window: timedelta,
+        metrics: WebMetrics,
     ) -> None:
         self._store = store
+        self._metrics = metrics
         self._client = client
         self._task_queue = task_queue
         self._window = approval_window
 
     async def authorize(self, purchase: Purchase) -> Row:
-        row, _ = await self._store.credit.authorize(purchase, self._window)
+        row, made = await self._store.credit.authorize(purchase, self._window)
+        if made:
+            self._metrics.authorization(row["status"], row["reason"])
         if row["status"] == "needs_approval":
             # After the commit, so that no call to Temporal holds the organization's credit
             # lock. If this start fails the storefront's retry (the same call) starts it; and

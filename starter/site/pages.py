@@ -98,6 +98,8 @@ async def apply(request: Request, services: ServicesDep) -> Response:
         return render(
             request, "site/apply.html", 409, values=values, errors={}, in_progress=err.reference
         )
+    if started.created:
+        services.metrics.onboarding_started("site")
     signature = services.status_links.sign(started.reference)
     return RedirectResponse(
         f"/partner/requests/{started.reference}/submitted?sig={signature}", status_code=303

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from starter.common.account_pages import account_router
-from starter.staff import back_office, sales_console
+from starter.staff import back_office, operators, sales_console
 
 router = APIRouter(include_in_schema=False)
 router.include_router(account_router("staff", home="/sales/leads"))
 router.include_router(sales_console.router)
 router.include_router(back_office.router)
+router.include_router(operators.router)

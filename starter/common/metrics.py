@@ -1,0 +1,99 @@
+"""The web app's Prometheus metrics, served at /metrics.
+
+Routes are labelled by their template (`/api/onboarding-requests/{reference}`), never by
+the path a client sent, so a scan of random URLs cannot grow the series without bound.
+"""
+
+from __future__ import annotations
+
+import time
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+UNMATCHED = "unmatched"
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class WebMetrics:
+    """One registry per app, so that several apps in one process do not share series."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "onboarding_web_requests", "HTTP requests answered, by route and status class.",
+            ["method", "route", "status"], registry=self.registry,
+        )  # fmt: skip
+        self.latency = Histogram(
+            "onboarding_web_request_duration_seconds", "Time to answer, by route.",
+            ["method", "route"], buckets=LATENCY_BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        self.started = Counter(
+            "onboarding_started", "Onboardings started, by where the request came from.",
+            ["channel"], registry=self.registry,
+        )  # fmt: skip
+        self.authorizations = Counter(
+            "onboarding_purchase_authorizations",
+            "Purchase authorizations made, by their first answer and its reason.",
+            ["answer", "reason"], registry=self.registry,
+        )  # fmt: skip
+
+    def onboarding_started(self, channel: str) -> None:
+        self.started.labels(channel).inc()
+
+    def authorization(self, answer: str, reason: str | None) -> None:
+        self.authorizations.labels(answer, reason or "").inc()
+
+    def page(self) -> Response:
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def route_of(scope: Scope) -> str:
+    """The template of the route that served this request, from the path and the values
+    its route matched (nested routers do not keep their prefixes on the route)."""
+    if "endpoint" not in scope:
+        return UNMATCHED
+    names = {str(value): name for name, value in scope.get("path_params", {}).items()}
+    segments = str(scope["path"]).split("/")
+    return "/".join(f"{{{names[s]}}}" if s in names else s for s in segments)
+
+
+class MeasuredRequests:
+    """Counts and times every HTTP request."""
+
+    def __init__(self, app: ASGIApp, metrics: WebMetrics) -> None:
+        self._app = app
+        self._metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self._app(scope, receive, sending)
+        finally:
+            route, method = route_of(scope), scope["method"]
+            self._metrics.requests.labels(method, route, f"{status // 100}xx").inc()
+            self._metrics.latency.labels(method, route).observe(time.perf_counter() - started)
+
+
+async def metrics_page(request: Request) -> Response:
+    metrics: WebMetrics = request.app.state.metrics
+    return metrics.page()
