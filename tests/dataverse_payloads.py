@@ -39,12 +39,33 @@ def context(
     }  # fmt: skip
 
 
-def qualify_lead(lead_id: str) -> dict[str, Any]:
-    return context("QualifyLead", "lead", lead_id, [
+def entity(logical_name: str, record_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "__type": f"Entity:{CONTRACTS}",
+        "Attributes": [{"key": key, "value": value} for key, value in attributes.items()],
+        "EntityState": None, "FormattedValues": [], "Id": record_id, "KeyAttributes": [],
+        "LogicalName": logical_name, "RelatedEntities": [], "RowVersion": None,
+    }  # fmt: skip
+
+
+def qualify_lead(lead_id: str, created: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """QualifyLead; `created` names the (logical name, id) of the records it made, if any."""
+    body = context("QualifyLead", "lead", lead_id, [
         {"key": "LeadId", "value": reference("lead", lead_id)},
         {"key": "CreateAccount", "value": True}, {"key": "CreateContact", "value": True},
         {"key": "CreateOpportunity", "value": True}, {"key": "Status", "value": option(3)},
     ])  # fmt: skip
+    if created:
+        # An EntityReferenceCollection is serialized as a plain list of EntityReferences.
+        references = [reference(name, record_id) for name, record_id in created]
+        body["OutputParameters"] = [{"key": "CreatedEntities", "value": references}]
+    return body
+
+
+def update(logical_name: str, record_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+    """Update: the Target entity carries the changed columns and the record's id column."""
+    target = entity(logical_name, record_id, {f"{logical_name}id": record_id, **attributes})
+    return context("Update", logical_name, record_id, [{"key": "Target", "value": target}])
 
 
 def set_lead_state(lead_id: str, state: int, status: int) -> dict[str, Any]:
@@ -55,17 +76,10 @@ def set_lead_state(lead_id: str, state: int, status: int) -> dict[str, Any]:
 
 
 def close_opportunity(message: str, opportunity_id: str, status: int) -> dict[str, Any]:
-    close = {
-        "__type": f"Entity:{CONTRACTS}",
-        "Attributes": [
-            {"key": "opportunityid", "value": reference("opportunity", opportunity_id)},
-            {"key": "subject", "value": "Closed from Dynamics 365 Sales"},
-            {"key": "actualrevenue", "value": None},
-        ],
-        "EntityState": None, "FormattedValues": [], "Id": "00000000-0000-0000-0000-000000000000",
-        "KeyAttributes": [], "LogicalName": "opportunityclose", "RelatedEntities": [],
-        "RowVersion": None,
-    }  # fmt: skip
+    close = entity("opportunityclose", "00000000-0000-0000-0000-000000000000", {
+        "opportunityid": reference("opportunity", opportunity_id),
+        "subject": "Closed from Dynamics 365 Sales", "actualrevenue": None,
+    })  # fmt: skip
     return context(message, "opportunity", opportunity_id, [
         {"key": "OpportunityClose", "value": close}, {"key": "Status", "value": option(status)},
     ])  # fmt: skip
