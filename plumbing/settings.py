@@ -6,12 +6,14 @@ import base64
 import hashlib
 from datetime import timedelta
 from decimal import Decimal
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.outcomes import CreditLimit
 from plumbing.codec import EncryptionCodec, parse_keys
+from sales.dataverse.client import DataverseConfig
 from workflows.models import InvitationPolicy, OnboardingPolicy
 
 DEV_TOKEN_SECRET = "dev-only-activation-secret"
@@ -35,6 +37,15 @@ class Settings(BaseSettings):
     onboarding_max_concurrent_workflow_tasks: int = Field(default=100, ge=1)
     # Bounds the worker's memory however many onboardings wait.
     onboarding_max_cached_workflows: int = Field(default=1000, ge=0)
+
+    # Where leads live: our Sales store and console, or Dynamics 365 Sales (SPEC.md).
+    sales_backend: Literal["builtin", "dataverse"] = "builtin"
+    dataverse_url: str | None = Field(default=None, pattern=r"^https?://[^/\s]+/?$")
+    dataverse_tenant_id: str | None = None
+    dataverse_client_id: str | None = None
+    dataverse_client_secret: SecretStr | None = None
+    # Otherwise the Microsoft identity platform's endpoint of the tenant.
+    dataverse_token_url: str | None = None
 
     smtp_host: str = "localhost"
     smtp_port: int = Field(default=1025, ge=1, le=65535)
@@ -102,12 +113,37 @@ class Settings(BaseSettings):
         keys = parse_keys(self.onboarding_encryption_keys)
         if self.onboarding_encryption_key_id not in keys:
             raise ValueError("ONBOARDING_ENCRYPTION_KEY_ID must name one of the keys")
+        if self.sales_backend == "dataverse":
+            missing = [
+                name for name in ("dataverse_url", "dataverse_client_id", "dataverse_client_secret")
+                if not getattr(self, name)
+            ]  # fmt: skip
+            if not (self.dataverse_tenant_id or self.dataverse_token_url):
+                missing.append("dataverse_tenant_id")
+            if missing:
+                raise ValueError(f"SALES_BACKEND=dataverse needs {', '.join(missing).upper()}")
         if self.onboarding_environment != "dev":
             if self.onboarding_token_secret == DEV_TOKEN_SECRET:
                 raise ValueError("set ONBOARDING_TOKEN_SECRET outside the dev environment")
             if self.onboarding_encryption_keys == DEV_ENCRYPTION_KEYS:
                 raise ValueError("set ONBOARDING_ENCRYPTION_KEYS outside the dev environment")
         return self
+
+    def dataverse_config(self) -> DataverseConfig | None:
+        if self.sales_backend != "dataverse":
+            return None
+        assert self.dataverse_url
+        assert self.dataverse_client_id
+        assert self.dataverse_client_secret
+        token_url = self.dataverse_token_url or (
+            f"https://login.microsoftonline.com/{self.dataverse_tenant_id}/oauth2/v2.0/token"
+        )
+        return DataverseConfig(
+            url=self.dataverse_url.rstrip("/"),
+            token_url=token_url,
+            client_id=self.dataverse_client_id,
+            client_secret=self.dataverse_client_secret.get_secret_value(),
+        )
 
     def codec(self) -> EncryptionCodec:
         return EncryptionCodec(

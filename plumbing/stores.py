@@ -12,6 +12,7 @@ from plumbing.settings import Settings
 from sales.builtin import MIGRATIONS as SALES_MIGRATIONS
 from sales.builtin import BuiltinSales
 from sales.builtin.deliveries import WebhookDeliveries
+from sales.dataverse import DataverseClient, DataverseSales
 from sales.port import SalesBackend
 from storage.database import Database, create_pool
 from storage.migrations import apply_migrations
@@ -21,11 +22,15 @@ from storage.migrations import apply_migrations
 class Stores:
     commerce: Database
     sales: Database
+    # Set when Sales is Dynamics 365 (SALES_BACKEND=dataverse): one client, one token cache.
+    dataverse: DataverseClient | None = None
 
     def commerce_store(self) -> CommerceStore:
         return CommerceStore(self.commerce)
 
     def sales_backend(self) -> SalesBackend:
+        if self.dataverse is not None:
+            return DataverseSales(self.sales, self.dataverse)
         return BuiltinSales(self.sales)
 
     def webhook_deliveries(self) -> WebhookDeliveries:
@@ -42,7 +47,13 @@ async def open_stores(settings: Settings) -> AsyncIterator[Stores]:
         try:
             await apply_migrations(commerce, "commerce", COMMERCE_MIGRATIONS)
             await apply_migrations(sales, "sales", SALES_MIGRATIONS)
-            yield Stores(commerce=commerce, sales=sales)
+            config = settings.dataverse_config()
+            dataverse = DataverseClient(config) if config else None
+            try:
+                yield Stores(commerce=commerce, sales=sales, dataverse=dataverse)
+            finally:
+                if dataverse is not None:
+                    await dataverse.aclose()
         finally:
             await sales.close()
     finally:

@@ -2,6 +2,8 @@
 
 Ids are chosen by the caller (the workflow), so a repeated call writes the same records.
 Refusals raise the rules of `domain.errors` (LeadNotOpen, OpportunityNotOpen, RecordNotFound).
+A CRM reached over the network also raises SalesUnavailable (try again later) and
+SalesRefused (it will refuse again until someone fixes the configuration or the data).
 """
 
 from __future__ import annotations
@@ -14,6 +16,23 @@ from domain.request import OnboardingRequest
 Row = dict[str, Any]
 LeadView = Literal["commerce-b2b", "my-open"]
 LEAD_VIEWS: tuple[LeadView, ...] = ("commerce-b2b", "my-open")
+
+
+class SalesUnavailable(Exception):
+    """The CRM cannot answer now (down, overloaded, unreachable); retry with backoff."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        # Set when the CRM said how long to wait (HTTP 429 with Retry-After).
+        self.retry_after = retry_after
+
+
+class SalesRefused(Exception):
+    """The CRM refuses the request and will refuse it again: a configuration or data fault."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
 
 
 class SalesBackend(Protocol):
@@ -56,3 +75,8 @@ class SalesBackend(Protocol):
         ...
 
     async def can_reach(self) -> bool: ...
+
+    async def record_links(self, reference: str) -> list[Row]:
+        """The onboarding's records in the CRM's own pages: entity, id and url of each
+        (empty where our own console shows them)."""
+        ...

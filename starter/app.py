@@ -16,6 +16,7 @@ from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
 from plumbing.settings import Settings
+from sales.port import SalesRefused, SalesUnavailable
 from starter import site, staff
 from starter.api import health
 from starter.api import router as api_router
@@ -25,6 +26,7 @@ from starter.common.guards import CodecCORS, SameOriginForms
 from starter.common.metrics import MeasuredRequests, WebMetrics, metrics_page
 from starter.integrations import codec, sales_webhook
 from starter.services import open_services
+from starter.staff.sales_console import SalesInDynamics, in_dynamics_page
 from storage.database import StoreUnavailable
 
 log = logging.getLogger("starter")
@@ -72,6 +74,7 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
     @app.exception_handler(WorkflowUpdateRPCTimeoutOrCancelledError)
     @app.exception_handler(OSError)
     @app.exception_handler(StoreUnavailable)
+    @app.exception_handler(SalesUnavailable)
     async def _unavailable(request: Request, exc: Exception) -> Response:
         # Temporal or a store is down for a moment: say so, and when to try again.
         log.warning("%s %s: dependency unavailable: %r", request.method, request.url.path, exc)
@@ -80,6 +83,12 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
             content={"detail": "temporarily unavailable; try again shortly"},
             headers={"Retry-After": "2"},
         )
+
+    @app.exception_handler(SalesRefused)
+    async def _crm_refused(request: Request, exc: SalesRefused) -> Response:
+        # Dynamics 365 refused our own call: our settings or its security role need a fix.
+        log.error("%s %s: the Sales CRM refused: %s", request.method, request.url.path, exc)
+        return JSONResponse(status_code=502, content={"detail": f"the Sales CRM refused: {exc}"})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -92,6 +101,8 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
             if allowed is not None:
                 exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allowed)}
         return await http_exception_handler(request, exc)
+
+    app.add_exception_handler(SalesInDynamics, in_dynamics_page)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:

@@ -12,6 +12,7 @@ import contextlib
 import json
 import re
 import socket
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -20,7 +21,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
@@ -117,6 +118,8 @@ class DataverseFake:
         options = [name for name in query if name.startswith("$")]
         if stray := [name for name in options if name not in allowed or method != "GET"]:
             return unsupported(stray[0])
+        if (answer := await self._function_or_action(request, rest)) is not None:
+            return answer
         if rest == "annotations" and method == "GET":
             return self._tables.notes(query)
         if rest == "annotations" and method == "POST":
@@ -135,6 +138,51 @@ class DataverseFake:
             return self._tables.upsert_lead(key, await _json(request), request.headers)
         # Dataverse allows more; the fake refuses what it does not model rather than guess.
         return error(405, "0x80060888", f"The fake does not model {method} on {entity_set}.")
+
+    async def _function_or_action(self, request: Request, rest: str) -> Response | None:
+        """WhoAmI, and the QualifyLead, WinOpportunity and LoseOpportunity actions; None for
+        any other path."""
+        if rest == "WhoAmI" and request.method == "GET":
+            ids = {"BusinessUnitId": str(uuid.uuid4()), "UserId": str(uuid.uuid4()),
+                   "OrganizationId": str(uuid.uuid4())}  # fmt: skip
+            return JSONResponse(ids, headers={"OData-Version": "4.0"})
+        if request.method != "POST":
+            return None
+        qualify = re.fullmatch(r"leads\((.*)\)/Microsoft\.Dynamics\.CRM\.QualifyLead", rest)
+        if qualify:
+            key = guid(qualify.group(1))
+            if key is None or key not in self.leads:
+                return error(404, "0x80040217", f"lead With Id = {qualify.group(1)} Does Not Exist")
+            if self.leads[key]["statecode"] != 0:
+                return error(400, "0x80040203", "The lead is closed. You cannot qualify it.")
+            self.qualify(key)
+            lead = self.leads[key]
+            opportunity = self.opportunities[lead["_qualifyingopportunityid_value"]]
+            created = [("account", opportunity["_parentaccountid_value"]),
+                       ("contact", opportunity["_parentcontactid_value"]),
+                       ("opportunity", opportunity["opportunityid"])]  # fmt: skip
+            value = [{"@odata.type": f"#Microsoft.Dynamics.CRM.{name}", f"{name}id": record}
+                     for name, record in created]  # fmt: skip
+            return JSONResponse({"value": value}, headers={"OData-Version": "4.0"})
+        if rest in ("WinOpportunity", "LoseOpportunity"):
+            body = await _json(request)
+            close = body.get("OpportunityClose") if isinstance(body, dict) else None
+            bind = close.get("opportunityid@odata.bind", "") if isinstance(close, dict) else ""
+            found = re.fullmatch(r"(?:.*/api/data/v9\.2)?/opportunities\((.*)\)", str(bind))
+            key = guid(found.group(1)) if found else None
+            if key is None or key not in self.opportunities:
+                return error(404, "0x80040217", f"opportunity With Id = {key} Does Not Exist")
+            status = body.get("Status")
+            allowed = (3,) if rest == "WinOpportunity" else (4, 5)
+            if status not in allowed:
+                return error(400, "0x80044331", f"The value {status} of Status is not valid.")
+            record = self.opportunities[key]
+            if record["statecode"] != 0:
+                return error(400, "0x80040203", "The opportunity is already closed.")
+            state = 1 if rest == "WinOpportunity" else 2
+            self._tables.change(record, statecode=state, statuscode=status)
+            return Response(status_code=204)
+        return None
 
     # The salesperson, in Dynamics 365 Sales.
     def qualify(self, lead_id: str) -> tuple[str, dict[str, Any]]:

@@ -109,8 +109,12 @@ def check_body(
 
 
 def check_lead(body: Any) -> Response | None:
-    if (problem := check_body("leads", body, LEAD_TEXT, {"leadsourcecode"})) is not None:
+    if (problem := check_body("leads", body, LEAD_TEXT, {"leadsourcecode", *STATE})) is not None:
         return problem
+    # A lead's state is set with its reason: 2 Disqualified with 4-7 (Qualify is an action).
+    state, status = body.get("statecode"), body.get("statuscode")
+    if (state, status) != (None, None) and not (state == 2 and status in (4, 5, 6, 7)):
+        return invalid(f"{status} is not a valid status code for state code {state} of lead.")
     source = body.get("leadsourcecode")
     if source is not None and (isinstance(source, bool) or not isinstance(source, int)):
         return bad_payload("leads")

@@ -94,10 +94,11 @@ async def test_delivery_without_the_secret_is_401(
     assert response.status_code == 401
 
 
-async def test_delivery_for_an_unknown_lead_is_404(http: httpx.AsyncClient) -> None:
-    """A lead we do not know is 404, which Dataverse does not retry."""
+async def test_delivery_for_an_unknown_lead_is_ignored(http: httpx.AsyncClient) -> None:
+    """A lead no onboarding has gets 200 "ignored": nothing to retry, nothing changed."""
     response = await deliver(http, dv.qualify_lead("LEAD-UNKNOWN"))
-    assert response.status_code == 404
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "ignored"
 
 
 async def test_other_messages_are_acknowledged_and_ignored(http: httpx.AsyncClient) -> None:
@@ -130,12 +131,24 @@ async def test_decision_after_the_end_is_ignored(http: httpx.AsyncClient, web: W
         (dv.context("SetState", "opportunity", "O1", [{"key": "Status", "value": dv.option(4)}]),
          ("opportunity", "O1", "lost", LostReason.CANCELED)),
         (dv.close_opportunity("Win", "O2", 3), ("opportunity", "O2", "won", None)),
+        (dv.close_opportunity("LoseOpportunity", "O2", 5),
+         ("opportunity", "O2", "lost", LostReason.OUT_SOLD)),
+        (dv.update("lead", "L3", {"statecode": dv.option(2), "statuscode": dv.option(6)}),
+         ("lead", "L3", "disqualify", DisqualifyReason.NO_LONGER_INTERESTED)),
+        (dv.update("opportunity", "O3", {"statecode": dv.option(1), "statuscode": dv.option(3)}),
+         ("opportunity", "O3", "won", None)),
     ],
 )  # fmt: skip
 def test_context_maps_to_a_decision(body: dict[str, Any], expected: tuple[Any, ...]) -> None:
     """Each Dataverse message and status maps to the decision the workflow understands."""
     event = read_event(body)
     assert (event.entity, event.record_id, event.action, event.reason) == expected
+
+
+def test_an_update_of_other_columns_is_not_a_decision() -> None:
+    """An Update that leaves the state alone (a new phone number) decides nothing."""
+    with pytest.raises(NotADecision):
+        read_event(dv.update("lead", "L1", {"telephone1": "+81 3 0000 0000"}))
 
 
 def test_reopening_a_lead_is_not_a_decision() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sales.builtin.decisions import LeadDecisions
 from sales.builtin.views import LeadViews
+from sales.port import Row
 from storage.database import Database
 
 MIGRATIONS = "sales.builtin"
@@ -31,3 +32,6 @@ class BuiltinSales(LeadDecisions, LeadViews):
 
     async def can_reach(self) -> bool:
         return bool(await self.db.fetchval("SELECT true"))
+
+    async def record_links(self, reference: str) -> list[Row]:
+        return []

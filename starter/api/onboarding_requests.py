@@ -8,8 +8,9 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
 
 from domain.request import OnboardingRequest
+from sales.port import Row
 from starter.api.common import CONFLICT, NOT_FOUND, STAFF, conflict, not_found
-from starter.api.schemas import Onboarding, Problem, Submitted
+from starter.api.schemas import Onboarding, Problem, SalesRecord, Submitted
 from starter.common.auth import ServicesDep, StaffDep
 from starter.services import OnboardingNotFound, Services
 from starter.services.erasure import erase_onboarding
@@ -57,7 +58,7 @@ async def submit_request(
     )
 
 
-def onboarding_view(state: OnboardingState) -> Onboarding:
+def onboarding_view(state: OnboardingState, sales_records: list[Row] | None = None) -> Onboarding:
     ids = state.ids
     return Onboarding(
         reference=state.reference,
@@ -70,6 +71,7 @@ def onboarding_view(state: OnboardingState) -> Onboarding:
         history=state.history,
         reminders_sent=state.reminders_sent,
         closed=state.closed,
+        sales_records=[SalesRecord.model_validate(r) for r in sales_records or []],
     )
 
 
@@ -78,9 +80,10 @@ def onboarding_view(state: OnboardingState) -> Onboarding:
 )
 async def get_onboarding(reference: str, services: ServicesDep, _: StaffDep) -> Onboarding:
     try:
-        return onboarding_view(await services.state(reference))
+        state = await services.state(reference)
     except OnboardingNotFound:
         raise not_found("onboarding") from None
+    return onboarding_view(state, await services.sales.record_links(reference))
 
 
 @router.delete("/onboarding-requests/{reference}", status_code=204, responses=NOT_FOUND | STAFF)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import JSONResponse
 
 from sales.port import LeadView
@@ -22,7 +22,17 @@ from starter.services import DecisionConflict, DecisionT, DecisionUpdate, Servic
 from workflows.models import LeadDisqualified, LeadQualified, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow
 
-router = APIRouter()
+
+async def _builtin_sales_only(services: ServicesDep, _: StaffDep) -> None:
+    if services.settings.sales_backend != "builtin":
+        raise HTTPException(
+            status_code=409,
+            detail="Sales is Dynamics 365 Sales here: leads and decisions live there; the "
+            "onboarding's sales_records link to them",
+        )
+
+
+router = APIRouter(dependencies=[Depends(_builtin_sales_only)])
 
 
 @router.get("/sales/leads", response_model=list[LeadSummary], responses=STAFF)

@@ -27,6 +27,14 @@ class Problem(BaseModel):
     reference: str | None = None
 
 
+class SalesRecord(BaseModel):
+    """A record of the onboarding in Dynamics 365 Sales, and its page there."""
+
+    entity: Literal["lead", "opportunity", "account", "contact"]
+    id: str
+    url: str
+
+
 class Onboarding(BaseModel):
     reference: str
     status: OnboardingStatus
@@ -38,6 +46,8 @@ class Onboarding(BaseModel):
     history: list[HistoryEntry]
     reminders_sent: int
     closed: bool
+    # With SALES_BACKEND=dataverse; empty with the built-in Sales.
+    sales_records: list[SalesRecord] = []
 
 
 class DisqualifyBody(Body):

@@ -11,17 +11,15 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from domain.outcomes import DisqualifyReason, LostReason
+from sales.dataverse.codes import (
+    LEAD_DISQUALIFY_REASONS,
+    LEAD_QUALIFIED,
+    OPPORTUNITY_LOST_REASONS,
+    OPPORTUNITY_WON,
+)
 
-# Dataverse status reason codes (statuscode) of lead and opportunity.
-LEAD_QUALIFIED = 3
-LEAD_DISQUALIFY_REASONS = {
-    4: DisqualifyReason.LOST,
-    5: DisqualifyReason.CANNOT_CONTACT,
-    6: DisqualifyReason.NO_LONGER_INTERESTED,
-    7: DisqualifyReason.CANCELED,
-}
-OPPORTUNITY_WON = 3
-OPPORTUNITY_LOST_REASONS = {4: LostReason.CANCELED, 5: LostReason.OUT_SOLD}
+WIN_MESSAGES = ("Win", "WinOpportunity")
+CLOSE_MESSAGES = (*WIN_MESSAGES, "Lose", "LoseOpportunity")
 _DATE = re.compile(r"/Date\((-?\d+)")
 
 
@@ -77,6 +75,14 @@ def _when(context: dict[str, Any]) -> datetime:
     return datetime.fromtimestamp(int(match.group(1)) / 1000, UTC)
 
 
+def _updated_status(params: dict[str, Any]) -> int | None:
+    """The statuscode an Update sets, when it sets the state: the reason is what we act on."""
+    target = params.get("Target")
+    if _option(_attribute(target, "statecode")) is None:
+        return None
+    return _option(_attribute(target, "statuscode"))
+
+
 def read_event(context: dict[str, Any]) -> SalesEvent:
     """The decision a context carries; NotADecision for any other message or state."""
     message = str(context.get("MessageName", ""))
@@ -84,25 +90,34 @@ def read_event(context: dict[str, Any]) -> SalesEvent:
     params = _parameters(context)
     record_id = str(context.get("PrimaryEntityId", ""))
     status = _option(params.get("Status"))
+    if message == "Update":
+        # Setting statecode and statuscode by an update decides like SetState does.
+        message_acts_as, status = "SetState", _updated_status(params)
+    else:
+        message_acts_as = message
     action: Literal["qualify", "disqualify", "won", "lost"]
     reason: DisqualifyReason | LostReason | None = None
     if entity == "lead" and message == "QualifyLead":
         record_id = _reference_id(params.get("LeadId")) or record_id
         action = "qualify"
-    elif entity == "lead" and message == "SetState" and status == LEAD_QUALIFIED:
+    elif entity == "lead" and message_acts_as == "SetState" and status == LEAD_QUALIFIED:
         action = "qualify"
-    elif entity == "lead" and message == "SetState" and status in LEAD_DISQUALIFY_REASONS:
+    elif entity == "lead" and message_acts_as == "SetState" and status in LEAD_DISQUALIFY_REASONS:
         action, reason = "disqualify", LEAD_DISQUALIFY_REASONS[status]
-    elif entity == "opportunity" and message in ("Win", "Lose"):
+    elif entity == "opportunity" and message in CLOSE_MESSAGES:
         close = params.get("OpportunityClose")
         record_id = _reference_id(_attribute(close, "opportunityid")) or record_id
-        if message == "Win":
+        if message in WIN_MESSAGES:
             action = "won"
         else:
             action, reason = "lost", OPPORTUNITY_LOST_REASONS.get(status or 0, LostReason.CANCELED)
-    elif entity == "opportunity" and message == "SetState" and status == OPPORTUNITY_WON:
+    elif entity == "opportunity" and message_acts_as == "SetState" and status == OPPORTUNITY_WON:
         action = "won"
-    elif entity == "opportunity" and message == "SetState" and status in OPPORTUNITY_LOST_REASONS:
+    elif (
+        entity == "opportunity"
+        and message_acts_as == "SetState"
+        and status in OPPORTUNITY_LOST_REASONS
+    ):
         action, reason = "lost", OPPORTUNITY_LOST_REASONS[status]
     else:
         raise NotADecision(f"{message} on {entity or 'nothing'} is not a decision")

@@ -7,6 +7,7 @@ Dataverse retries a delivery that got 502, 503 or 504.
 from __future__ import annotations
 
 import hmac
+import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException
@@ -21,6 +22,7 @@ from starter.services import Services
 from workflows.models import LeadDisqualified, LeadQualified, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow
 
+log = logging.getLogger("starter.webhooks")
 router = APIRouter(prefix="/api/webhooks")
 SECRET_HEADER = "X-Webhook-Secret"
 Id = Annotated[str, Field(min_length=1, max_length=100)]
@@ -99,19 +101,25 @@ async def _signal(services: Services, reference: str, event: SalesEvent) -> None
 @router.post(
     "/sales",
     response_model=WebhookOutcome,
-    responses={401: {"model": Problem}, 404: {"model": Problem}, 503: {"model": Problem}},
+    responses={401: {"model": Problem}, 502: {"model": Problem}, 503: {"model": Problem}},
 )
 async def sales_webhook(
     context: RemoteExecutionContext, services: ServicesDep, _: WebhookSecretDep
 ) -> WebhookOutcome:
-    """A Dataverse webhook delivery for QualifyLead, Win, Lose or SetState."""
+    """A Dataverse webhook delivery for QualifyLead, Win, Lose, SetState or an Update of the
+    state; a record no onboarding has is `ignored`."""
     try:
         event = read_event(context.model_dump())
     except NotADecision as err:
         return WebhookOutcome(operation_id=context.OperationId, outcome="ignored", detail=str(err))
     reference = await _reference(services, event)
     if reference is None:
-        raise HTTPException(status_code=404, detail=f"no {event.entity} {event.record_id}")
+        # Not one of ours (a lead from another source, or one erased): nothing to retry.
+        log.info("sales webhook: %s on an unknown %s, ignored", event.message, event.entity)
+        return WebhookOutcome(
+            operation_id=context.OperationId, outcome="ignored",
+            detail=f"no onboarding has this {event.entity}",
+        )  # fmt: skip
     receiving = services.webhook_deliveries.receiving(
         event.operation_id, event.message, event.entity, event.record_id
     )

@@ -62,6 +62,9 @@ async def prospect_page(
     request: Request, prospect_id: str, services: ServicesDep, user: StaffPageDep
 ) -> Response:
     prospect = await services.commerce.prospects.get(prospect_id)
+    if prospect is not None:
+        # Dynamics 365's pages of its lead and opportunity, when Sales is there.
+        prospect["sales_records"] = await services.sales.record_links(prospect["reference"])
     return record_page(request, services, user, "staff/commerce/prospect.html", prospect=prospect)
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
@@ -26,7 +26,31 @@ from starter.staff.context import staff_context
 from workflows.models import LeadDisqualified, LeadQualified, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow
 
-router = APIRouter(include_in_schema=False)
+
+class SalesInDynamics(Exception):
+    """This deployment's salespeople work in Dynamics 365 Sales (SALES_BACKEND=dataverse)."""
+
+    def __init__(self, user: str) -> None:
+        self.user = user
+
+
+async def _builtin_sales_only(services: ServicesDep, user: StaffPageDep) -> None:
+    if services.settings.sales_backend != "builtin":
+        raise SalesInDynamics(user)
+
+
+async def in_dynamics_page(request: Request, exc: Exception) -> Response:
+    """Where salespeople decide instead; a decision posted here changes nothing (409)."""
+    assert isinstance(exc, SalesInDynamics)
+    services: Services = request.app.state.services
+    status = 200 if request.method in ("GET", "HEAD") else 409
+    return render(
+        request, "staff/sales/in_dynamics.html", status,
+        dynamics_url=services.settings.dataverse_url, **staff_context(services, exc.user, None),
+    )  # fmt: skip
+
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(_builtin_sales_only)])
 
 
 async def _decision_pending(
