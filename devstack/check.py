@@ -2,6 +2,9 @@
 
 Create a prospect on the B2B site, check that it is in "All prospects" and appears as a lead
 in Sales, then erase it. Usage: `scripts/integration-check [BASE_URL]`.
+
+With SALES_BACKEND=dataverse (and the app's DATAVERSE_* variables) the lead is looked up in
+Dynamics 365 Sales itself, by its GUID, with the app's own credentials.
 """
 
 from __future__ import annotations
@@ -11,17 +14,56 @@ import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 Step = Callable[[], Awaitable[str]]
+ODATA = {"OData-MaxVersion": "4.0", "OData-Version": "4.0", "Accept": "application/json"}
+
+
+@dataclass(frozen=True)
+class Dataverse:
+    """Just enough of the Web API to read one lead: its own client, not the app's adapter."""
+
+    url: str
+    token_url: str
+    client_id: str
+    client_secret: str
+
+    @classmethod
+    def from_environment(cls) -> Dataverse | None:
+        env = os.environ
+        if env.get("SALES_BACKEND") != "dataverse":
+            return None
+        url = env["DATAVERSE_URL"].rstrip("/")
+        token_url = env.get("DATAVERSE_TOKEN_URL") or (
+            f"https://login.microsoftonline.com/{env['DATAVERSE_TENANT_ID']}/oauth2/v2.0/token"
+        )
+        return cls(url, token_url, env["DATAVERSE_CLIENT_ID"], env["DATAVERSE_CLIENT_SECRET"])
+
+    async def lead(self, http: httpx.AsyncClient, lead_id: str) -> dict[str, Any]:
+        form = {"grant_type": "client_credentials", "client_id": self.client_id,
+                "client_secret": self.client_secret, "scope": f"{self.url}/.default"}  # fmt: skip
+        token = await http.post(self.token_url, data=form)
+        token.raise_for_status()
+        headers = {**ODATA, "Authorization": f"Bearer {token.json()['access_token']}"}
+        response = await http.get(
+            f"{self.url}/api/data/v9.2/leads({lead_id})?$select=subject", headers=headers
+        )
+        response.raise_for_status()
+        row: dict[str, Any] = response.json()
+        return row
 
 
 class Check:
-    def __init__(self, http: httpx.AsyncClient, token: str) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, token: str, dataverse: Dataverse | None = None
+    ) -> None:
         self.http = http
+        self.dataverse = dataverse
         self.staff = {"Authorization": f"Bearer {token}"}
         self.email = f"integration-check.{uuid.uuid4().hex[:10]}@example.com"
         self.reference: str | None = None
@@ -60,8 +102,27 @@ class Check:
         return f"prospect {prospect['id']} is {prospect['status']}"
 
     async def lead_in_sales(self) -> str:
+        if self.dataverse is not None:
+            return await self.lead_in_dynamics(self.dataverse)
         lead = await self._listed("/api/sales/leads?view=commerce-b2b&limit=500", "reference")
         return f"lead {lead['id']} in All Commerce B2B leads, owner {lead['owner']}"
+
+    async def lead_in_dynamics(self, dataverse: Dataverse) -> str:
+        """The lead the app names, read from Dataverse with a token of the app's own."""
+        onboarding = await self.http.get(
+            f"/api/onboarding-requests/{self.reference}", headers=self.staff
+        )
+        onboarding.raise_for_status()
+        async with asyncio.timeout(30):
+            while not (leads := [r for r in onboarding.json()["sales_records"]
+                                 if r["entity"] == "lead"]):  # fmt: skip
+                await asyncio.sleep(0.5)
+                onboarding = await self.http.get(
+                    f"/api/onboarding-requests/{self.reference}", headers=self.staff
+                )
+        lead = leads[0]["id"]
+        row = await dataverse.lead(self.http, lead)
+        return f"lead {lead} in Dynamics 365 Sales: {row['subject']}"
 
     async def clean_up(self) -> str:
         if self.reference is None:
@@ -73,9 +134,9 @@ class Check:
         return f"erased {self.reference}"
 
 
-async def run(base_url: str, token: str) -> bool:
+async def run(base_url: str, token: str, dataverse: Dataverse | None = None) -> bool:
     async with httpx.AsyncClient(base_url=base_url, timeout=15) as http:
-        check = Check(http, token)
+        check = Check(http, token, dataverse)
         steps: list[tuple[str, Step]] = [
             ("the system is up", check.healthy),
             ("create a prospect on the B2B site", check.submit),
@@ -107,7 +168,9 @@ def main() -> int:
     if not token:
         print("set ONBOARDING_STAFF_TOKEN", file=sys.stderr)
         return 2
-    return 0 if asyncio.run(run(base_url, token)) else 1
+    # The app's own variables: with SALES_BACKEND=dataverse, its Dynamics 365 credentials.
+    dataverse = Dataverse.from_environment()
+    return 0 if asyncio.run(run(base_url, token, dataverse)) else 1
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ DEV_ENCRYPTION_KEYS = "dev-1:" + base64.b64encode(hashlib.sha256(b"dev-only-key"
 class Settings(BaseSettings):
     """Variable names are the field names in upper case (SPEC.md, "Interfaces")."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # An empty variable counts as unset, so a compose file can pass an optional one through.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_ignore_empty=True)
 
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -14,18 +16,21 @@ import httpx
 import pytest
 import pytest_asyncio
 from google.protobuf import json_format
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import ResetReapplyType
 from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
+from devstack import check
+from devstack.check import Dataverse
 from plumbing.settings import Settings
 from plumbing.stores import open_stores
 from sales.dataverse.lead_columns import record_guid
 from starter.app import create_app
 from tests import dataverse_payloads as dv
+from tests.account_helpers import csrf_in, signed_in_staff
 from tests.api_helpers import request_body
 from tests.conftest import WebApp, serving
 from tests.dataverse_fake import DataverseFake, serve
@@ -286,3 +291,89 @@ async def test_erasing_deletes_the_lead_in_dynamics(
     assert erased.status_code == 204
     assert lead not in fake.leads
     assert notes_of(fake, lead) == []
+
+
+async def test_integration_check_finds_the_lead_in_dynamics(
+    dynamics: Dynamics, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The installer's check reads the new lead from Dataverse by its GUID, then erases it."""
+    fake = dynamics.fake
+    dataverse = Dataverse(fake.url, fake.token_url, "client-id", CLIENT_SECRET)
+    assert await check.run(dynamics.web.url, dynamics.web.staff_token, dataverse)
+    out = capsys.readouterr().out
+    found = re.search(r"PASS  it appears as a lead in Sales: lead ([0-9a-f-]{36}) in Dynamics", out)
+    assert found, out
+    assert found[1] not in fake.leads
+
+
+async def test_nothing_personal_or_secret_is_logged(
+    http: httpx.AsyncClient, dynamics: Dynamics, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Creating a lead, through a renewed token, logs no name, email, company or secret."""
+    caplog.set_level(logging.DEBUG)
+    dynamics.fake.expire_tokens()
+    _, body, lead = await submit(http)
+    await until(lambda: lead in dynamics.fake.leads and notes_of(dynamics.fake, lead))
+    # The test's own SMTP sink logs its recipients; the lines of our processes are the ones
+    # that count.
+    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail."))
+    assert "dataverse PATCH leads: 204" in ours
+    contact = body["contact"]
+    for private in (contact["email"], contact["last_name"], body["company"]["name"], CLIENT_SECRET):
+        assert private not in ours
+
+
+async def test_a_webhook_while_dynamics_is_down_is_retried(
+    http: httpx.AsyncClient, dynamics: Dynamics
+) -> None:
+    """Mapping a Win needs Dataverse: while it is down the delivery gets 503, which Dataverse
+    retries once, and nothing is recorded, so a later delivery still counts."""
+    fake = dynamics.fake
+    win = dv.close_opportunity("Win", str(uuid.uuid4()), 3)
+    fake.outage(True)
+    assert await fake.deliver(dynamics.webhook, WEBHOOK_SECRET, win) == [503, 503]
+    fake.outage(False)
+    again = await http.post(WEBHOOK, json=win, headers={"X-Webhook-Secret": WEBHOOK_SECRET})
+    assert again.json()["outcome"] == "ignored"
+
+
+async def test_sales_console_points_to_dynamics(
+    http: httpx.AsyncClient, dynamics: Dynamics
+) -> None:
+    """A signed-in salesperson opening the console is sent to Dynamics 365; a decision
+    posted to it is refused."""
+    stores_web = dynamics.web
+    async with open_stores(stores_web.settings) as stores:
+        await signed_in_staff(http, stores, stores_web)
+    page = await http.get("/sales/leads")
+    assert page.status_code == 200
+    assert "Sales runs in Dynamics 365" in page.text
+    assert f"{dynamics.fake.url}/main.aspx?etn=lead" in page.text
+    token = csrf_in(page.text)
+    refused = await http.post(
+        f"/sales/leads/LEAD-{uuid.uuid4().hex[:8]}/qualify", data={"csrf_token": token}
+    )
+    assert refused.status_code == 409
+
+
+def test_dataverse_backend_names_the_missing_variables() -> None:
+    """SALES_BACKEND=dataverse without its credentials fails at start, naming them."""
+    with pytest.raises(ValidationError) as refused:
+        Settings(sales_backend="dataverse", dataverse_url="https://contoso.crm.dynamics.com")
+    message = str(refused.value)
+    assert "DATAVERSE_CLIENT_ID" in message
+    assert "DATAVERSE_CLIENT_SECRET" in message
+    assert "DATAVERSE_TENANT_ID" in message
+
+
+def test_the_client_secret_stays_out_of_reprs() -> None:
+    """The settings and the adapter's configuration print no client secret."""
+    settings = Settings(
+        sales_backend="dataverse", dataverse_url="https://contoso.crm.dynamics.com",
+        dataverse_tenant_id="t", dataverse_client_id="c",
+        dataverse_client_secret=SecretStr(CLIENT_SECRET),
+    )  # fmt: skip
+    config = settings.dataverse_config()
+    assert config is not None
+    assert config.token_url == "https://login.microsoftonline.com/t/oauth2/v2.0/token"
+    assert CLIENT_SECRET not in repr(settings) + repr(config) + str(config)
