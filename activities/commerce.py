@@ -7,13 +7,14 @@ from temporalio import activity
 from activities.errors import broken_rules_fail_the_activity
 from activities.models import (
     AddSiteUserInput,
+    ApprovePartnerInput,
     CloseProspectInput,
     CreateCustomersInput,
     CreateHierarchyInput,
     RecordProspectInput,
     SetCreditLimitInput,
 )
-from commerce.store import CommerceStore
+from commerce.store import CommerceStore, PartnerApproval
 
 
 class CommerceActivities:
@@ -57,6 +58,25 @@ class CommerceActivities:
         await self._store.customers.set_credit_limit(
             data.organization_customer_id, data.credit_limit
         )
+
+    @activity.defn
+    async def approve_partner(self, data: ApprovePartnerInput) -> None:
+        """Approve the prospect, create the hierarchy, its credit limit and the admin's site
+        user, in one transaction."""
+        hierarchy, user = data.hierarchy, data.site_user
+        with broken_rules_fail_the_activity():
+            await self._store.approve_partner(
+                PartnerApproval(
+                    prospect_id=data.prospect_id,
+                    hierarchy_id=hierarchy.hierarchy_id,
+                    name=hierarchy.name,
+                    organization_customer_id=hierarchy.organization_customer_id,
+                    admin_customer_id=hierarchy.admin_customer_id,
+                    credit_limit=data.credit_limit,
+                    site_user_id=user.site_user_id,
+                    email=user.email,
+                )
+            )
 
     @activity.defn
     async def add_site_user(self, data: AddSiteUserInput) -> None:

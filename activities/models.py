@@ -52,6 +52,15 @@ class AddSiteUserInput(Model):
     email: str
 
 
+class ApprovePartnerInput(Model):
+    """The approval's Commerce writes, done in one transaction."""
+
+    prospect_id: str
+    hierarchy: CreateHierarchyInput
+    credit_limit: CreditLimit
+    site_user: AddSiteUserInput
+
+
 class CreateLeadInput(Model):
     lead_id: str
     prospect_id: str

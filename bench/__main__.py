@@ -1,8 +1,10 @@
 """Benchmark the whole onboarding: `python -m bench [--onboardings N] ...` (see README).
 
 Brings up the embedded stack (or uses the addresses in the environment), then measures the
-ceiling, the real path at full speed, the real path at a fixed arrival rate, the CPU cost
-per onboarding of each process, and many onboardings waiting. Prints a table, writes JSON.
+fixed reference shape with no-op activities (bench/reference.py) against the real path at
+full speed: throughput, history events and the CPU cost per onboarding of each process;
+then the real path at a fixed arrival rate, and many onboardings waiting. Prints a table,
+writes JSON.
 `python -m bench sign-in` and `python -m bench authorize` each measure one thing on its own.
 """
 
@@ -22,7 +24,7 @@ import aiohttp
 import asyncpg
 import psutil
 
-from bench.drivers import Timings, ceiling_onboarding, http_onboarding, new_run, run_all
+from bench.drivers import Timings, http_onboarding, new_run, reference_onboarding, run_all
 from bench.figures import cpu_seconds, percentiles
 from bench.stack import BenchStack, open_stack
 from plumbing.settings import Settings
@@ -37,12 +39,27 @@ class Totals:
     seconds: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)
     rounds: list[tuple[str, int, float]] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
 
     def per_second(self) -> float:
         return self.count / self.seconds
 
     def cpu_ms_per_onboarding(self) -> dict[str, float]:
-        return {role: round(cpu * 1000 / self.count, 1) for role, cpu in self.cpu.items()}
+        """By role; the worker is the kind's own (the real one, or the reference's)."""
+        roles: dict[str, float] = {}
+        for role, cpu in self.cpu.items():
+            name = "worker" if role in ("worker", "reference-worker") else role
+            roles[name] = roles.get(name, 0.0) + cpu
+        by_role = {role: round(cpu * 1000 / self.count, 1) for role, cpu in roles.items()}
+        by_role["total"] = round(sum(by_role.values()), 1)
+        return by_role
+
+
+async def history_events(client: Any, references: list[str], sample: int = 100) -> float:
+    """Events per onboarding, averaged over a sample of the kind's finished runs."""
+    chosen = references[-sample:]
+    counts = [len((await client.get_workflow_handle(ref).fetch_history()).events) for ref in chosen]
+    return round(sum(counts) / len(counts), 1)
 
 
 async def alternating(
@@ -60,7 +77,7 @@ async def alternating(
         for kind in order:
             make = kinds[kind](new_run())
             before = cpu_seconds(stack.pids())
-            seconds = await run_all(per_round, concurrency, make)
+            seconds = await run_all(per_round, concurrency, make, totals[kind].references)
             after = cpu_seconds(stack.pids())
             total = totals[kind]
             total.count += per_round
@@ -155,31 +172,33 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         timeout = aiohttp.ClientTimeout(total=60)
         async with aiohttp.ClientSession(stack.url, connector=connector, timeout=timeout) as http:
             kinds = {
-                "ceiling": lambda run: lambda i: ceiling_onboarding(client, run, i),
+                "reference": lambda run: lambda i: reference_onboarding(client, run, i),
                 "real": lambda run: lambda i: http_onboarding(http, client, run, i),
             }
             totals = await alternating(
                 stack, kinds, args.onboardings, args.rounds, args.concurrency
             )
-            ceiling, real = totals["ceiling"], totals["real"]
-            report["ceiling_per_second"] = ceiling.per_second()
-            report["ceiling_cpu_ms_per_onboarding"] = ceiling.cpu_ms_per_onboarding()
+            reference, real = totals["reference"], totals["real"]
+            report["reference_per_second"] = reference.per_second()
+            report["reference_cpu_ms_per_onboarding"] = reference.cpu_ms_per_onboarding()
+            report["reference_history_events"] = await history_events(client, reference.references)
             report["real_per_second"] = real.per_second()
-            report["real_to_ceiling"] = report["real_per_second"] / report["ceiling_per_second"]
+            report["real_to_reference"] = report["real_per_second"] / report["reference_per_second"]
             report["cpu_ms_per_onboarding"] = real.cpu_ms_per_onboarding()
+            report["history_events"] = await history_events(client, real.references)
             report["rounds"] = [
                 {"kind": kind, "per_second": round(count / seconds, 1)}
-                for kind, count, seconds in ceiling.rounds + real.rounds
+                for kind, count, seconds in reference.rounds + real.rounds
             ]
-            # Each round's real rate against the ceiling's in the same round: their spread
+            # Each round's real rate against the reference's in the same round: their spread
             # shows how far one run's ratio can be trusted on a noisy machine.
-            report["real_to_ceiling_by_round"] = [
+            report["real_to_reference_by_round"] = [
                 round((r_count / r_seconds) / (c_count / c_seconds), 2)
                 for (_, c_count, c_seconds), (_, r_count, r_seconds) in zip(
-                    ceiling.rounds, real.rounds, strict=True
+                    reference.rounds, real.rounds, strict=True
                 )
             ]
-            print(f"ceiling: {report['ceiling_per_second']:.1f}/s", flush=True)
+            print(f"reference: {report['reference_per_second']:.1f}/s", flush=True)
             print(f"real: {report['real_per_second']:.1f}/s", flush=True)
 
             report["fixed_rate"] = await fixed_rate(stack, http, client, args.rate, args.seconds)
@@ -196,12 +215,14 @@ def table(report: dict[str, Any]) -> str:
     lines = [f"cores: {report['cores']}   onboardings per throughput run: {report['onboardings']}"
              f" (in {len(report['rounds']) // 2} alternating rounds)"]  # fmt: skip
     lines.append(
-        f"ceiling (no-op activities)      {report['ceiling_per_second']:8.1f} onboardings/s"
+        f"reference (fixed shape, no-op)  {report['reference_per_second']:8.1f} onboardings/s"
+        f"   {report['reference_history_events']:5.1f} history events each"
     )
     lines.append(f"real, full speed                {report['real_per_second']:8.1f} onboardings/s"
-                 f"   ({report['real_to_ceiling']:.2f} of the ceiling)")  # fmt: skip
-    by_round = ", ".join(f"{r:.2f}" for r in report.get("real_to_ceiling_by_round", []))
-    lines.append(f"  real / ceiling, round by round: {by_round}")
+                 f"   {report['history_events']:5.1f} history events each"
+                 f"   ({report['real_to_reference']:.2f} of the reference)")  # fmt: skip
+    by_round = ", ".join(f"{r:.2f}" for r in report.get("real_to_reference_by_round", []))
+    lines.append(f"  real / reference, round by round: {by_round}")
     fixed = report["fixed_rate"]
     lines.append(f"fixed rate: {fixed['requests']} requests")
     for name in ("form_post", "submit_to_lead_in_sales", "won_to_approval_email"):
@@ -209,10 +230,12 @@ def table(report: dict[str, Any]) -> str:
         if p:
             lines.append(f"  {name:<28} p50 {p['p50_ms']:7.1f} ms  p95 {p['p95_ms']:7.1f} ms"
                          f"  p99 {p['p99_ms']:7.1f} ms")  # fmt: skip
-    lines.append("CPU per completed onboarding        real    ceiling")
-    ceiling = report.get("ceiling_cpu_ms_per_onboarding", {})
+    lines.append("CPU per completed onboarding        real  reference  real/reference")
+    reference = report.get("reference_cpu_ms_per_onboarding", {})
     for role, ms in report["cpu_ms_per_onboarding"].items():
-        lines.append(f"  {role:<28} {ms:7.1f} ms {ceiling.get(role, 0.0):7.1f} ms")
+        base = reference.get(role, 0.0)
+        ratio = f"{ms / base:.2f}" if base else "-"
+        lines.append(f"  {role:<28} {ms:7.1f} ms {base:7.1f} ms   {ratio}")
     for count, w in report.get("waiting", {}).items():
         lines.append(
             f"waiting {count:>6}: submitted in {w['submit_seconds']} s, settled in "
@@ -231,7 +254,7 @@ def cli() -> None:
     parser.add_argument("--onboardings", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument(
-        "--rounds", type=int, default=4, help="alternating ceiling/real rounds (AB BA ...)"
+        "--rounds", type=int, default=4, help="alternating reference/real rounds (AB BA ...)"
     )
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument("--seconds", type=float, default=60.0)

@@ -1,4 +1,5 @@
-"""The ceiling's worker: the same workflow with activities of the same names that do nothing."""
+"""The reference's worker: the fixed reference shape (bench/reference.py) with activities of
+the same names that do nothing."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from activities.models import (
     SendEmailInput,
     SetCreditLimitInput,
 )
+from bench.reference import ReferenceShape
 from plumbing.settings import Settings
 from plumbing.temporal import connect_temporal
-from workers.worker import WORKFLOWS, run_event_loop, stopping_on_signals, worker_options
+from workers.worker import run_event_loop, stopping_on_signals, worker_options
 
 
 @activity.defn(name="record_prospect")
@@ -86,7 +88,7 @@ async def serve(settings: Settings) -> None:
     worker = Worker(
         client,
         task_queue=settings.onboarding_task_queue,
-        workflows=WORKFLOWS,
+        workflows=[ReferenceShape],
         activities=NOOP_ACTIVITIES,
         **worker_options(settings),
     )

@@ -93,7 +93,7 @@ async def open_stack(worker_env: dict[str, str]) -> BenchStack:
     await stack.start_process("worker", "workers", **worker_env)
     await stack.start_process("web", "starter")
     await stack.start_process(
-        "ceiling-worker", "bench.noop", ONBOARDING_TASK_QUEUE="bench-ceiling", **worker_env
+        "reference-worker", "bench.noop", ONBOARDING_TASK_QUEUE="bench-reference", **worker_env
     )
     await wait_healthy(f"{stack.url}/healthz")
     return stack

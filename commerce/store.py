@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from commerce.accounts import Accounts
 from commerce.credit import Credit
 from commerce.credit_limits import CreditLimits
@@ -14,9 +16,22 @@ from commerce.prospects import Prospects
 from commerce.sessions import Sessions
 from commerce.sign_in_failures import SignInFailures
 from commerce.site_users import SiteUsers
+from domain.outcomes import CreditLimit, ProspectStatus
 from storage.database import Database
 
 MIGRATIONS = "commerce"
+
+
+@dataclass(frozen=True)
+class PartnerApproval:
+    prospect_id: str
+    hierarchy_id: str
+    name: str
+    organization_customer_id: str
+    admin_customer_id: str
+    credit_limit: CreditLimit
+    site_user_id: str
+    email: str
 
 
 class CommerceStore:
@@ -33,6 +48,21 @@ class CommerceStore:
         self.memberships = Memberships(db)
         self.credit = Credit(db)
         self.credit_limits = CreditLimits(db)
+
+    async def approve_partner(self, approval: PartnerApproval) -> None:
+        """The approval's Commerce writes in one transaction: the prospect approved, the
+        hierarchy with the requester as its admin, its credit limit, and the admin invited
+        to the site. Repeated, it finds them all done and changes nothing."""
+        a = approval
+        async with self.db.transaction():
+            await self.prospects.close(a.prospect_id, ProspectStatus.APPROVED, None)
+            await self.customers.create_hierarchy(
+                a.hierarchy_id, a.name, a.organization_customer_id, a.admin_customer_id
+            )
+            await self.customers.set_credit_limit(a.organization_customer_id, a.credit_limit)
+            await self.site_users.invite(
+                a.site_user_id, a.admin_customer_id, a.hierarchy_id, a.email
+            )
 
     async def erase(self, reference: str) -> bool:
         """Delete every row the onboarding wrote; True if there was any."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterable
+from contextvars import ContextVar
 from typing import Any, Literal, TypeAlias
 
 import asyncpg
@@ -58,11 +59,29 @@ class Database:
     def __init__(self, pool: asyncpg.Pool, store: Store) -> None:
         self._pool = pool
         self.store = store
+        # The connection of the transaction() this task is in, if any.
+        self._bound: ContextVar[Connection | None] = ContextVar(f"{store}_bound", default=None)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """One transaction around several of the store's writes: inside it every statement
+        of this store (in this task) runs on its connection, and a write's own transaction
+        becomes a savepoint. All of them commit, or none."""
+        async with self.acquire() as conn, conn.transaction():
+            bound = self._bound.set(conn)
+            try:
+                yield
+            finally:
+                self._bound.reset(bound)
 
     @contextlib.asynccontextmanager
     async def acquire(self, *, discard_on_error: bool = False) -> AsyncIterator[Connection]:
         """A pooled connection; `discard_on_error` closes it after any failure, so that a
         retry runs on a new one whatever went wrong."""
+        if (bound := self._bound.get()) is not None:
+            # Inside transaction(): its connection, whose acquire() handles the errors.
+            yield bound
+            return
         foreign: BaseException | None = None
         try:
             async with self._pool.acquire() as conn:

@@ -16,6 +16,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.models import (
     AddSiteUserInput,
+    ApprovePartnerInput,
     CloseLeadInput,
     CloseOpportunityInput,
     CloseProspectInput,
@@ -50,7 +51,7 @@ class Onboarding:
     def __init__(self, stores: Stores, settings: Settings) -> None:
         groups = build_activities(stores, settings)
         self.commerce, self.sales, self.email = groups.commerce, groups.sales, groups.email
-        self.stores = stores
+        self.stores, self.settings = stores, settings
         self.request = make_request("en")
         self.reference = _uid("B2B")
         self.ids = OnboardingIds(
@@ -310,6 +311,55 @@ async def test_add_site_user_twice(o: Onboarding) -> None:
         )  # fmt: skip
 
     await assert_repeat_changes_nothing(o, invite)
+
+
+def approval_of(o: Onboarding, email: str) -> ApprovePartnerInput:
+    return ApprovePartnerInput(
+        prospect_id=o.prospect_id,
+        hierarchy=CreateHierarchyInput(
+            hierarchy_id=o.customer_hierarchy_id, name="Contoso Ltd",
+            organization_customer_id=o.organization_customer_id,
+            admin_customer_id=o.person_customer_id,
+        ),
+        credit_limit=CreditLimit(amount=Decimal("300000"), currency="JPY"),
+        site_user=AddSiteUserInput(
+            site_user_id=o.site_user_id, person_customer_id=o.person_customer_id,
+            hierarchy_id=o.customer_hierarchy_id, email=email,
+        ),
+    )  # fmt: skip
+
+
+async def test_approve_partner_twice(o: Onboarding) -> None:
+    """A repeated approval keeps one approved prospect, hierarchy, limit and invited user."""
+    await o.record()
+    await o.customers()
+
+    async def approve() -> None:
+        await o.commerce.approve_partner(approval_of(o, o.request.contact.email))
+
+    await assert_repeat_changes_nothing(o, approve)
+    commerce = await rows.commerce_rows(o.stores, o.ids)
+    prospect = await rows.prospect(o.stores, o.reference)
+    assert prospect is not None
+    assert prospect["status"] == "approved"
+    assert [u["status"] for u in commerce["site_users"]] == ["invited"]
+
+
+async def test_approve_partner_is_all_or_nothing(o: Onboarding) -> None:
+    """When the admin's email already has a site user, the approval writes nothing at all:
+    the prospect stays pending and no hierarchy or credit limit is left behind."""
+    taken = Onboarding(o.stores, o.settings)
+    await taken.record()
+    await taken.customers()
+    await taken.commerce.approve_partner(approval_of(taken, taken.request.contact.email))
+    await o.record()
+    await o.customers()
+    before = await o.snapshot()
+    with pytest.raises(ApplicationError) as refused:
+        await o.commerce.approve_partner(approval_of(o, taken.request.contact.email.upper()))
+    assert refused.value.non_retryable
+    assert await o.snapshot() == before
+    await taken.email.close()
 
 
 async def test_send_email_twice_sends_once(o: Onboarding, smtp: SmtpSink) -> None:

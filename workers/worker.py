@@ -59,6 +59,7 @@ class ActivityGroups:
             commerce.create_customer_hierarchy,
             commerce.set_credit_limit,
             commerce.add_site_user,
+            commerce.approve_partner,
             sales.create_lead,
             sales.qualify_lead,
             sales.close_lead,

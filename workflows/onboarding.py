@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.mail.sender import EmailActivities
     from activities.models import (
         AddSiteUserInput,
+        ApprovePartnerInput,
         CloseLeadInput,
         CloseOpportunityInput,
         CloseProspectInput,
@@ -60,6 +61,11 @@ EMAIL_TIMEOUT = timedelta(minutes=5)
 EMAIL_HEARTBEAT = timedelta(seconds=20)
 # Runs started before this change keep their regular store activities when replayed.
 LOCAL_STORE_WRITES = "local-store-writes"
+# Runs started before this change keep one Commerce write per approval step and their emails
+# as regular activities when replayed. Since, a decision's work is done in the one workflow
+# task the decision arrives in: the approval is one Commerce transaction, and the emails are
+# local activities too (the outbox, not the activity's kind, is what sends each one once).
+ONE_TASK_PER_DECISION = "one-task-per-decision"
 # Past this, a failing local write backs off on a durable timer instead of in the task.
 LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
 # Outages shorter than this are ridden out; a longer one fails the run for an operator to see.
@@ -312,29 +318,40 @@ class OnboardingWorkflow:
         assert ids.person_customer_id is not None
         assert ids.organization_customer_id is not None
         await self._close_opportunity(decision)
-        await self._close_prospect(ProspectStatus.APPROVED, None)
+        one_transaction = workflow.patched(ONE_TASK_PER_DECISION)
+        if not one_transaction:
+            await self._close_prospect(ProspectStatus.APPROVED, None)
         hierarchy = CreateHierarchyInput(
             hierarchy_id=_new_id("HIER"),
             name=self._request.company.name,
             organization_customer_id=ids.organization_customer_id,
             admin_customer_id=ids.person_customer_id,
         )
-        await self._store(CommerceActivities.create_customer_hierarchy, hierarchy)
-        ids.customer_hierarchy_id = hierarchy.hierarchy_id
-        await self._store(
-            CommerceActivities.set_credit_limit,
-            SetCreditLimitInput(
-                organization_customer_id=ids.organization_customer_id,
-                credit_limit=decision.credit_limit or self._input.policy.credit_limit,
-            ),
-        )
-        site_user = AddSiteUserInput(
-            site_user_id=_new_id("USR"),
-            person_customer_id=ids.person_customer_id,
-            hierarchy_id=hierarchy.hierarchy_id,
-            email=self._request.contact.email,
-        )
-        await self._store(CommerceActivities.add_site_user, site_user)
+        credit_limit = decision.credit_limit or self._input.policy.credit_limit
+        if one_transaction:
+            site_user = self._site_user(hierarchy.hierarchy_id)
+            await self._store(
+                CommerceActivities.approve_partner,
+                ApprovePartnerInput(
+                    prospect_id=ids.prospect_id or "",
+                    hierarchy=hierarchy,
+                    credit_limit=credit_limit,
+                    site_user=site_user,
+                ),
+            )
+            ids.customer_hierarchy_id = hierarchy.hierarchy_id
+        else:
+            await self._store(CommerceActivities.create_customer_hierarchy, hierarchy)
+            ids.customer_hierarchy_id = hierarchy.hierarchy_id
+            await self._store(
+                CommerceActivities.set_credit_limit,
+                SetCreditLimitInput(
+                    organization_customer_id=ids.organization_customer_id,
+                    credit_limit=credit_limit,
+                ),
+            )
+            site_user = self._site_user(hierarchy.hierarchy_id)
+            await self._store(CommerceActivities.add_site_user, site_user)
         ids.site_user_id = site_user.site_user_id
         address = self._request.company.address
         await self._email(
@@ -347,6 +364,15 @@ class OnboardingWorkflow:
         )
         self._set_status(OnboardingStatus.APPROVED)
         self._record("approved", at=workflow.now())
+
+    def _site_user(self, hierarchy_id: str) -> AddSiteUserInput:
+        assert self._state.ids.person_customer_id is not None
+        return AddSiteUserInput(
+            site_user_id=_new_id("USR"),
+            person_customer_id=self._state.ids.person_customer_id,
+            hierarchy_id=hierarchy_id,
+            email=self._request.contact.email,
+        )
 
     async def _lose(self, decision: OpportunityClosed) -> None:
         assert decision.reason is not None
@@ -424,22 +450,33 @@ class OnboardingWorkflow:
         **extra: Any,
     ) -> None:
         contact = self._request.contact
+        email = SendEmailInput(
+            reference=self._state.reference,
+            kind=kind,
+            sequence=sequence,
+            locale=self._request.locale,
+            to=to,
+            site_user_id=site_user_id,
+            context={
+                "first_name": contact.first_name,
+                "last_name": contact.last_name,
+                "company": self._request.company.name,
+                **extra,
+            },
+        )
+        if workflow.patched(ONE_TASK_PER_DECISION):
+            await workflow.execute_local_activity_method(
+                EmailActivities.send_email,
+                email,
+                start_to_close_timeout=EMAIL_TIMEOUT,
+                schedule_to_close_timeout=GIVE_UP_AFTER,
+                retry_policy=ACTIVITY_RETRY,
+                local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+            )
+            return
         await workflow.execute_activity_method(
             EmailActivities.send_email,
-            SendEmailInput(
-                reference=self._state.reference,
-                kind=kind,
-                sequence=sequence,
-                locale=self._request.locale,
-                to=to,
-                site_user_id=site_user_id,
-                context={
-                    "first_name": contact.first_name,
-                    "last_name": contact.last_name,
-                    "company": self._request.company.name,
-                    **extra,
-                },
-            ),
+            email,
             start_to_close_timeout=EMAIL_TIMEOUT,
             heartbeat_timeout=EMAIL_HEARTBEAT,
             schedule_to_close_timeout=GIVE_UP_AFTER,

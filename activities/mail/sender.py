@@ -32,6 +32,12 @@ DEFAULT_ATTEMPT_BUDGET = timedelta(minutes=5)
 log = logging.getLogger(__name__)
 
 
+def _heartbeat(detail: str) -> None:
+    # A local activity has no heartbeat: its worker keeps the workflow task alive instead.
+    if not activity.info().is_local:
+        activity.heartbeat(detail)
+
+
 @contextlib.asynccontextmanager
 async def _heartbeating_if_slow(detail: str) -> AsyncIterator[None]:
     """Heartbeat from beside the block, only if it takes long: a heartbeat is a server write.
@@ -44,7 +50,7 @@ async def _heartbeating_if_slow(detail: str) -> AsyncIterator[None]:
     async def beat() -> None:
         while True:
             await asyncio.sleep(SLOW_SEND_HEARTBEAT)
-            activity.heartbeat(detail)
+            _heartbeat(detail)
 
     beating = asyncio.create_task(beat())
     try:
@@ -179,7 +185,7 @@ class EmailActivities:
                     log.error("sent %s but could not record it: %r", entry.message_id, err)
                     return
                 log.warning("sent %s; recording it failed, retrying: %r", entry.message_id, err)
-            activity.heartbeat(entry.message_id)
+            _heartbeat(entry.message_id)
             await asyncio.sleep(delay)
             delay = min(delay * 2, MARK_SENT_MAX_DELAY)
 
