@@ -198,8 +198,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     reference.rounds, real.rounds, strict=True
                 )
             ]
-            print(f"reference: {report['reference_per_second']:.1f}/s", flush=True)
-            print(f"real: {report['real_per_second']:.1f}/s", flush=True)
+            # Printed at once: the phases after it may fail on an overloaded machine.
+            print(throughput_table(report), flush=True)
 
             report["fixed_rate"] = await fixed_rate(stack, http, client, args.rate, args.seconds)
             print("fixed rate done", flush=True)
@@ -212,6 +212,24 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def table(report: dict[str, Any]) -> str:
+    lines = [throughput_table(report)]
+    fixed = report["fixed_rate"]
+    lines.append(f"fixed rate: {fixed['requests']} requests")
+    for name in ("form_post", "submit_to_lead_in_sales", "won_to_approval_email"):
+        p = fixed[name]
+        if p:
+            lines.append(f"  {name:<28} p50 {p['p50_ms']:7.1f} ms  p95 {p['p95_ms']:7.1f} ms"
+                         f"  p99 {p['p99_ms']:7.1f} ms")  # fmt: skip
+    for count, w in report.get("waiting", {}).items():
+        lines.append(
+            f"waiting {count:>6}: submitted in {w['submit_seconds']} s, settled in "
+            f"{w['settled_seconds']} s, worker RSS {w['worker_rss_mib']} MiB, "
+            f"Temporal store {w['temporal_store_mib']} MiB"
+        )
+    return "\n".join(lines)
+
+
+def throughput_table(report: dict[str, Any]) -> str:
     lines = [f"cores: {report['cores']}   onboardings per throughput run: {report['onboardings']}"
              f" (in {len(report['rounds']) // 2} alternating rounds)"]  # fmt: skip
     lines.append(
@@ -223,25 +241,12 @@ def table(report: dict[str, Any]) -> str:
                  f"   ({report['real_to_reference']:.2f} of the reference)")  # fmt: skip
     by_round = ", ".join(f"{r:.2f}" for r in report.get("real_to_reference_by_round", []))
     lines.append(f"  real / reference, round by round: {by_round}")
-    fixed = report["fixed_rate"]
-    lines.append(f"fixed rate: {fixed['requests']} requests")
-    for name in ("form_post", "submit_to_lead_in_sales", "won_to_approval_email"):
-        p = fixed[name]
-        if p:
-            lines.append(f"  {name:<28} p50 {p['p50_ms']:7.1f} ms  p95 {p['p95_ms']:7.1f} ms"
-                         f"  p99 {p['p99_ms']:7.1f} ms")  # fmt: skip
     lines.append("CPU per completed onboarding        real  reference  real/reference")
     reference = report.get("reference_cpu_ms_per_onboarding", {})
     for role, ms in report["cpu_ms_per_onboarding"].items():
         base = reference.get(role, 0.0)
         ratio = f"{ms / base:.2f}" if base else "-"
         lines.append(f"  {role:<28} {ms:7.1f} ms {base:7.1f} ms   {ratio}")
-    for count, w in report.get("waiting", {}).items():
-        lines.append(
-            f"waiting {count:>6}: submitted in {w['submit_seconds']} s, settled in "
-            f"{w['settled_seconds']} s, worker RSS {w['worker_rss_mib']} MiB, "
-            f"Temporal store {w['temporal_store_mib']} MiB"
-        )
     return "\n".join(lines)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from temporalio.api.enums.v1 import PendingActivityState
@@ -38,7 +39,10 @@ async def test_a_waiting_activity_says_why_and_finishes_once_the_cause_is_fixed(
     """With SMTP unreachable the run shows its retrying email and the error; once a worker
     with the right SMTP takes over, the email goes out exactly once."""
     unreachable = settings.model_copy(update={"smtp_port": free_port()})
-    starter = OnboardingStarter(client, stores.commerce, task_queue, settings.policy())
+    # An email is tried locally for a while first; here briefly, to reach the regular
+    # activity that the UI lists.
+    policy = settings.policy().model_copy(update={"local_email_attempts_for": timedelta(seconds=2)})
+    starter = OnboardingStarter(client, stores.commerce, task_queue, policy)
     request = make_request("en")
     async with running_worker(client, task_queue, stores, unreachable):
         started = await starter.start(request)

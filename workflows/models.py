@@ -34,6 +34,9 @@ class OnboardingPolicy(Model):
     sales_inbox: str = "sales@shop.example"
     # The time-skipping test server knows no custom search attributes.
     track_search_attributes: bool = True
+    # How long an email is tried as a local activity (cheap, but invisible in the UI's
+    # pending activities) before it becomes a regular one that the UI shows retrying.
+    local_email_attempts_for: timedelta = timedelta(minutes=1)
 
 
 class OnboardingInput(Model):

@@ -9,7 +9,8 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as TimedOut
 
 with workflow.unsafe.imports_passed_through():
     from activities.commerce import CommerceActivities
@@ -465,15 +466,22 @@ class OnboardingWorkflow:
             },
         )
         if workflow.patched(ONE_TASK_PER_DECISION):
-            await workflow.execute_local_activity_method(
-                EmailActivities.send_email,
-                email,
-                start_to_close_timeout=EMAIL_TIMEOUT,
-                schedule_to_close_timeout=GIVE_UP_AFTER,
-                retry_policy=ACTIVITY_RETRY,
-                local_retry_threshold=LOCAL_RETRY_THRESHOLD,
-            )
-            return
+            window = self._input.policy.local_email_attempts_for
+            try:
+                await workflow.execute_local_activity_method(
+                    EmailActivities.send_email,
+                    email,
+                    start_to_close_timeout=min(EMAIL_TIMEOUT, window),
+                    schedule_to_close_timeout=window,
+                    retry_policy=ACTIVITY_RETRY,
+                    local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+                )
+                return
+            except ActivityError as err:
+                if not isinstance(err.cause, TimedOut):
+                    raise
+                # Still failing (SMTP down, say): go on as a regular activity, which the UI
+                # lists among the pending ones with its attempts and last error.
         await workflow.execute_activity_method(
             EmailActivities.send_email,
             email,
