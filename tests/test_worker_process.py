@@ -63,10 +63,10 @@ async def test_worker_process_serves_then_stops_on_signal(
         handle = client.get_workflow_handle_for(OnboardingWorkflow.run, started.reference)
         state = await wait_for_state(handle, lambda s: s.ids.lead_id is not None, within=60)
         assert state.ids.lead_id is not None
-        # The store writes are local activities; the first regular one (the acknowledgement
-        # email) may still be running when the lead exists, so wait for its figure.
-        assert "temporal_activity_execution_latency" in await metrics_once_reported(
-            metrics_port, "temporal_activity_execution_latency"
+        # Store writes and emails are local activities; the acknowledgement email may still
+        # be running when the lead exists, so wait for their figure.
+        assert "temporal_local_activity_execution_latency" in await metrics_once_reported(
+            metrics_port, "temporal_local_activity_execution_latency"
         )
         proc.send_signal(stop_signal)
         output, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
