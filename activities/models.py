@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
@@ -175,3 +175,9 @@ class InvitedUserInput(Model):
 
 class PurchaseRefInput(Model):
     order_reference: str
+
+
+class PurgeInput(Model):
+    """What counts as expired: sessions unused for longer than this end."""
+
+    session_idle: timedelta

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from commerce.accounts import Accounts
 from commerce.credit import Credit
 from commerce.credit_limits import CreditLimits
 from commerce.customers import Customers
 from commerce.erasure import erase_onboarding, record_erasure, was_erased
+from commerce.housekeeping import purge_expired
 from commerce.memberships import Memberships
 from commerce.outbox import EmailOutbox
 from commerce.partner_users import PartnerUsers
@@ -63,6 +65,10 @@ class CommerceStore:
             await self.site_users.invite(
                 a.site_user_id, a.admin_customer_id, a.hierarchy_id, a.email
             )
+
+    async def purge_expired(self, session_idle: timedelta) -> dict[str, int]:
+        """Delete expired sessions, dead links and forgotten sign-in failures."""
+        return await purge_expired(self.db, session_idle)
 
     async def erase(self, reference: str) -> bool:
         """Delete every row the onboarding wrote; True if there was any."""

@@ -19,13 +19,17 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.accounts import AccountActivities
 from activities.commerce import CommerceActivities
 from activities.credit import CreditActivities
+from activities.housekeeping import HousekeepingActivities
 from activities.mail.sender import EmailActivities, MailSettings
+from activities.models import PurgeInput
 from activities.partner_users import PartnerUserActivities
 from activities.sales import SalesActivities
 from plumbing.settings import Settings
 from plumbing.stores import Stores, open_stores
 from plumbing.temporal import connect_temporal
+from workers.schedules import EVERY, ensure_housekeeping
 from workflows.account_emails import AccountEmailWorkflow
+from workflows.housekeeping import HousekeepingWorkflow
 from workflows.invitation import InvitationWorkflow
 from workflows.onboarding import OnboardingWorkflow
 from workflows.purchase_approval import PurchaseApprovalWorkflow
@@ -35,6 +39,7 @@ WORKFLOWS: list[type] = [
     AccountEmailWorkflow,
     InvitationWorkflow,
     PurchaseApprovalWorkflow,
+    HousekeepingWorkflow,
 ]
 
 log = logging.getLogger("workers")
@@ -48,6 +53,7 @@ class ActivityGroups:
     accounts: AccountActivities
     partner_users: PartnerUserActivities
     credit: CreditActivities
+    housekeeping: HousekeepingActivities
 
     def registered(self) -> list[Callable[..., Any]]:
         """The ACTIVITIES list the worker registers."""
@@ -71,6 +77,7 @@ class ActivityGroups:
             self.partner_users.move_invited_user,
             self.partner_users.admin_email,
             self.credit.expire_purchase,
+            self.housekeeping.purge_expired,
         ]
 
     async def __aenter__(self) -> ActivityGroups:
@@ -105,6 +112,7 @@ def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
         accounts=AccountActivities(commerce_store.accounts),
         partner_users=PartnerUserActivities(commerce_store),
         credit=CreditActivities(commerce_store),
+        housekeeping=HousekeepingActivities(commerce_store),
     )
 
 
@@ -183,6 +191,9 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         running_worker(client, settings.onboarding_task_queue, stores, settings),
     ):
         log.info("worker polling task queue %s", settings.onboarding_task_queue)
+        purge = PurgeInput(session_idle=settings.onboarding_session_idle)
+        if await ensure_housekeeping(client, settings.onboarding_task_queue, purge):
+            log.info("housekeeping scheduled every %s", EVERY)
         await stop.wait()
         log.info("shutting down")
 
