@@ -24,7 +24,8 @@ async def add_rows(stores: Stores, tag: str) -> None:
     for name, (expires, seen) in sessions.items():
         await db.execute(
             """INSERT INTO sessions (id_hash, audience, account_id, last_seen_at, expires_at)
-               VALUES ($1, 'site', 'USR-x', now() + $3::text::interval, now() + $2::text::interval)""",
+               VALUES ($1, 'site', 'USR-x', now() + $3::text::interval,
+                       now() + $2::text::interval)""",
             f"{tag}-session-{name}", expires, seen,
         )  # fmt: skip
     tokens = {"expired": ("-2 days", None), "used": ("+5 days", "-2 days"),
