@@ -12,6 +12,7 @@ taking it (no SMTP client can record a send and make it in one step).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -89,16 +90,30 @@ class Stack:
     worker_killed_at: list[float] = field(default_factory=list)
 
 
-@pytest_asyncio.fixture
-async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    postgres = EmbeddedPostgres(tmp_path / "pg")
-    temporal = TemporalDevServer(tmp_path / "temporal.db")
+@contextlib.asynccontextmanager
+async def embedded_servers(
+    folder: Path,
+) -> AsyncIterator[tuple[EmbeddedPostgres, TemporalDevServer, SmtpSink]]:
+    """PostgreSQL, the Temporal dev server and an SMTP sink of their own, stopped at the end."""
+    postgres = EmbeddedPostgres(folder / "pg")
+    temporal = TemporalDevServer(folder / "temporal.db")
     smtp = SmtpSink()
     await asyncio.to_thread(postgres.start)
     await asyncio.to_thread(temporal.start)
     smtp.start()
-    http_port = free_port()
-    env = {
+    try:
+        yield postgres, temporal, smtp
+    finally:
+        smtp.stop()
+        await asyncio.to_thread(temporal.stop)
+        await asyncio.to_thread(postgres.stop)
+
+
+def app_env(
+    postgres: EmbeddedPostgres, temporal: TemporalDevServer, smtp: SmtpSink, http_port: int
+) -> dict[str, str]:
+    """The environment of the worker and the web app on those servers."""
+    return {
         **os.environ,
         "TEMPORAL_ADDRESS": temporal.address,
         "COMMERCE_DATABASE_URL": postgres.url("commerce"),
@@ -110,20 +125,33 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
         "ONBOARDING_SUBMIT_RATE_PER_MINUTE": "0",
         "ONBOARDING_METRICS_PORT": "0",
     }
+
+
+@contextlib.asynccontextmanager
+async def app_processes(
+    env: dict[str, str], log: IO[bytes]
+) -> AsyncIterator[tuple[Process, Process]]:
+    """`python -m workers` and `python -m starter`, stopped at the end (the web app first)."""
+    worker, web = Process("workers", env, log), Process("starter", env, log)
+    await worker.start()
+    await web.start()
+    try:
+        yield worker, web
+    finally:
+        await web.stop()
+        await worker.stop()
+
+
+@pytest_asyncio.fixture
+async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
+    http_port = free_port()
     log_path = process_log()
-    with log_path.open("wb") as log:
-        worker, web = Process("workers", env, log), Process("starter", env, log)
-        await worker.start()
-        await web.start()
-        try:
-            url = f"http://127.0.0.1:{http_port}"
-            yield Stack(postgres, temporal, smtp, worker, web, url, log_path)
-        finally:
-            await web.stop()
-            await worker.stop()
-            smtp.stop()
-            await asyncio.to_thread(temporal.stop)
-            await asyncio.to_thread(postgres.stop)
+    async with embedded_servers(tmp_path) as (postgres, temporal, smtp):
+        env = app_env(postgres, temporal, smtp, http_port)
+        with log_path.open("wb") as log:
+            async with app_processes(env, log) as (worker, web):
+                url = f"http://127.0.0.1:{http_port}"
+                yield Stack(postgres, temporal, smtp, worker, web, url, log_path)
 
 
 def process_log() -> Path:

@@ -8,7 +8,6 @@ onboarding must end up with its lead and its note in Dynamics 365, each exactly 
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -19,17 +18,14 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from devstack.postgres import EmbeddedPostgres, free_port
-from devstack.smtp import SmtpSink
-from devstack.temporal import TemporalDevServer
+from devstack.postgres import free_port
 from sales.dataverse.lead_columns import record_guid
 from tests.api_helpers import request_body
 from tests.dataverse_fake import DataverseFake, serve
-from tests.test_faults import Process, process_log
+from tests.test_faults import app_env, app_processes, embedded_servers, process_log
 
 ONBOARDINGS = 50
 OUTAGE_SECONDS = 20
-STAFF_TOKEN = f"fault-staff-{uuid.uuid4().hex}"
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
 
 
@@ -41,45 +37,22 @@ class DataverseStack:
 
 @pytest_asyncio.fixture
 async def stack(tmp_path: Path) -> AsyncIterator[DataverseStack]:
-    postgres = EmbeddedPostgres(tmp_path / "pg")
-    temporal = TemporalDevServer(tmp_path / "temporal.db")
-    smtp = SmtpSink()
-    await asyncio.to_thread(postgres.start)
-    await asyncio.to_thread(temporal.start)
-    smtp.start()
     http_port = free_port()
-    try:
-        async with serve(DataverseFake(client_secret="fault-secret")) as fake:
-            env = {
-                **os.environ,
-                "TEMPORAL_ADDRESS": temporal.address,
-                "COMMERCE_DATABASE_URL": postgres.url("commerce"),
-                "SALES_DATABASE_URL": postgres.url("sales"),
-                "SMTP_HOST": "127.0.0.1",
-                "SMTP_PORT": str(smtp.port),
-                "ONBOARDING_HTTP_PORT": str(http_port),
-                "ONBOARDING_STAFF_TOKEN": STAFF_TOKEN,
-                "ONBOARDING_SUBMIT_RATE_PER_MINUTE": "0",
-                "ONBOARDING_METRICS_PORT": "0",
-                "SALES_BACKEND": "dataverse",
-                "DATAVERSE_URL": fake.url,
-                "DATAVERSE_TOKEN_URL": fake.token_url,
-                "DATAVERSE_CLIENT_ID": "client-id",
-                "DATAVERSE_CLIENT_SECRET": "fault-secret",
-            }
-            with process_log().open("wb") as log:
-                worker, web = Process("workers", env, log), Process("starter", env, log)
-                await worker.start()
-                await web.start()
-                try:
-                    yield DataverseStack(fake, f"http://127.0.0.1:{http_port}")
-                finally:
-                    await web.stop()
-                    await worker.stop()
-    finally:
-        smtp.stop()
-        await asyncio.to_thread(temporal.stop)
-        await asyncio.to_thread(postgres.stop)
+    async with (
+        embedded_servers(tmp_path) as (postgres, temporal, smtp),
+        serve(DataverseFake(client_secret="fault-secret")) as fake,
+    ):
+        env = {
+            **app_env(postgres, temporal, smtp, http_port),
+            "SALES_BACKEND": "dataverse",
+            "DATAVERSE_URL": fake.url,
+            "DATAVERSE_TOKEN_URL": fake.token_url,
+            "DATAVERSE_CLIENT_ID": "client-id",
+            "DATAVERSE_CLIENT_SECRET": "fault-secret",
+        }
+        with process_log().open("wb") as log:
+            async with app_processes(env, log):
+                yield DataverseStack(fake, f"http://127.0.0.1:{http_port}")
 
 
 async def submit(http: httpx.AsyncClient, index: int, run: str) -> str:
