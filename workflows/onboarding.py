@@ -318,6 +318,7 @@ class OnboardingWorkflow:
         ids = self._state.ids
         assert ids.person_customer_id is not None
         assert ids.organization_customer_id is not None
+        assert ids.prospect_id is not None
         await self._close_opportunity(decision)
         one_transaction = workflow.patched(ONE_TASK_PER_DECISION)
         if not one_transaction:
@@ -334,7 +335,7 @@ class OnboardingWorkflow:
             await self._store(
                 CommerceActivities.approve_partner,
                 ApprovePartnerInput(
-                    prospect_id=ids.prospect_id or "",
+                    prospect_id=ids.prospect_id,
                     hierarchy=hierarchy,
                     credit_limit=credit_limit,
                     site_user=site_user,
