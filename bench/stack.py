@@ -19,9 +19,6 @@ from devstack.smtp import SmtpSink
 from devstack.temporal import TemporalDevServer
 
 ROOT = Path(__file__).resolve().parent.parent
-# What the processes import; see fresh_bytecode.
-PACKAGES = ("domain", "accounts", "storage", "commerce", "sales", "activities", "workflows",
-            "plumbing", "workers", "starter", "devstack", "bench")  # fmt: skip
 STAFF_TOKEN = "bench-staff-token"
 STOREFRONT_TOKEN = "bench-storefront-token"
 
@@ -77,8 +74,9 @@ def fresh_bytecode() -> None:
     """Write the bytecode of every edited module. With PYTHONDONTWRITEBYTECODE set, a module
     edited since the last install would be compiled again for every workflow run the worker's
     sandbox starts (it re-imports the workflow's modules): that would be measured, not the code."""
-    for package in PACKAGES:
-        compileall.compile_dir(ROOT / package, quiet=1)
+    for package in ROOT.iterdir():
+        if (package / "__init__.py").is_file():
+            compileall.compile_dir(package, quiet=1)
 
 
 async def open_stack(worker_env: dict[str, str]) -> BenchStack:
