@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ import psutil
 
 from bench.drivers import Timings, http_onboarding, new_run, reference_onboarding, run_all
 from bench.figures import cpu_seconds, percentiles
+from bench.floor import floor_onboarding, floor_settled
 from bench.stack import BenchStack, open_stack
 from plumbing.settings import Settings
 from plumbing.temporal import connect_temporal
@@ -63,12 +65,18 @@ async def history_events(client: Any, references: list[str], sample: int = 100) 
 
 
 async def alternating(
-    stack: BenchStack, kinds: dict[str, Any], onboardings: int, rounds: int, concurrency: int
+    stack: BenchStack,
+    kinds: dict[str, Any],
+    onboardings: int,
+    rounds: int,
+    concurrency: int,
+    settle: dict[str, Callable[[], Awaitable[None]]] | None = None,
 ) -> dict[str, Totals]:
     """Run each kind's onboardings in rounds, in the order AB BA AB ...
 
     The Temporal server's cost per onboarding grows as its store fills, so a kind that always
     ran second would pay more for the same work; alternating gives both the same store.
+    A kind in `settle` is done only once that returns: its drivers do not wait for the end.
     """
     totals = {kind: Totals() for kind in kinds}
     per_round = onboardings // rounds
@@ -77,7 +85,11 @@ async def alternating(
         for kind in order:
             make = kinds[kind](new_run())
             before = cpu_seconds(stack.pids())
-            seconds = await run_all(per_round, concurrency, make, totals[kind].references)
+            started = time.monotonic()
+            await run_all(per_round, concurrency, make, totals[kind].references)
+            if settle and kind in settle:
+                await settle[kind]()
+            seconds = time.monotonic() - started
             after = cpu_seconds(stack.pids())
             total = totals[kind]
             total.count += per_round
@@ -175,9 +187,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 "reference": lambda run: lambda i: reference_onboarding(client, run, i),
                 "real": lambda run: lambda i: http_onboarding(http, client, run, i),
             }
+            if args.floor:
+                kinds["floor"] = lambda run: lambda i: floor_onboarding(client, run, i)
             totals = await alternating(
-                stack, kinds, args.onboardings, args.rounds, args.concurrency
-            )
+                stack, kinds, args.onboardings, args.rounds, args.concurrency,
+                settle={"floor": lambda: floor_settled(client)},
+            )  # fmt: skip
             reference, real = totals["reference"], totals["real"]
             report["reference_per_second"] = reference.per_second()
             report["reference_cpu_ms_per_onboarding"] = reference.cpu_ms_per_onboarding()
@@ -198,6 +213,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     reference.rounds, real.rounds, strict=True
                 )
             ]
+            if args.floor:
+                floor = totals["floor"]
+                report["floor_per_second"] = floor.per_second()
+                report["floor_cpu_ms_per_onboarding"] = floor.cpu_ms_per_onboarding()
+                report["floor_history_events"] = await history_events(client, floor.references)
             # Printed at once: the phases after it may fail on an overloaded machine.
             print(throughput_table(report), flush=True)
 
@@ -241,12 +261,25 @@ def throughput_table(report: dict[str, Any]) -> str:
                  f"   ({report['real_to_reference']:.2f} of the reference)")  # fmt: skip
     by_round = ", ".join(f"{r:.2f}" for r in report.get("real_to_reference_by_round", []))
     lines.append(f"  real / reference, round by round: {by_round}")
+    if "floor_per_second" in report:
+        lines.append(
+            f"engine floor (no work)          {report['floor_per_second']:8.1f} onboardings/s"
+            f"   {report['floor_history_events']:5.1f} history events each"
+            f"   ({report['floor_per_second'] / report['reference_per_second']:.2f} of the"
+            " reference)"
+        )
     lines.append("CPU per completed onboarding        real  reference  real/reference")
     reference = report.get("reference_cpu_ms_per_onboarding", {})
     for role, ms in report["cpu_ms_per_onboarding"].items():
         base = reference.get(role, 0.0)
         ratio = f"{ms / base:.2f}" if base else "-"
         lines.append(f"  {role:<28} {ms:7.1f} ms {base:7.1f} ms   {ratio}")
+    if "floor_cpu_ms_per_onboarding" in report:
+        lines.append("CPU per onboarding, engine floor   floor  reference  floor/reference")
+        for role, ms in report["floor_cpu_ms_per_onboarding"].items():
+            base = reference.get(role, 0.0)
+            ratio = f"{ms / base:.2f}" if base else "-"
+            lines.append(f"  {role:<28} {ms:7.1f} ms {base:7.1f} ms   {ratio}")
     return "\n".join(lines)
 
 
@@ -264,6 +297,10 @@ def cli() -> None:
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--waiting", type=int, default=10_000)
+    parser.add_argument(
+        "--floor", action="store_true",
+        help="also run the engine's floor: the process's run and decisions, with no work",
+    )  # fmt: skip
     parser.add_argument("--json", type=Path, default=Path("bench/results/latest.json"))
     args = parser.parse_args()
     report = asyncio.run(main(args))

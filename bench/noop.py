@@ -1,5 +1,5 @@
 """The reference's worker: the fixed reference shape (bench/reference.py) with activities of
-the same names that do nothing."""
+the same names that do nothing, and the engine's floor (bench/floor_shape.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from activities.models import (
     SendEmailInput,
     SetCreditLimitInput,
 )
+from bench.floor_shape import FloorShape
 from bench.reference import ReferenceShape
 from plumbing.settings import Settings
 from plumbing.temporal import connect_temporal
@@ -88,7 +89,7 @@ async def serve(settings: Settings) -> None:
     worker = Worker(
         client,
         task_queue=settings.onboarding_task_queue,
-        workflows=[ReferenceShape],
+        workflows=[ReferenceShape, FloorShape],
         activities=NOOP_ACTIVITIES,
         **worker_options(settings),
     )
