@@ -181,3 +181,45 @@ class PurgeInput(Model):
     """What counts as expired: sessions unused for longer than this end."""
 
     session_idle: timedelta
+
+
+class OnboardingSnapshot(Model):
+    """The onboarding's state as a step leaves it, for staff reads that must not query the
+    run; a higher version replaces a lower one."""
+
+    reference: str
+    version: int
+    state: dict[str, Any]
+
+
+class OpenOnboardingInput(Model):
+    prospect: RecordProspectInput
+    lead: CreateLeadInput
+    publish: OnboardingSnapshot
+
+
+class QualifyOnboardingInput(Model):
+    qualify: QualifyLeadInput
+    customers: CreateCustomersInput
+    publish: OnboardingSnapshot
+
+
+class ApproveOnboardingInput(Model):
+    close_opportunity: CloseOpportunityInput
+    approve: ApprovePartnerInput
+    publish: OnboardingSnapshot
+
+
+class CloseOnboardingInput(Model):
+    """A rejection or an expiry: the Sales record closed, then the prospect."""
+
+    close_lead: CloseLeadInput | None = None
+    close_opportunity: CloseOpportunityInput | None = None
+    close_prospect: CloseProspectInput
+    publish: OnboardingSnapshot
+
+
+class OnboardingEmailInput(Model):
+    email: SendEmailInput
+    # Published once the email is out: a reader who sees the state sees the email sent.
+    publish: OnboardingSnapshot | None = None

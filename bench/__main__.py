@@ -102,7 +102,7 @@ async def alternating(
 
 
 async def fixed_rate(
-    stack: BenchStack, http: aiohttp.ClientSession, client: Any, rate: float, seconds: float
+    stack: BenchStack, http: aiohttp.ClientSession, rate: float, seconds: float
 ) -> dict[str, Any]:
     timings = Timings()
     run = new_run()
@@ -114,7 +114,7 @@ async def fixed_rate(
     for index in range(int(rate * seconds)):
         await asyncio.sleep(max(0.0, started + index / rate - time.monotonic()))
         tasks.append(asyncio.create_task(http_onboarding(
-            http, client, run, index, timings, sales, stack.smtp.arrived_at)))  # fmt: skip
+            http, run, index, timings, sales, stack.smtp.arrived_at)))  # fmt: skip
     await asyncio.gather(*tasks)
     await sales.close()
     return {
@@ -185,7 +185,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         async with aiohttp.ClientSession(stack.url, connector=connector, timeout=timeout) as http:
             kinds = {
                 "reference": lambda run: lambda i: reference_onboarding(client, run, i),
-                "real": lambda run: lambda i: http_onboarding(http, client, run, i),
+                "real": lambda run: lambda i: http_onboarding(http, run, i),
             }
             if args.floor:
                 kinds["floor"] = lambda run: lambda i: floor_onboarding(client, run, i)
@@ -221,7 +221,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             # Printed at once: the phases after it may fail on an overloaded machine.
             print(throughput_table(report), flush=True)
 
-            report["fixed_rate"] = await fixed_rate(stack, http, client, args.rate, args.seconds)
+            report["fixed_rate"] = await fixed_rate(stack, http, args.rate, args.seconds)
             print("fixed rate done", flush=True)
             if args.waiting:
                 counts = sorted({min(1000, args.waiting), args.waiting})

@@ -41,6 +41,7 @@ DELETES = (
     f"DELETE FROM customers WHERE id IN ({_REQUESTED})",
     "DELETE FROM prospects WHERE reference = $1",
     "DELETE FROM email_outbox WHERE reference = $1",
+    "DELETE FROM onboarding_states WHERE reference = $1",
     "DELETE FROM onboarding_claims WHERE reference = $1",
     "DELETE FROM idempotency_keys WHERE reference = $1",
 )

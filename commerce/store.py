@@ -12,6 +12,7 @@ from commerce.customers import Customers
 from commerce.erasure import erase_onboarding, record_erasure, was_erased
 from commerce.housekeeping import purge_expired
 from commerce.memberships import Memberships
+from commerce.onboarding_states import OnboardingStates
 from commerce.outbox import EmailOutbox
 from commerce.partner_users import PartnerUsers
 from commerce.prospects import Prospects
@@ -43,6 +44,7 @@ class CommerceStore:
         self.customers = Customers(db)
         self.site_users = SiteUsers(db)
         self.outbox = EmailOutbox(db)
+        self.onboarding_states = OnboardingStates(db)
         self.accounts = Accounts(db)
         self.sessions = Sessions(db)
         self.sign_in_failures = SignInFailures(db)

@@ -29,7 +29,7 @@ from workflows.onboarding import OnboardingWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
 # Names the workflow's shape in the file names; bump it with each patch, keep the old files.
-SHAPE = "v3"
+SHAPE = "v4"
 TASK_QUEUE = "record-histories"
 
 

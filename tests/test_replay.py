@@ -20,9 +20,9 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_histories_are_recorded() -> None:
     """Every ending is recorded in each shape: before the local-store-writes patch, after it,
-    and after one-task-per-decision."""
+    after one-task-per-decision, and after published-steps."""
     endings = {path.stem.split("-", 1)[1] for path in HISTORIES}
-    for shape in ("", "v2-", "v3-"):
+    for shape in ("", "v2-", "v3-", "v4-"):
         for ending in ("approved-with-ignored-signals", "disqualified", "lost"):
             assert f"{shape}{ending}" in endings
         assert f"{shape}expired-after-reminders" in endings

@@ -50,7 +50,7 @@ async def test_a_waiting_activity_says_why_and_finishes_once_the_cause_is_fixed(
         [waiting] = await pending_activities(
             handle, lambda found: bool(found) and found[0].attempt >= 2
         )
-    assert waiting.activity_type.name == "send_email"
+    assert waiting.activity_type.name == "send_onboarding_email"
     assert waiting.state in (
         PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED,
         PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,

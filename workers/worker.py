@@ -22,6 +22,7 @@ from activities.credit import CreditActivities
 from activities.housekeeping import HousekeepingActivities
 from activities.mail.sender import EmailActivities, MailSettings
 from activities.models import PurgeInput
+from activities.onboarding_steps import OnboardingStepActivities
 from activities.partner_users import PartnerUserActivities
 from activities.sales import SalesActivities
 from plumbing.settings import Settings
@@ -50,6 +51,7 @@ class ActivityGroups:
     commerce: CommerceActivities
     sales: SalesActivities
     email: EmailActivities
+    steps: OnboardingStepActivities
     accounts: AccountActivities
     partner_users: PartnerUserActivities
     credit: CreditActivities
@@ -57,8 +59,14 @@ class ActivityGroups:
 
     def registered(self) -> list[Callable[..., Any]]:
         """The ACTIVITIES list the worker registers."""
-        commerce, sales = self.commerce, self.sales
+        commerce, sales, steps = self.commerce, self.sales, self.steps
         return [
+            steps.open_onboarding,
+            steps.qualify_onboarding,
+            steps.approve_onboarding,
+            steps.close_onboarding,
+            steps.send_onboarding_email,
+            steps.publish_onboarding_state,
             commerce.record_prospect,
             commerce.close_prospect,
             commerce.create_customers,
@@ -109,6 +117,7 @@ def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
         commerce=commerce,
         sales=sales,
         email=email,
+        steps=OnboardingStepActivities(commerce, sales, email, commerce_store.onboarding_states),
         accounts=AccountActivities(commerce_store.accounts),
         partner_users=PartnerUserActivities(commerce_store),
         credit=CreditActivities(commerce_store),

@@ -18,19 +18,26 @@ with workflow.unsafe.imports_passed_through():
     from activities.mail.sender import EmailActivities
     from activities.models import (
         AddSiteUserInput,
+        ApproveOnboardingInput,
         ApprovePartnerInput,
         CloseLeadInput,
+        CloseOnboardingInput,
         CloseOpportunityInput,
         CloseProspectInput,
         CreateCustomersInput,
         CreateHierarchyInput,
         CreateLeadInput,
         EmailKind,
+        OnboardingEmailInput,
+        OnboardingSnapshot,
+        OpenOnboardingInput,
         QualifyLeadInput,
+        QualifyOnboardingInput,
         RecordProspectInput,
         SendEmailInput,
         SetCreditLimitInput,
     )
+    from activities.onboarding_steps import OnboardingStepActivities
     from activities.sales import SalesActivities
     from domain.outcomes import ClosedProspectStatus, DisqualifyReason, ProspectStatus
     from workflows.models import (
@@ -67,6 +74,11 @@ LOCAL_STORE_WRITES = "local-store-writes"
 # task the decision arrives in: the approval is one Commerce transaction, and the emails are
 # local activities too (the outbox, not the activity's kind, is what sends each one once).
 ONE_TASK_PER_DECISION = "one-task-per-decision"
+# Runs started before this change keep their single-write activities when replayed. Since,
+# each step's writes are one local activity that also publishes the state the step leaves
+# (to Commerce), so staff reads need not query the run; decisions the run ignores are
+# published as they arrive.
+PUBLISHED_STEPS = "published-steps"
 # Past this, a failing local write backs off on a durable timer instead of in the task.
 LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
 # Outages shorter than this are ridden out; a longer one fails the run for an operator to see.
@@ -99,10 +111,19 @@ class OnboardingWorkflow:
         )
         self._lead_decision: LeadQualified | LeadDisqualified | None = None
         self._opportunity_decision: OpportunityClosed | None = None
+        # Set for runs in published steps; the version of the last state published.
+        self._in_steps = False
+        self._published_version = 0
+        self._unpublished = False
 
     @workflow.run
     async def run(self, data: OnboardingInput) -> OnboardingState:
         self._publish_status()
+        if workflow.patched(PUBLISHED_STEPS):
+            self._in_steps = True
+            await self._run_in_published_steps()
+            self._state.closed = True
+            return self._state
         await self._open()
         lead_decision = await self._await_lead_decision()
         if lead_decision is None:
@@ -247,25 +268,32 @@ class OnboardingWorkflow:
                 # wait_condition raises TimeoutError when it is time to remind or expire.
                 with contextlib.suppress(TimeoutError):
                     await workflow.wait_condition(
-                        lambda: self._lead_decision is not None,
+                        lambda: self._lead_decision is not None or self._must_publish(),
                         timeout=wake_at - workflow.now(),
                     )
             if self._lead_decision is not None:
                 return self._lead_decision
+            if self._must_publish():
+                await self._publish_now()
+                continue
             if workflow.now() >= expires_at:
                 return None
             await self._remind(sent + 1, workflow.now() - waiting_since)
 
     async def _remind(self, sequence: int, waited: timedelta) -> None:
+        def reminded(state: OnboardingState) -> None:
+            state.reminders_sent = sequence
+            _append(state, "reminder_sent", at=workflow.now(), note=f"reminder {sequence}")
+
         await self._email(
             EmailKind.REMINDER,
             to=self._input.policy.sales_inbox,
             sequence=sequence,
+            publish=self._after(reminded),
             lead_id=self._state.ids.lead_id,
             waiting_days=waited.days,
         )
-        self._state.reminders_sent = sequence
-        self._record("reminder_sent", at=workflow.now(), note=f"reminder {sequence}")
+        reminded(self._state)
 
     async def _expire(self) -> None:
         days = self._input.policy.expire_after.days
@@ -387,27 +415,289 @@ class OnboardingWorkflow:
         await self._email(EmailKind.REJECTED, to=self._request.contact.email)
         self._record("rejected", at=workflow.now(), reason=reason)
 
+    # -- published steps (runs since PUBLISHED_STEPS) ---------------------------------------
+
+    async def _run_in_published_steps(self) -> None:
+        await self._open_in_one_step()
+        lead_decision = await self._await_lead_decision()
+        if lead_decision is None:
+            days = self._input.policy.expire_after.days
+            self._set_status(OnboardingStatus.EXPIRED)
+            await self._close_in_one_step(
+                self._close_lead_input(
+                    DisqualifyReason.CANCELED, "system", f"Expired: no decision within {days} days."
+                ),
+                None,
+                ProspectStatus.EXPIRED,
+                f"no decision within {days} days",
+            )
+            await self._final_email(EmailKind.EXPIRED, "expired", expiry_days=days)
+        elif isinstance(lead_decision, LeadDisqualified):
+            self._set_status(OnboardingStatus.REJECTED)
+            by, reason = lead_decision.decided_by, lead_decision.reason
+            why = f"lead disqualified: {reason.value}"
+            close_lead = self._close_lead_input(
+                reason, by, f"Disqualified by {by}: {reason.value}."
+            )
+            await self._close_in_one_step(close_lead, None, ProspectStatus.REJECTED, why)
+            await self._final_email(EmailKind.REJECTED, "rejected", reason=why)
+        else:
+            await self._qualify_in_one_step(lead_decision)
+            while self._opportunity_decision is None:
+                await workflow.wait_condition(
+                    lambda: self._opportunity_decision is not None or self._unpublished
+                )
+                if self._opportunity_decision is None:
+                    await self._publish_now()
+            decision = self._opportunity_decision
+            if decision.outcome == "won":
+                await self._approve_in_one_step(decision)
+            else:
+                assert decision.reason is not None
+                self._set_status(OnboardingStatus.REJECTED)
+                why = f"opportunity lost: {decision.reason.value}"
+                close = self._close_opportunity_input(decision)
+                await self._close_in_one_step(None, close, ProspectStatus.REJECTED, why)
+                await self._final_email(EmailKind.REJECTED, "rejected", reason=why)
+        if self._unpublished:
+            # A decision ignored while the last email went out.
+            await self._publish_now()
+
+    async def _open_in_one_step(self) -> None:
+        req = self._request
+        prospect = RecordProspectInput(
+            prospect_id=_new_id("PRO"),
+            reference=self._state.reference,
+            request=req,
+            submitted_at=workflow.now(),
+        )
+        lead = CreateLeadInput(
+            lead_id=_new_id("LEAD"),
+            prospect_id=prospect.prospect_id,
+            reference=self._state.reference,
+            request=req,
+        )
+
+        def opened(state: OnboardingState) -> None:
+            state.ids.prospect_id = prospect.prospect_id
+            state.ids.lead_id = lead.lead_id
+
+        await self._step(
+            OnboardingStepActivities.open_onboarding,
+            lambda published: OpenOnboardingInput(prospect=prospect, lead=lead, publish=published),
+            opened,
+        )
+        await self._email(EmailKind.ACKNOWLEDGEMENT, to=req.contact.email)
+
+    async def _qualify_in_one_step(self, decision: LeadQualified) -> None:
+        ids = self._state.ids
+        assert ids.lead_id is not None
+        assert ids.prospect_id is not None
+        qualify = QualifyLeadInput(
+            lead_id=ids.lead_id,
+            opportunity_id=_new_id("OPP"),
+            contact_id=_new_id("CON"),
+            account_id=_new_id("ACC"),
+            decided_by=decision.decided_by,
+        )
+        customers = CreateCustomersInput(
+            prospect_id=ids.prospect_id,
+            person_customer_id=_new_id("CUS"),
+            organization_customer_id=_new_id("CUS"),
+            sales_contact_id=qualify.contact_id,
+            sales_account_id=qualify.account_id,
+            request=self._request,
+        )
+
+        def qualified(state: OnboardingState) -> None:
+            state.ids.opportunity_id = qualify.opportunity_id
+            state.ids.contact_id = qualify.contact_id
+            state.ids.account_id = qualify.account_id
+            state.ids.person_customer_id = customers.person_customer_id
+            state.ids.organization_customer_id = customers.organization_customer_id
+            state.status = OnboardingStatus.QUALIFIED
+
+        await self._step(
+            OnboardingStepActivities.qualify_onboarding,
+            lambda published: QualifyOnboardingInput(
+                qualify=qualify, customers=customers, publish=published
+            ),
+            qualified,
+        )
+
+    async def _approve_in_one_step(self, decision: OpportunityClosed) -> None:
+        ids = self._state.ids
+        assert ids.organization_customer_id is not None
+        assert ids.prospect_id is not None
+        hierarchy = CreateHierarchyInput(
+            hierarchy_id=_new_id("HIER"),
+            name=self._request.company.name,
+            organization_customer_id=ids.organization_customer_id,
+            admin_customer_id=ids.person_customer_id or "",
+        )
+        site_user = self._site_user(hierarchy.hierarchy_id)
+        approve = ApprovePartnerInput(
+            prospect_id=ids.prospect_id,
+            hierarchy=hierarchy,
+            credit_limit=decision.credit_limit or self._input.policy.credit_limit,
+            site_user=site_user,
+        )
+
+        def approved(state: OnboardingState) -> None:
+            state.ids.customer_hierarchy_id = hierarchy.hierarchy_id
+            state.ids.site_user_id = site_user.site_user_id
+
+        await self._step(
+            OnboardingStepActivities.approve_onboarding,
+            lambda published: ApproveOnboardingInput(
+                close_opportunity=self._close_opportunity_input(decision),
+                approve=approve,
+                publish=published,
+            ),
+            approved,
+        )
+        address = self._request.company.address
+        await self._final_email(
+            EmailKind.APPROVED,
+            "approved",
+            status=OnboardingStatus.APPROVED,
+            site_user_id=site_user.site_user_id,
+            email=self._request.contact.email,
+            postal_code=address.postal_code if address else None,
+            comments=self._request.comments,
+        )
+
+    async def _close_in_one_step(
+        self,
+        close_lead: CloseLeadInput | None,
+        close_opportunity: CloseOpportunityInput | None,
+        status: ClosedProspectStatus,
+        reason: str,
+    ) -> None:
+        assert self._state.ids.prospect_id is not None
+        prospect = CloseProspectInput(
+            prospect_id=self._state.ids.prospect_id, status=status, reason=reason
+        )
+        await self._step(
+            OnboardingStepActivities.close_onboarding,
+            lambda published: CloseOnboardingInput(
+                close_lead=close_lead,
+                close_opportunity=close_opportunity,
+                close_prospect=prospect,
+                publish=published,
+            ),
+            lambda state: None,
+        )
+
+    async def _final_email(
+        self,
+        kind: EmailKind,
+        event: str,
+        *,
+        status: OnboardingStatus | None = None,
+        site_user_id: str | None = None,
+        reason: str | None = None,
+        **extra: Any,
+    ) -> None:
+        """The last email, publishing the closed onboarding once it is out."""
+
+        def ended(state: OnboardingState) -> None:
+            state.status = status or state.status
+            details = {"reason": reason} if reason is not None else {}
+            _append(state, event, at=workflow.now(), **details)
+            state.closed = True
+
+        await self._email(
+            kind,
+            to=self._request.contact.email,
+            site_user_id=site_user_id,
+            publish=self._after(ended),
+            **extra,
+        )
+        before = self._state.status
+        ended(self._state)
+        if self._state.status is not before:
+            self._publish_status()
+
+    async def _step(
+        self,
+        activity: Callable[[Any, Any], Awaitable[None]],
+        make_input: Callable[[OnboardingSnapshot], Any],
+        change: Callable[[OnboardingState], None],
+    ) -> None:
+        """Run the step's one local activity; its change enters the state once it is done."""
+        published = self._after(change)
+        assert published is not None
+        await workflow.execute_local_activity_method(
+            activity,
+            make_input(published),
+            start_to_close_timeout=STORE_TIMEOUT,
+            schedule_to_close_timeout=GIVE_UP_AFTER,
+            retry_policy=ACTIVITY_RETRY,
+            local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+        )
+        before = self._state.status
+        change(self._state)
+        if self._state.status is not before:
+            self._publish_status()
+
+    def _after(self, change: Callable[[OnboardingState], None]) -> OnboardingSnapshot | None:
+        """The state as it will be after the change, numbered for publishing; None for runs
+        that do not publish."""
+        if not self._in_steps:
+            return None
+        after = self._state.model_copy(deep=True)
+        change(after)
+        self._published_version += 1
+        self._unpublished = False
+        return OnboardingSnapshot(
+            reference=after.reference,
+            version=self._published_version,
+            state=after.model_dump(mode="json"),
+        )
+
+    def _must_publish(self) -> bool:
+        return self._in_steps and self._unpublished
+
+    async def _publish_now(self) -> None:
+        published = self._after(lambda state: None)
+        assert published is not None
+        await workflow.execute_local_activity_method(
+            OnboardingStepActivities.publish_onboarding_state,
+            published,
+            start_to_close_timeout=STORE_TIMEOUT,
+            schedule_to_close_timeout=GIVE_UP_AFTER,
+            retry_policy=ACTIVITY_RETRY,
+            local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+        )
+
+    def _close_lead_input(
+        self, reason: DisqualifyReason, decided_by: str, note: str
+    ) -> CloseLeadInput:
+        assert self._state.ids.lead_id is not None
+        return CloseLeadInput(
+            lead_id=self._state.ids.lead_id, reason=reason, decided_by=decided_by, note=note
+        )
+
+    def _close_opportunity_input(self, decision: OpportunityClosed) -> CloseOpportunityInput:
+        assert self._state.ids.opportunity_id is not None
+        return CloseOpportunityInput(
+            opportunity_id=self._state.ids.opportunity_id,
+            outcome=decision.outcome,
+            reason=decision.reason,
+            decided_by=decision.decided_by,
+        )
+
     # -- activity calls ------------------------------------------------------------------
 
     async def _close_lead(self, reason: DisqualifyReason, decided_by: str, note: str) -> None:
-        assert self._state.ids.lead_id is not None
         await self._store(
-            SalesActivities.close_lead,
-            CloseLeadInput(
-                lead_id=self._state.ids.lead_id, reason=reason, decided_by=decided_by, note=note
-            ),
+            SalesActivities.close_lead, self._close_lead_input(reason, decided_by, note)
         )
 
     async def _close_opportunity(self, decision: OpportunityClosed) -> None:
-        assert self._state.ids.opportunity_id is not None
         await self._store(
-            SalesActivities.close_opportunity,
-            CloseOpportunityInput(
-                opportunity_id=self._state.ids.opportunity_id,
-                outcome=decision.outcome,
-                reason=decision.reason,
-                decided_by=decision.decided_by,
-            ),
+            SalesActivities.close_opportunity, self._close_opportunity_input(decision)
         )
 
     async def _close_prospect(self, status: ClosedProspectStatus, reason: str | None) -> None:
@@ -449,6 +739,7 @@ class OnboardingWorkflow:
         to: str,
         sequence: int = 0,
         site_user_id: str | None = None,
+        publish: OnboardingSnapshot | None = None,
         **extra: Any,
     ) -> None:
         contact = self._request.contact
@@ -466,12 +757,21 @@ class OnboardingWorkflow:
                 **extra,
             },
         )
-        if workflow.patched(ONE_TASK_PER_DECISION):
+        if self._in_steps:
+            await self._send_email(
+                OnboardingStepActivities.send_onboarding_email,
+                OnboardingEmailInput(email=email, publish=publish),
+            )
+            return
+        await self._send_email(EmailActivities.send_email, email)
+
+    async def _send_email(self, activity: Callable[[Any, Any], Awaitable[str]], arg: Any) -> None:
+        if self._in_steps or workflow.patched(ONE_TASK_PER_DECISION):
             window = self._input.policy.local_email_attempts_for
             try:
                 await workflow.execute_local_activity_method(
-                    EmailActivities.send_email,
-                    email,
+                    activity,
+                    arg,
                     start_to_close_timeout=min(EMAIL_TIMEOUT, window),
                     schedule_to_close_timeout=window,
                     retry_policy=ACTIVITY_RETRY,
@@ -484,8 +784,8 @@ class OnboardingWorkflow:
                 # Still failing (SMTP down, say): go on as a regular activity, which the UI
                 # lists among the pending ones with its attempts and last error.
         await workflow.execute_activity_method(
-            EmailActivities.send_email,
-            email,
+            activity,
+            arg,
             start_to_close_timeout=EMAIL_TIMEOUT,
             heartbeat_timeout=EMAIL_HEARTBEAT,
             schedule_to_close_timeout=GIVE_UP_AFTER,
@@ -509,7 +809,7 @@ class OnboardingWorkflow:
         )
 
     def _record(self, event: str, *, at: datetime, **details: Any) -> None:
-        self._state.history.append(HistoryEntry(at=at, event=event, **details))
+        _append(self._state, event, at=at, **details)
 
     def _record_decision(self, event: str, decision: Decision, **details: Any) -> None:
         reason = getattr(decision, "reason", None)
@@ -525,3 +825,8 @@ class OnboardingWorkflow:
         """A decision that does not fit the current state is kept in the history, nothing more."""
         workflow.logger.info("ignored %s: %s", event, why)
         self._record_decision(event, decision, accepted=False, note=f"ignored: {why}")
+        self._unpublished = True
+
+
+def _append(state: OnboardingState, event: str, *, at: datetime, **details: Any) -> None:
+    state.history.append(HistoryEntry(at=at, event=event, **details))

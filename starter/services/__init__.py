@@ -113,6 +113,10 @@ class Services:
         return self.client.get_workflow_handle_for(OnboardingWorkflow.run, reference)
 
     async def state(self, reference: str) -> OnboardingState:
+        # Runs publish their state as they go: only older ones, or one just started, are asked.
+        published = await self.commerce.onboarding_states.latest(reference)
+        if published is not None:
+            return OnboardingState.model_validate(published)
         handle = self.handle(reference)
         try:
             try:
