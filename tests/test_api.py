@@ -404,6 +404,30 @@ async def test_refusal_slower_than_the_wait_is_409(http: httpx.AsyncClient, web:
     assert again.json() == {"detail": "the lead is already decided", "reference": reference}
 
 
+async def test_waiting_onboarding_reads_back_with_no_worker_left(
+    http: httpx.AsyncClient,
+    web: WebApp,
+    client: Client,
+    stores: Stores,
+    settings: Settings,
+    starter: OnboardingStarter,
+    task_queue: str,
+) -> None:
+    """An onboarding waiting for its lead decision is read from the state its run published:
+    no worker is left to answer a query, yet the read shows its lead."""
+    async with running_worker(client, task_queue, stores, settings):
+        handle = await start_until_lead(client, starter, make_request("en"))
+        waiting = await handle.query(OnboardingWorkflow.state)
+    # A read that asked the run would wait for a worker; give up on it soon instead.
+    response = await http.get(
+        f"/api/onboarding-requests/{handle.id}", headers=web.staff(), timeout=10
+    )
+    await handle.terminate("test done")
+    body = response.json()
+    assert (response.status_code, body["status"]) == (200, "pending")
+    assert body["lead_id"] == waiting.ids.lead_id
+
+
 async def test_finished_onboarding_reads_back_with_no_worker_left(
     http: httpx.AsyncClient,
     web: WebApp,

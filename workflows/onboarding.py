@@ -281,9 +281,11 @@ class OnboardingWorkflow:
             await self._remind(sent + 1, workflow.now() - waiting_since)
 
     async def _remind(self, sequence: int, waited: timedelta) -> None:
+        at = workflow.now()
+
         def reminded(state: OnboardingState) -> None:
             state.reminders_sent = sequence
-            _append(state, "reminder_sent", at=workflow.now(), note=f"reminder {sequence}")
+            _append(state, "reminder_sent", at=at, note=f"reminder {sequence}")
 
         await self._email(
             EmailKind.REMINDER,
@@ -601,10 +603,12 @@ class OnboardingWorkflow:
     ) -> None:
         """The last email, publishing the closed onboarding once it is out."""
 
+        at = workflow.now()
+
         def ended(state: OnboardingState) -> None:
             state.status = status or state.status
             details = {"reason": reason} if reason is not None else {}
-            _append(state, event, at=workflow.now(), **details)
+            _append(state, event, at=at, **details)
             state.closed = True
 
         await self._email(
