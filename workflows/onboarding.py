@@ -237,20 +237,10 @@ class OnboardingWorkflow:
 
     async def _open(self) -> None:
         ids, req = self._state.ids, self._request
-        prospect = RecordProspectInput(
-            prospect_id=_new_id("PRO"),
-            reference=self._state.reference,
-            request=req,
-            submitted_at=workflow.now(),
-        )
+        prospect = self._prospect_input()
         await self._store(CommerceActivities.record_prospect, prospect)
         ids.prospect_id = prospect.prospect_id
-        lead = CreateLeadInput(
-            lead_id=_new_id("LEAD"),
-            prospect_id=prospect.prospect_id,
-            reference=self._state.reference,
-            request=req,
-        )
+        lead = self._lead_input(prospect.prospect_id)
         await self._store(SalesActivities.create_lead, lead)
         ids.lead_id = lead.lead_id
         await self._email(EmailKind.ACKNOWLEDGEMENT, to=req.contact.email)
@@ -318,27 +308,12 @@ class OnboardingWorkflow:
 
     async def _qualify(self, decision: LeadQualified) -> None:
         ids = self._state.ids
-        assert ids.lead_id is not None
-        assert ids.prospect_id is not None
-        qualify = QualifyLeadInput(
-            lead_id=ids.lead_id,
-            opportunity_id=_new_id("OPP"),
-            contact_id=_new_id("CON"),
-            account_id=_new_id("ACC"),
-            decided_by=decision.decided_by,
-        )
+        qualify = self._qualify_input(decision)
         await self._store(SalesActivities.qualify_lead, qualify)
         ids.opportunity_id = qualify.opportunity_id
         ids.contact_id = qualify.contact_id
         ids.account_id = qualify.account_id
-        customers = CreateCustomersInput(
-            prospect_id=ids.prospect_id,
-            person_customer_id=_new_id("CUS"),
-            organization_customer_id=_new_id("CUS"),
-            sales_contact_id=qualify.contact_id,
-            sales_account_id=qualify.account_id,
-            request=self._request,
-        )
+        customers = self._customers_input(qualify)
         await self._store(CommerceActivities.create_customers, customers)
         ids.person_customer_id = customers.person_customer_id
         ids.organization_customer_id = customers.organization_customer_id
@@ -353,12 +328,7 @@ class OnboardingWorkflow:
         one_transaction = workflow.patched(ONE_TASK_PER_DECISION)
         if not one_transaction:
             await self._close_prospect(ProspectStatus.APPROVED, None)
-        hierarchy = CreateHierarchyInput(
-            hierarchy_id=_new_id("HIER"),
-            name=self._request.company.name,
-            organization_customer_id=ids.organization_customer_id,
-            admin_customer_id=ids.person_customer_id,
-        )
+        hierarchy = self._hierarchy_input()
         credit_limit = decision.credit_limit or self._input.policy.credit_limit
         if one_transaction:
             site_user = self._site_user(hierarchy.hierarchy_id)
@@ -385,17 +355,74 @@ class OnboardingWorkflow:
             site_user = self._site_user(hierarchy.hierarchy_id)
             await self._store(CommerceActivities.add_site_user, site_user)
         ids.site_user_id = site_user.site_user_id
-        address = self._request.company.address
         await self._email(
             EmailKind.APPROVED,
             to=self._request.contact.email,
             site_user_id=ids.site_user_id,
-            email=self._request.contact.email,
-            postal_code=address.postal_code if address else None,
-            comments=self._request.comments,
+            **self._approval_details(),
         )
         self._set_status(OnboardingStatus.APPROVED)
         self._record("approved", at=workflow.now())
+
+    # The inputs of each step's writes, shared by every shape; each new id is drawn in the
+    # same order in each, so a replay draws the same ids.
+
+    def _prospect_input(self) -> RecordProspectInput:
+        return RecordProspectInput(
+            prospect_id=_new_id("PRO"),
+            reference=self._state.reference,
+            request=self._request,
+            submitted_at=workflow.now(),
+        )
+
+    def _lead_input(self, prospect_id: str) -> CreateLeadInput:
+        return CreateLeadInput(
+            lead_id=_new_id("LEAD"),
+            prospect_id=prospect_id,
+            reference=self._state.reference,
+            request=self._request,
+        )
+
+    def _qualify_input(self, decision: LeadQualified) -> QualifyLeadInput:
+        assert self._state.ids.lead_id is not None
+        return QualifyLeadInput(
+            lead_id=self._state.ids.lead_id,
+            opportunity_id=_new_id("OPP"),
+            contact_id=_new_id("CON"),
+            account_id=_new_id("ACC"),
+            decided_by=decision.decided_by,
+        )
+
+    def _customers_input(self, qualify: QualifyLeadInput) -> CreateCustomersInput:
+        assert self._state.ids.prospect_id is not None
+        return CreateCustomersInput(
+            prospect_id=self._state.ids.prospect_id,
+            person_customer_id=_new_id("CUS"),
+            organization_customer_id=_new_id("CUS"),
+            sales_contact_id=qualify.contact_id,
+            sales_account_id=qualify.account_id,
+            request=self._request,
+        )
+
+    def _hierarchy_input(self) -> CreateHierarchyInput:
+        ids = self._state.ids
+        assert ids.organization_customer_id is not None
+        assert ids.person_customer_id is not None
+        return CreateHierarchyInput(
+            hierarchy_id=_new_id("HIER"),
+            name=self._request.company.name,
+            organization_customer_id=ids.organization_customer_id,
+            admin_customer_id=ids.person_customer_id,
+        )
+
+    def _approval_details(self) -> dict[str, Any]:
+        """What the approval email says besides the greeting."""
+        address = self._request.company.address
+        return {
+            "email": self._request.contact.email,
+            "postal_code": address.postal_code if address else None,
+            "comments": self._request.comments,
+        }
 
     def _site_user(self, hierarchy_id: str) -> AddSiteUserInput:
         assert self._state.ids.person_customer_id is not None
@@ -466,19 +493,8 @@ class OnboardingWorkflow:
             await self._publish_now()
 
     async def _open_in_one_step(self) -> None:
-        req = self._request
-        prospect = RecordProspectInput(
-            prospect_id=_new_id("PRO"),
-            reference=self._state.reference,
-            request=req,
-            submitted_at=workflow.now(),
-        )
-        lead = CreateLeadInput(
-            lead_id=_new_id("LEAD"),
-            prospect_id=prospect.prospect_id,
-            reference=self._state.reference,
-            request=req,
-        )
+        prospect = self._prospect_input()
+        lead = self._lead_input(prospect.prospect_id)
 
         def opened(state: OnboardingState) -> None:
             state.ids.prospect_id = prospect.prospect_id
@@ -489,27 +505,11 @@ class OnboardingWorkflow:
             lambda published: OpenOnboardingInput(prospect=prospect, lead=lead, publish=published),
             opened,
         )
-        await self._email(EmailKind.ACKNOWLEDGEMENT, to=req.contact.email)
+        await self._email(EmailKind.ACKNOWLEDGEMENT, to=self._request.contact.email)
 
     async def _qualify_in_one_step(self, decision: LeadQualified) -> None:
-        ids = self._state.ids
-        assert ids.lead_id is not None
-        assert ids.prospect_id is not None
-        qualify = QualifyLeadInput(
-            lead_id=ids.lead_id,
-            opportunity_id=_new_id("OPP"),
-            contact_id=_new_id("CON"),
-            account_id=_new_id("ACC"),
-            decided_by=decision.decided_by,
-        )
-        customers = CreateCustomersInput(
-            prospect_id=ids.prospect_id,
-            person_customer_id=_new_id("CUS"),
-            organization_customer_id=_new_id("CUS"),
-            sales_contact_id=qualify.contact_id,
-            sales_account_id=qualify.account_id,
-            request=self._request,
-        )
+        qualify = self._qualify_input(decision)
+        customers = self._customers_input(qualify)
 
         def qualified(state: OnboardingState) -> None:
             state.ids.opportunity_id = qualify.opportunity_id
@@ -529,14 +529,8 @@ class OnboardingWorkflow:
 
     async def _approve_in_one_step(self, decision: OpportunityClosed) -> None:
         ids = self._state.ids
-        assert ids.organization_customer_id is not None
         assert ids.prospect_id is not None
-        hierarchy = CreateHierarchyInput(
-            hierarchy_id=_new_id("HIER"),
-            name=self._request.company.name,
-            organization_customer_id=ids.organization_customer_id,
-            admin_customer_id=ids.person_customer_id or "",
-        )
+        hierarchy = self._hierarchy_input()
         site_user = self._site_user(hierarchy.hierarchy_id)
         approve = ApprovePartnerInput(
             prospect_id=ids.prospect_id,
@@ -558,15 +552,12 @@ class OnboardingWorkflow:
             ),
             approved,
         )
-        address = self._request.company.address
         await self._final_email(
             EmailKind.APPROVED,
             "approved",
             status=OnboardingStatus.APPROVED,
             site_user_id=site_user.site_user_id,
-            email=self._request.contact.email,
-            postal_code=address.postal_code if address else None,
-            comments=self._request.comments,
+            **self._approval_details(),
         )
 
     async def _close_in_one_step(
