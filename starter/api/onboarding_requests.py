@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
@@ -11,9 +11,11 @@ from domain.request import OnboardingRequest
 from sales.port import Row
 from starter.api.common import CONFLICT, NOT_FOUND, STAFF, conflict, not_found
 from starter.api.schemas import Onboarding, Problem, SalesRecord, Submitted
+from starter.api.waiting import entity_tags, preferred_wait, quoted
 from starter.common.auth import ServicesDep, StaffDep
 from starter.services import OnboardingNotFound, Services
 from starter.services.erasure import erase_onboarding
+from starter.services.reads import MAX_WAIT, Unchanged
 from starter.services.start import AlreadyInProgress, IdempotencyKeyReused
 from workflows.models import OnboardingState, OnboardingStatus
 
@@ -75,15 +77,56 @@ def onboarding_view(state: OnboardingState, sales_records: list[Row] | None = No
     )
 
 
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the state still has a tag the client listed"}
+}
+ENTITY_TAG = {
+    200: {
+        "headers": {
+            "ETag": {
+                "description": 'The state\'s version; "0" until the run publishes a state',
+                "schema": {"type": "string"},
+            }
+        }
+    }
+}
+
+
 @router.get(
-    "/onboarding-requests/{reference}", response_model=Onboarding, responses=NOT_FOUND | STAFF
+    "/onboarding-requests/{reference}",
+    response_model=Onboarding,
+    responses=ENTITY_TAG | NOT_MODIFIED | NOT_FOUND | STAFF,
 )
-async def get_onboarding(reference: str, services: ServicesDep, _: StaffDep) -> Onboarding:
+async def get_onboarding(
+    reference: str,
+    response: Response,
+    services: ServicesDep,
+    _: StaffDep,
+    if_none_match: Annotated[str | None, Header(max_length=1000)] = None,
+    prefer: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Onboarding | Response:
+    """The onboarding's state. With `If-None-Match` listing the tag last seen (`"0"` before
+    any) and `Prefer: wait=N` (at most 20 seconds), the answer waits until the state
+    changes: 304 if it has not by then."""
+    seen = entity_tags(if_none_match)
+    wait = preferred_wait(prefer, MAX_WAIT) if seen else None
     try:
-        state = await services.state(reference)
+        if wait:
+            with services.metrics.reads_waiting.track_inprogress():
+                read = await services.reads.read_changed(reference, seen, wait)
+            response.headers["Preference-Applied"] = f"wait={wait:g}"
+        else:
+            read = await services.reads.read(reference)
     except OnboardingNotFound:
         raise not_found("onboarding") from None
-    return onboarding_view(state, await services.sales.record_links(reference))
+    if isinstance(read, Unchanged) or read.tag in seen:
+        headers = {"ETag": quoted(str(read.tag))}
+        if wait:
+            headers["Preference-Applied"] = response.headers["Preference-Applied"]
+        return Response(status_code=304, headers=headers)
+    if read.tag is not None:
+        response.headers["ETag"] = quoted(read.tag)
+    return onboarding_view(read.state, await services.sales.record_links(reference))
 
 
 @router.delete("/onboarding-requests/{reference}", status_code=204, responses=NOT_FOUND | STAFF)

@@ -12,6 +12,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -45,6 +46,12 @@ class WebMetrics:
             "Purchase authorizations made, by their first answer and its reason.",
             ["answer", "reason"], registry=self.registry,
         )  # fmt: skip
+
+        self.reads_waiting = Gauge(
+            "onboarding_web_reads_waiting",
+            "Reads of an onboarding held open until its next state (Prefer: wait).",
+            registry=self.registry,
+        )
 
     def onboarding_started(self, channel: str) -> None:
         self.started.labels(channel).inc()

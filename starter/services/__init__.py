@@ -13,20 +13,17 @@ from typing import TypeVar
 
 from temporalio.client import (
     Client,
-    WorkflowFailureError,
     WorkflowHandle,
-    WorkflowQueryRejectedError,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
     WorkflowUpdateStage,
 )
-from temporalio.common import QueryRejectCondition
-from temporalio.exceptions import TerminatedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
 from accounts.hashing import HashParameters, PasswordHasher
 from accounts.throttle import per_address
+from commerce.state_changes import StateChanges
 from commerce.store import CommerceStore
 from plumbing.codec import EncryptionCodec
 from plumbing.settings import Settings
@@ -40,19 +37,17 @@ from starter.common.sessions import SessionManager
 from starter.services.accounts import AccountService
 from starter.services.credit import CreditService
 from starter.services.partner_users import PartnerUserService
+from starter.services.reads import ERASED_REASON as ERASED_REASON
+from starter.services.reads import OnboardingNotFound as OnboardingNotFound
+from starter.services.reads import OnboardingReads
 from starter.services.start import OnboardingStarter
 from workflows.models import OnboardingState
 from workflows.onboarding import OnboardingWorkflow
 
 DecisionT = TypeVar("DecisionT")
-ERASED_REASON = "erased on request"
 DECISION_WAIT = 5.0
 OUTCOME_GRACE = 0.5
 DecisionUpdate = UpdateMethodMultiParam[[OnboardingWorkflow, DecisionT], OnboardingState]
-
-
-class OnboardingNotFound(Exception):
-    pass
 
 
 class DecisionConflict(Exception):
@@ -70,21 +65,6 @@ class Signer:
 
     def verify(self, value: str, signature: str) -> bool:
         return hmac.compare_digest(self.sign(value), signature)
-
-
-async def _finished_state(
-    handle: WorkflowHandle[OnboardingWorkflow, OnboardingState],
-) -> OnboardingState:
-    """A finished run's last state is its result, read from the history. A query would need
-    a worker to replay the whole run, and none may serve its task queue any more."""
-    try:
-        return await handle.result()
-    except WorkflowFailureError as err:
-        if isinstance(err.cause, TerminatedError) and ERASED_REASON in err.cause.details:
-            # Its rows are gone; the run's history is not a record of it any more.
-            raise OnboardingNotFound(handle.id) from err
-        # Terminated or failed: no result, so replay it after all.
-        return await handle.query(OnboardingWorkflow.state)
 
 
 @dataclass(frozen=True)
@@ -108,36 +88,13 @@ class Services:
     # Link and reset requests per client address: each one sends an email.
     link_limit: RateLimiter
     metrics: WebMetrics
+    reads: OnboardingReads
 
     def handle(self, reference: str) -> WorkflowHandle[OnboardingWorkflow, OnboardingState]:
         return self.client.get_workflow_handle_for(OnboardingWorkflow.run, reference)
 
     async def state(self, reference: str) -> OnboardingState:
-        # Runs publish their state as they go: only older ones, or one just started, are asked.
-        published = await self.commerce.onboarding_states.latest(reference)
-        if published is not None:
-            return OnboardingState.model_validate(published)
-        handle = self.handle(reference)
-        try:
-            try:
-                return await handle.query(
-                    OnboardingWorkflow.state, reject_condition=QueryRejectCondition.NOT_OPEN
-                )
-            except WorkflowQueryRejectedError:
-                pass
-            except RPCError as err:
-                # A run that closed before its first workflow task cannot even be queried.
-                if err.status != RPCStatusCode.FAILED_PRECONDITION:
-                    raise
-            state = await _finished_state(handle)
-        except RPCError as err:
-            if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
-                raise OnboardingNotFound(reference) from err
-            raise
-        # A finished run outlives its erasure in Temporal's history; the store remembers.
-        if await self.commerce.was_erased(reference):
-            raise OnboardingNotFound(reference)
-        return state
+        return await self.reads.state(reference)
 
     async def decide(
         self, reference: str, update: DecisionUpdate[DecisionT], decision: DecisionT
@@ -183,6 +140,15 @@ async def _deliver(
 
 
 @contextlib.asynccontextmanager
+async def _state_changes(settings: Settings) -> AsyncIterator[StateChanges]:
+    changes = StateChanges(settings.commerce_database_url)
+    try:
+        yield changes
+    finally:
+        await changes.close()
+
+
+@contextlib.asynccontextmanager
 async def open_services(
     settings: Settings, staff_token: str, metrics: WebMetrics | None = None
 ) -> AsyncIterator[Services]:
@@ -195,7 +161,7 @@ async def open_services(
             parallelism=settings.onboarding_argon2_parallelism,
         )
     )
-    async with open_stores(settings) as stores:
+    async with open_stores(settings) as stores, _state_changes(settings) as changes:
         commerce = stores.commerce_store()
         starter = OnboardingStarter(
             client, stores.commerce, settings.onboarding_task_queue, settings.policy()
@@ -247,4 +213,5 @@ async def open_services(
             ),
             storefront_token=settings.onboarding_storefront_token,
             metrics=metrics,
+            reads=OnboardingReads(client, commerce, changes),
         )
