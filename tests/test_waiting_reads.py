@@ -6,16 +6,34 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from types import SimpleNamespace
+from typing import Any, cast
 
 import httpx
 import pytest
+from temporalio.client import Client
 
+from commerce.onboarding_states import PublishedState
 from commerce.state_changes import StateChanges
+from commerce.store import CommerceStore
 from plumbing.settings import Settings
 from plumbing.stores import Stores
 from starter.api.waiting import entity_tags, preferred_wait
+from starter.services.reads import MAX_WAIT, OnboardingReads, Read
 from tests.api_helpers import submitted_lead
 from tests.conftest import WebApp
+from workflows.models import OnboardingIds, OnboardingState, OnboardingStatus
+
+
+def published_state(reference: str) -> dict[str, Any]:
+    state = OnboardingState(
+        reference=reference,
+        status=OnboardingStatus.PENDING,
+        company_name="Waiting KK",
+        ids=OnboardingIds(),
+        history=[],
+    )
+    return state.model_dump(mode="json")
 
 
 def path(reference: str) -> str:
@@ -139,11 +157,37 @@ async def test_a_published_state_wakes_its_watcher(stores: Stores, settings: Set
     states = stores.commerce_store().onboarding_states
     try:
         async with changes.watch(reference) as mine, changes.watch(other) as theirs:
-            await states.publish(reference, 1, {"reference": reference})
+            await states.publish(reference, 1, published_state(reference))
             await asyncio.wait_for(mine.wait(), timeout=10)
             assert not theirs.is_set()
     finally:
         await changes.close()
+
+
+class StatesAppearingLater:
+    """Commerce's published states as a read finds them: none at its first look, version 1
+    at every later one, so only a look after the first can see the step."""
+
+    def __init__(self) -> None:
+        self.looks = 0
+
+    async def latest(self, reference: str) -> PublishedState | None:
+        self.looks += 1
+        return None if self.looks == 1 else PublishedState(1, published_state(reference))
+
+
+async def test_a_waiting_read_without_a_listener_still_sees_the_step(client: Client) -> None:
+    """With no listener (PostgreSQL unreachable for it), the read's rechecks find the new
+    state long before its 20 seconds are up."""
+    reference = f"B2B-{uuid.uuid4().hex[:10].upper()}"
+    deaf = StateChanges("postgresql://postgres@127.0.0.1:1/commerce")
+    states = StatesAppearingLater()
+    commerce = cast(CommerceStore, SimpleNamespace(onboarding_states=states))
+    reads = OnboardingReads(client, commerce, deaf)
+    async with asyncio.timeout(10):
+        answer = await reads.read_changed(reference, frozenset({"0"}), MAX_WAIT)
+    assert isinstance(answer, Read)
+    assert answer.tag == "1"
 
 
 async def test_a_lost_listener_listens_again(stores: Stores, settings: Settings) -> None:
@@ -159,7 +203,7 @@ async def test_a_lost_listener_listens_again(stores: Stores, settings: Settings)
             )
             await asyncio.wait_for(watching.wait(), timeout=10)
         async with changes.watch(reference) as watching:
-            await states.publish(reference, 1, {"reference": reference})
+            await states.publish(reference, 1, published_state(reference))
             await asyncio.wait_for(watching.wait(), timeout=10)
     finally:
         await changes.close()
