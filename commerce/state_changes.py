@@ -19,6 +19,9 @@ from commerce.onboarding_states import CHANNEL
 
 RECHECK = 1.0
 CONNECT_TIMEOUT = 2.0
+# After a failed attempt to listen, reads go without for this long rather than each one
+# waiting for a connection that is likely to fail again.
+RETRY_LISTEN_AFTER = 10.0
 
 log = logging.getLogger("commerce.state_changes")
 
@@ -29,6 +32,7 @@ class StateChanges:
         self._waiting: dict[str, set[asyncio.Event]] = {}
         self._conn: asyncpg.Connection | None = None
         self._connecting = asyncio.Lock()
+        self._retry_at = 0.0
 
     @contextlib.asynccontextmanager
     async def watch(self, reference: str) -> AsyncIterator[asyncio.Event]:
@@ -48,8 +52,11 @@ class StateChanges:
     async def _listen(self) -> None:
         if self._conn is not None and not self._conn.is_closed():
             return
+        loop = asyncio.get_running_loop()
         async with self._connecting:
             if self._conn is not None and not self._conn.is_closed():
+                return
+            if loop.time() < self._retry_at:
                 return
             try:
                 conn = await asyncpg.connect(self._dsn, timeout=CONNECT_TIMEOUT)
@@ -57,6 +64,7 @@ class StateChanges:
             except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
                 # The waiting read still looks again every RECHECK seconds.
                 log.warning("not listening for published states: %r", err)
+                self._retry_at = loop.time() + RETRY_LISTEN_AFTER
                 return
             conn.add_termination_listener(self._lost)
             self._conn = conn

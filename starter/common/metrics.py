@@ -46,7 +46,6 @@ class WebMetrics:
             "Purchase authorizations made, by their first answer and its reason.",
             ["answer", "reason"], registry=self.registry,
         )  # fmt: skip
-
         self.reads_waiting = Gauge(
             "onboarding_web_reads_waiting",
             "Reads of an onboarding held open until its next state (Prefer: wait).",
