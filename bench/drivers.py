@@ -16,6 +16,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from bench.stack import STAFF_TOKEN
 from domain.request import OnboardingRequest
+from starter.api.waiting import quoted
+from starter.services.reads import NOT_PUBLISHED
 from workflows.models import LeadDisqualified, LeadQualified, OnboardingInput, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow
 
@@ -80,11 +82,10 @@ POLL_INTERVAL = 0.2
 # Clients of the API wait for the state they need instead of polling for it: each read
 # names the state last seen and asks the server to answer when there is a newer one.
 WAIT = {"Prefer": "wait=10"}
-NOT_PUBLISHED = '"0"'
 
 
 async def _get_until(
-    http: aiohttp.ClientSession, path: str, key: str, seen: str = NOT_PUBLISHED
+    http: aiohttp.ClientSession, path: str, key: str, seen: str = quoted(NOT_PUBLISHED)
 ) -> dict[str, Any]:
     while True:
         headers = {**STAFF, **WAIT, "If-None-Match": seen}

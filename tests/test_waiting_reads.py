@@ -4,7 +4,6 @@ polling for it; and the announcements from Commerce that end the wait."""
 from __future__ import annotations
 
 import asyncio
-import re
 import uuid
 from types import SimpleNamespace
 from typing import Any, cast
@@ -22,6 +21,7 @@ from starter.api.waiting import entity_tags, preferred_wait
 from starter.services.reads import MAX_WAIT, OnboardingReads, Read
 from tests.api_helpers import submitted_lead
 from tests.conftest import WebApp
+from tests.test_web_metrics import sample
 from workflows.models import OnboardingIds, OnboardingState, OnboardingStatus
 
 
@@ -38,13 +38,6 @@ def published_state(reference: str) -> dict[str, Any]:
 
 def path(reference: str) -> str:
     return f"/api/onboarding-requests/{reference}"
-
-
-async def reads_waiting(http: httpx.AsyncClient) -> float:
-    page = (await http.get("/metrics")).text
-    match = re.search(r"^onboarding_web_reads_waiting (\S+)$", page, re.MULTILINE)
-    assert match is not None
-    return float(match.group(1))
 
 
 async def tagged(http: httpx.AsyncClient, web: WebApp, reference: str) -> str:
@@ -71,11 +64,11 @@ async def test_a_waiting_read_answers_with_the_decision(
     """A read waiting on the lead's state answers with the qualified onboarding."""
     reference, lead_id = await submitted_lead(http, web)
     etag = await tagged(http, web, reference)
-    waiting = await reads_waiting(http)
+    waiting = await sample(http, "onboarding_web_reads_waiting")
     headers = {**web.staff(), "If-None-Match": etag, "Prefer": "wait=20"}
     read = asyncio.create_task(http.get(path(reference), headers=headers))
     async with asyncio.timeout(10):
-        while await reads_waiting(http) <= waiting:  # noqa: ASYNC110 - another process's gauge
+        while await sample(http, "onboarding_web_reads_waiting") <= waiting:  # noqa: ASYNC110 - another process's gauge
             await asyncio.sleep(0.02)
     qualified = await http.post(f"/api/sales/leads/{lead_id}/qualify", headers=web.staff())
     assert qualified.status_code == 202

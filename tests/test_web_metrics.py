@@ -20,8 +20,8 @@ async def sample(http: httpx.AsyncClient, name: str, **labels: str) -> float:
     page = (await http.get("/metrics")).text
     wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
     for line in page.splitlines():
-        match = re.fullmatch(rf"{name}\{{(.*)\}} (\S+)", line)
-        if match and ",".join(sorted(match.group(1).split(","))) == wanted:
+        match = re.fullmatch(rf"{name}(?:\{{(.*)\}})? (\S+)", line)
+        if match and ",".join(sorted((match.group(1) or "").split(","))) == wanted:
             return float(match.group(2))
     return 0.0
 

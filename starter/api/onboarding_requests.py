@@ -110,20 +110,18 @@ async def get_onboarding(
     changes: 304 if it has not by then."""
     seen = entity_tags(if_none_match)
     wait = preferred_wait(prefer, MAX_WAIT) if seen else None
+    applied = {"Preference-Applied": f"wait={wait:g}"} if wait else {}
     try:
         if wait:
             with services.metrics.reads_waiting.track_inprogress():
                 read = await services.reads.read_changed(reference, seen, wait)
-            response.headers["Preference-Applied"] = f"wait={wait:g}"
         else:
             read = await services.reads.read(reference)
     except OnboardingNotFound:
         raise not_found("onboarding") from None
     if isinstance(read, Unchanged) or read.tag in seen:
-        headers = {"ETag": quoted(str(read.tag))}
-        if wait:
-            headers["Preference-Applied"] = response.headers["Preference-Applied"]
-        return Response(status_code=304, headers=headers)
+        return Response(status_code=304, headers={"ETag": quoted(str(read.tag)), **applied})
+    response.headers.update(applied)
     if read.tag is not None:
         response.headers["ETag"] = quoted(read.tag)
     return onboarding_view(read.state, await services.sales.record_links(reference))

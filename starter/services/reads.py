@@ -50,6 +50,10 @@ def _tag(published: PublishedState | None) -> str:
     return str(published.version) if published is not None else NOT_PUBLISHED
 
 
+def _published_read(published: PublishedState) -> Read:
+    return Read(OnboardingState.model_validate(published.state), _tag(published))
+
+
 class OnboardingReads:
     def __init__(self, client: Client, commerce: CommerceStore, changes: StateChanges) -> None:
         self._client = client
@@ -63,15 +67,14 @@ class OnboardingReads:
         # Runs publish their state as they go: only older ones, or one just started, are asked.
         published = await self._commerce.onboarding_states.latest(reference)
         if published is not None:
-            return Read(OnboardingState.model_validate(published.state), _tag(published))
+            return _published_read(published)
         return Read(await self._from_run(reference), None)
 
     async def read_changed(
         self, reference: str, seen: frozenset[str], wait: float
     ) -> Read | Unchanged:
         """The state once its tag is none of `seen`; Unchanged if it still is after `wait`
-        seconds.
-        Waiting asks the run nothing: a step's announcement (or a recheck) ends it."""
+        seconds. Waiting asks the run nothing: a step's announcement (or a recheck) ends it."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + min(wait, MAX_WAIT)
         async with self._changes.watch(reference) as announced:
@@ -88,9 +91,9 @@ class OnboardingReads:
         if published is not None:
             if _tag(published) in seen:
                 return Unchanged(_tag(published))
-            return Read(OnboardingState.model_validate(published.state), _tag(published))
+            return _published_read(published)
         # Nothing published: ask the run, which also tells whether the onboarding exists.
-        return await self.read(reference)
+        return Read(await self._from_run(reference), None)
 
     async def _from_run(self, reference: str) -> OnboardingState:
         handle = self._client.get_workflow_handle_for(OnboardingWorkflow.run, reference)
