@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 import httpx
 import pytest
@@ -18,6 +20,16 @@ from tests.conftest import WebApp
 from tests.factories import disqualified, make_request, start_until_lead, unique_email
 from workers.worker import running_worker
 from workflows.onboarding import OnboardingWorkflow
+
+OwnWorker = Callable[[], AbstractAsyncContextManager[object]]
+
+
+@pytest.fixture
+def own_worker(client: Client, stores: Stores, settings: Settings, task_queue: str) -> OwnWorker:
+    """A worker for the test's own queue, to run while the test starts its onboarding and
+    to stop before the reads that must do without it."""
+    return lambda: running_worker(client, task_queue, stores, settings)
+
 
 STAFF_ROUTES = [
     ("GET", "/api/onboarding-requests/B2B-X"),
@@ -408,14 +420,12 @@ async def test_waiting_onboarding_reads_back_with_no_worker_left(
     http: httpx.AsyncClient,
     web: WebApp,
     client: Client,
-    stores: Stores,
-    settings: Settings,
     starter: OnboardingStarter,
-    task_queue: str,
+    own_worker: OwnWorker,
 ) -> None:
     """An onboarding waiting for its lead decision is read from the state its run published:
     no worker is left to answer a query, yet the read shows its lead."""
-    async with running_worker(client, task_queue, stores, settings):
+    async with own_worker():
         handle = await start_until_lead(client, starter, make_request("en"))
         waiting = await handle.query(OnboardingWorkflow.state)
     # A read that asked the run would wait for a worker; give up on it soon instead.
@@ -428,17 +438,36 @@ async def test_waiting_onboarding_reads_back_with_no_worker_left(
     assert body["lead_id"] == waiting.ids.lead_id
 
 
+async def test_erased_onboarding_whose_worker_is_gone_reads_as_404(
+    http: httpx.AsyncClient,
+    web: WebApp,
+    client: Client,
+    starter: OnboardingStarter,
+    own_worker: OwnWorker,
+) -> None:
+    """Erased after its run was stopped for another reason, with no worker left for its
+    queue, the onboarding reads as 404 without waiting on a replay of the run."""
+    async with own_worker():
+        handle = await start_until_lead(client, starter, make_request("en"))
+    await handle.terminate("stopped by an operator")
+    erased = await http.delete(f"/api/onboarding-requests/{handle.id}", headers=web.staff())
+    assert erased.status_code == 204
+    # A read that replayed the run would wait for a worker; give up on it soon instead.
+    response = await http.get(
+        f"/api/onboarding-requests/{handle.id}", headers=web.staff(), timeout=5
+    )
+    assert response.status_code == 404
+
+
 async def test_finished_onboarding_reads_back_with_no_worker_left(
     http: httpx.AsyncClient,
     web: WebApp,
     client: Client,
-    stores: Stores,
-    settings: Settings,
     starter: OnboardingStarter,
-    task_queue: str,
+    own_worker: OwnWorker,
 ) -> None:
     """A finished onboarding is read from its history, even once no worker serves its queue."""
-    async with running_worker(client, task_queue, stores, settings):
+    async with own_worker():
         handle = await start_until_lead(client, starter, make_request("en"))
         await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified())
         await handle.result()

@@ -96,6 +96,10 @@ class OnboardingReads:
         return Read(await self._from_run(reference), None)
 
     async def _from_run(self, reference: str) -> OnboardingState:
+        # An erased onboarding is not asked about: its run may have ended otherwise (no
+        # erasure reason to find) on a queue no worker serves, and a replay would wait there.
+        if await self._commerce.was_erased(reference):
+            raise OnboardingNotFound(reference)
         handle = self._client.get_workflow_handle_for(OnboardingWorkflow.run, reference)
         try:
             try:
@@ -113,7 +117,7 @@ class OnboardingReads:
             if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
                 raise OnboardingNotFound(reference) from err
             raise
-        # A finished run outlives its erasure in Temporal's history; the store remembers.
+        # An erasure may have landed while the run was asked.
         if await self._commerce.was_erased(reference):
             raise OnboardingNotFound(reference)
         return state
