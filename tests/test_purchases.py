@@ -275,3 +275,21 @@ async def test_another_organizations_order_is_nobody_here(
         assert (await admin_decides(other, "bad%00ref", "approve")).status_code == 404
     still = (await http.get(f"{PATH}/{body['order_reference']}", headers=STOREFRONT)).json()
     assert still["status"] == "needs_approval"
+
+
+async def test_an_erased_partners_orders_are_unknown_afterwards(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """Erasing the partner's onboarding takes its orders: reading or invoicing one is 404."""
+    user = await partner(http, web, smtp, stores)
+    body = order(user, "4000")
+    assert (await http.post(PATH, json=body, headers=STOREFRONT)).status_code == 200
+    reference = await stores.commerce.fetchval(
+        "SELECT reference FROM prospects WHERE lower(email) = lower($1)", user["email"]
+    )
+    erased = await http.delete(f"/api/onboarding-requests/{reference}", headers=web.staff())
+    assert erased.status_code == 204
+    path = f"{PATH}/{body['order_reference']}"
+    assert (await http.get(path, headers=STOREFRONT)).status_code == 404
+    for step in ("invoice", "cancel"):
+        assert (await http.post(f"{path}/{step}", headers=STOREFRONT)).status_code == 404
