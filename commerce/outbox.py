@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from commerce.accounts import LinkGrant, issue_link_on
-from storage.database import Database
+from storage.database import Connection, Database
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,27 @@ class OutboxEmail:
         )  # fmt: skip
 
 
-# Marks the email sent, and says whether an earlier transaction had: now() is this
-# transaction's start, so only a mark made here equals it.
+# A row when this transaction marks the email sent, none when a committed one had. An attempt
+# that meets another's uncommitted mark waits for it to end, and the WHERE sees the row as it
+# left it. (Comparing the mark's time with now() did not do: now() is when this transaction
+# began, which can be before the other's.)
 _MARK_SENT = """
     INSERT INTO email_outbox (message_id, reference, kind, sequence, recipient, subject, sent_at)
     VALUES ($1, $2, $3, $4, $5, $6, now())
     ON CONFLICT (message_id) DO UPDATE
-        SET recipient = EXCLUDED.recipient, sent_at = coalesce(email_outbox.sent_at, now())
-    RETURNING sent_at < now() AS sent_before"""
+        SET recipient = EXCLUDED.recipient, sent_at = now()
+        WHERE email_outbox.sent_at IS NULL
+    RETURNING true"""
+
+
+async def _mark_sent_on(conn: Connection, email: OutboxEmail, link: LinkGrant | None) -> bool:
+    """Mark the email sent, with its link, in the caller's transaction; whether it had been
+    sent before, in which case nothing is written."""
+    if await conn.fetchval(_MARK_SENT, *email.row()) is None:
+        return True
+    if link is not None:
+        await issue_link_on(conn, link)
+    return False
 
 
 class EmailOutbox:
@@ -57,15 +70,10 @@ class EmailOutbox:
         one that never went out, and an email already sent keeps its own.
         """
         async with self._db.acquire() as conn, conn.transaction():
-            sent_before = bool(await conn.fetchval(_MARK_SENT, *email.row()))
-            if link is not None and not sent_before:
-                await issue_link_on(conn, link)
-            yield sent_before
+            yield await _mark_sent_on(conn, email, link)
 
     async def mark_sent(self, email: OutboxEmail, link: LinkGrant | None = None) -> None:
         """Mark the email sent on its own, with its link; after a failure the connection is
         closed, whatever the error, so that the caller's retry runs on a new one."""
         async with self._db.acquire(discard_on_error=True) as conn, conn.transaction():
-            sent_before = bool(await conn.fetchval(_MARK_SENT, *email.row()))
-            if link is not None and not sent_before:
-                await issue_link_on(conn, link)
+            await _mark_sent_on(conn, email, link)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from activities.models import (
     SendEmailInput,
     SetCreditLimitInput,
 )
+from commerce.outbox import EmailOutbox, OutboxEmail
 from devstack.smtp import SmtpSink
 from domain.outcomes import CreditLimit, DisqualifyReason, LostReason, ProspectStatus
 from plumbing.settings import Settings
@@ -384,3 +386,26 @@ async def test_two_attempts_at_once_send_once(o: Onboarding, smtp: SmtpSink) -> 
     )
     assert first == second
     assert [m["Message-ID"] for m in smtp.messages_to(o.request.contact.email)] == [first]
+
+
+async def test_an_attempt_begun_before_another_sent_finds_it_sent(o: Onboarding) -> None:
+    """An attempt whose transaction began before another attempt marked the email sent, and
+    that reaches the outbox after it, still finds the email sent."""
+    db = o.stores.commerce
+    outbox = EmailOutbox(db)
+    entry = OutboxEmail(
+        f"<{o.reference}.rejected@shop.example>", o.reference, "rejected", 0,
+        o.request.contact.email, "Your request",
+    )  # fmt: skip
+
+    async def other_attempt() -> bool:
+        async with outbox.sending(entry) as sent_before:
+            return sent_before
+
+    async with db.transaction():
+        await db.fetchval("SELECT 1")
+        # A fresh context: the other attempt takes its own connection, not this transaction's.
+        other = asyncio.create_task(other_attempt(), context=contextvars.Context())
+        assert await other is False
+        async with outbox.sending(entry) as sent_before:
+            assert sent_before is True
