@@ -389,8 +389,7 @@ async def test_two_attempts_at_once_send_once(o: Onboarding, smtp: SmtpSink) -> 
 
 
 async def test_an_attempt_begun_before_another_sent_finds_it_sent(o: Onboarding) -> None:
-    """An attempt whose transaction began before another attempt marked the email sent, and
-    that reaches the outbox after it, still finds the email sent."""
+    """An attempt begun before another's send, reaching the outbox after it, finds it sent."""
     db = o.stores.commerce
     outbox = EmailOutbox(db)
     entry = OutboxEmail(
@@ -403,7 +402,7 @@ async def test_an_attempt_begun_before_another_sent_finds_it_sent(o: Onboarding)
             return sent_before
 
     async with db.transaction():
-        await db.fetchval("SELECT 1")
+        await db.fetchval("SELECT 1")  # this attempt's transaction has begun
         # A fresh context: the other attempt takes its own connection, not this transaction's.
         other = asyncio.create_task(other_attempt(), context=contextvars.Context())
         assert await other is False
