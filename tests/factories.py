@@ -20,6 +20,11 @@ def unique_email(name: str = "aiko.sato") -> str:
     return f"{name}.{uuid.uuid4().hex[:10]}@contoso.example"
 
 
+def unique_reference() -> str:
+    """An onboarding reference nobody submitted, shaped like the ones the API makes."""
+    return f"B2B-{uuid.uuid4().hex[:10].upper()}"
+
+
 def make_request(locale: Literal["ja", "en"] = "ja", email: str | None = None) -> OnboardingRequest:
     return OnboardingRequest(
         company=Company(

@@ -4,7 +4,6 @@ polling for it; and the announcements from Commerce that end the wait."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -21,6 +20,7 @@ from starter.api.waiting import entity_tags, preferred_wait
 from starter.services.reads import MAX_WAIT, OnboardingReads, Read
 from tests.api_helpers import submitted_lead
 from tests.conftest import WebApp
+from tests.factories import unique_reference
 from tests.test_web_metrics import sample
 from workflows.models import OnboardingIds, OnboardingState, OnboardingStatus
 
@@ -96,7 +96,7 @@ async def test_a_waiting_read_of_an_unknown_onboarding_is_404(
     http: httpx.AsyncClient, web: WebApp
 ) -> None:
     """Waiting for the first state of a reference nobody submitted ends in 404."""
-    unknown = f"B2B-{uuid.uuid4().hex[:10].upper()}"
+    unknown = unique_reference()
     headers = {**web.staff(), "If-None-Match": '"0"', "Prefer": "wait=1"}
     answer = await http.get(path(unknown), headers=headers)
     assert answer.status_code == 404
@@ -145,7 +145,7 @@ def test_the_wait_is_read_from_prefer(header: str | None, seconds: float | None)
 
 async def test_a_published_state_wakes_its_watcher(stores: Stores, settings: Settings) -> None:
     """Publishing a state sets the event of a read watching that onboarding, not another's."""
-    reference, other = (f"B2B-{uuid.uuid4().hex[:10].upper()}" for _ in range(2))
+    reference, other = unique_reference(), unique_reference()
     changes = StateChanges(settings.commerce_database_url)
     states = stores.commerce_store().onboarding_states
     try:
@@ -172,7 +172,7 @@ class StatesAppearingLater:
 async def test_a_waiting_read_without_a_listener_still_sees_the_step(client: Client) -> None:
     """With no listener (PostgreSQL unreachable for it), the read's rechecks find the new
     state long before its 20 seconds are up."""
-    reference = f"B2B-{uuid.uuid4().hex[:10].upper()}"
+    reference = unique_reference()
     deaf = StateChanges("postgresql://postgres@127.0.0.1:1/commerce")
     states = StatesAppearingLater()
     commerce = cast(CommerceStore, SimpleNamespace(onboarding_states=states))
@@ -185,7 +185,7 @@ async def test_a_waiting_read_without_a_listener_still_sees_the_step(client: Cli
 
 async def test_a_lost_listener_listens_again(stores: Stores, settings: Settings) -> None:
     """When its connection is cut, watchers are woken, and the next watch hears again."""
-    reference = f"B2B-{uuid.uuid4().hex[:10].upper()}"
+    reference = unique_reference()
     changes = StateChanges(settings.commerce_database_url)
     states = stores.commerce_store().onboarding_states
     try:

@@ -4,7 +4,6 @@ authorizations by answer (README, "Metrics and alerts")."""
 from __future__ import annotations
 
 import re
-import uuid
 
 import httpx
 
@@ -12,6 +11,7 @@ from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
 from tests.api_helpers import request_body
 from tests.conftest import WebApp
+from tests.factories import unique_reference
 from tests.test_purchases import PATH, STOREFRONT, order, partner
 
 
@@ -30,7 +30,7 @@ async def test_requests_count_by_route_template(http: httpx.AsyncClient, web: We
     """Two reads of unknown references add two to their route's 4xx, and no path appears."""
     series = {"method": "GET", "route": "/api/onboarding-requests/{reference}", "status": "4xx"}
     before = await sample(http, "onboarding_web_requests_total", **series)
-    unknown = f"B2B-{uuid.uuid4().hex[:10].upper()}"
+    unknown = unique_reference()
     for _ in range(2):
         read = await http.get(f"/api/onboarding-requests/{unknown}", headers=web.staff())
         assert read.status_code == 404
