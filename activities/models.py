@@ -2,92 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
-from domain.outcomes import ClosedProspectStatus, CreditLimit, DisqualifyReason, LostReason
+from domain.partner_users import NewUser
 from domain.request import Model, OnboardingRequest
 
-
-class RecordProspectInput(Model):
-    prospect_id: str
-    reference: str
-    request: OnboardingRequest
-    submitted_at: datetime
-
-
-class CloseProspectInput(Model):
-    prospect_id: str
-    status: ClosedProspectStatus
-    reason: str | None = None
-
-
-class CreateCustomersInput(Model):
-    prospect_id: str
-    person_customer_id: str
-    organization_customer_id: str
-    sales_contact_id: str
-    sales_account_id: str
-    request: OnboardingRequest
-
-
-class CreateHierarchyInput(Model):
-    hierarchy_id: str
-    name: str
-    organization_customer_id: str
-    admin_customer_id: str
-
-
-class SetCreditLimitInput(Model):
-    organization_customer_id: str
-    credit_limit: CreditLimit
-
-
-class AddSiteUserInput(Model):
-    site_user_id: str
-    person_customer_id: str
-    hierarchy_id: str
-    email: str
-
-
-class ApprovePartnerInput(Model):
-    """The approval's Commerce writes, done in one transaction."""
-
-    prospect_id: str
-    hierarchy: CreateHierarchyInput
-    credit_limit: CreditLimit
-    site_user: AddSiteUserInput
-
-
-class CreateLeadInput(Model):
-    lead_id: str
-    prospect_id: str
-    reference: str
-    request: OnboardingRequest
-
-
-class QualifyLeadInput(Model):
-    lead_id: str
-    opportunity_id: str
-    contact_id: str
-    account_id: str
-    decided_by: str
-
-
-class CloseLeadInput(Model):
-    lead_id: str
-    reason: DisqualifyReason
-    decided_by: str
-    note: str
-
-
-class CloseOpportunityInput(Model):
-    opportunity_id: str
-    outcome: Literal["won", "lost"]
-    reason: LostReason | None
-    decided_by: str
+# How an invited user's status moves: "expired" by the invitation's clock, "cancelled" by the
+# admin, "reinvited" on restore.
+InvitationMove = Literal["expired", "cancelled", "reinvited"]
 
 
 class EmailKind(StrEnum):
@@ -130,6 +54,85 @@ class SendEmailInput(Model):
     site_user_id: str | None = None
     link: EmailLink | None = None
 
+    @classmethod
+    def about_request(
+        cls,
+        reference: str,
+        request: OnboardingRequest,
+        kind: EmailKind,
+        *,
+        to: str,
+        sequence: int = 0,
+        site_user_id: str | None = None,
+        **details: Any,
+    ) -> SendEmailInput:
+        """An email of the onboarding: it names the requester and the company."""
+        contact = request.contact
+        return cls(
+            reference=reference,
+            kind=kind,
+            sequence=sequence,
+            locale=request.locale,
+            to=to,
+            site_user_id=site_user_id,
+            context={
+                "first_name": contact.first_name,
+                "last_name": contact.last_name,
+                "company": request.company.name,
+                **details,
+            },
+        )
+
+    @classmethod
+    def about_invitation(
+        cls,
+        reference: str,
+        user: NewUser,
+        kind: EmailKind,
+        *,
+        to: str,
+        sequence: int,
+        company: str,
+        invited_by: str,
+        expiry_days: int,
+        with_link: bool,
+    ) -> SendEmailInput:
+        """An email of the invitation; `with_link` adds the invitee's activation link."""
+        link = None
+        if with_link:
+            link = EmailLink(
+                audience="site",
+                account_id=user.site_user_id,
+                purpose="activation",
+                path="/activate",
+            )
+        return cls(
+            reference=reference,
+            kind=kind,
+            sequence=sequence,
+            locale=user.locale,
+            to=to,
+            context={
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "email": user.email,
+                "company": company,
+                "invited_by": invited_by,
+                "expiry_days": expiry_days,
+            },
+            link=link,
+        )
+
+
+def approval_details(request: OnboardingRequest) -> dict[str, Any]:
+    """What the approval email says besides the greeting."""
+    address = request.company.address
+    return {
+        "email": request.contact.email,
+        "postal_code": address.postal_code if address else None,
+        "comments": request.comments,
+    }
+
 
 class PlanAccountEmailInput(Model):
     # The account email run's id: the email's reference, so its Message-ID is stable.
@@ -150,16 +153,7 @@ class CreateInvitedUserInput(Model):
     invitation_id: str
     # Names the change in the audit log, so a retried activity writes one entry.
     change_key: str
-    hierarchy_id: str
-    customer_id: str
-    site_user_id: str
-    first_name: str
-    last_name: str
-    email: str
-    job_title: str | None = None
-    phone: str | None = None
-    spending_limit: Decimal | None = None
-    locale: Literal["ja", "en"]
+    user: NewUser
     invited_by: str
 
 
@@ -168,9 +162,26 @@ class InvitedUserInput(Model):
     change_key: str = ""
     hierarchy_id: str
     site_user_id: str
-    # "expired" by the invitation's clock, "cancelled" by the admin, "reinvited" on restore.
-    move: Literal["expired", "cancelled", "reinvited"] | None = None
+    move: InvitationMove | None = None
     actor: str = "system"
+
+    @classmethod
+    def for_user(
+        cls,
+        user: NewUser,
+        invitation_id: str,
+        change_key: str = "",
+        move: InvitationMove | None = None,
+        actor: str = "system",
+    ) -> InvitedUserInput:
+        return cls(
+            invitation_id=invitation_id,
+            change_key=change_key,
+            hierarchy_id=user.hierarchy_id,
+            site_user_id=user.site_user_id,
+            move=move,
+            actor=actor,
+        )
 
 
 class PurchaseRefInput(Model):
@@ -181,45 +192,3 @@ class PurgeInput(Model):
     """What counts as expired: sessions unused for longer than this end."""
 
     session_idle: timedelta
-
-
-class OnboardingSnapshot(Model):
-    """The onboarding's state as a step leaves it, for staff reads that must not query the
-    run; a higher version replaces a lower one."""
-
-    reference: str
-    version: int
-    state: dict[str, Any]
-
-
-class OpenOnboardingInput(Model):
-    prospect: RecordProspectInput
-    lead: CreateLeadInput
-    publish: OnboardingSnapshot
-
-
-class QualifyOnboardingInput(Model):
-    qualify: QualifyLeadInput
-    customers: CreateCustomersInput
-    publish: OnboardingSnapshot
-
-
-class ApproveOnboardingInput(Model):
-    close_opportunity: CloseOpportunityInput
-    approve: ApprovePartnerInput
-    publish: OnboardingSnapshot
-
-
-class CloseOnboardingInput(Model):
-    """A rejection or an expiry: the Sales record closed, then the prospect."""
-
-    close_lead: CloseLeadInput | None = None
-    close_opportunity: CloseOpportunityInput | None = None
-    close_prospect: CloseProspectInput
-    publish: OnboardingSnapshot
-
-
-class OnboardingEmailInput(Model):
-    email: SendEmailInput
-    # Published once the email is out: a reader who sees the state sees the email sent.
-    publish: OnboardingSnapshot | None = None

@@ -1,17 +1,17 @@
 """One activity per step of the onboarding: the step's writes, then the state it leaves.
 
-Each step's writes are the same idempotent calls as the single-write activities; done in one
-activity they cost the workflow one local activity instead of two or three, and publishing
-the state with them lets staff reads skip querying the run.
+The writes of a step (to Commerce, then Sales or the other way) are idempotent, so a retried
+step repeats them all; one activity costs the workflow one local activity per step, and
+publishing the state with the writes lets staff reads skip querying the run.
 """
 
 from __future__ import annotations
 
 from temporalio import activity
 
-from activities.commerce import CommerceActivities
+from activities.commerce import CommerceWrites
 from activities.mail.sender import EmailActivities
-from activities.models import (
+from activities.onboarding_models import (
     ApproveOnboardingInput,
     CloseOnboardingInput,
     OnboardingEmailInput,
@@ -19,15 +19,15 @@ from activities.models import (
     OpenOnboardingInput,
     QualifyOnboardingInput,
 )
-from activities.sales import SalesActivities
+from activities.sales import SalesWrites
 from commerce.onboarding_states import OnboardingStates
 
 
 class OnboardingStepActivities:
     def __init__(
         self,
-        commerce: CommerceActivities,
-        sales: SalesActivities,
+        commerce: CommerceWrites,
+        sales: SalesWrites,
         email: EmailActivities,
         states: OnboardingStates,
     ) -> None:

@@ -6,7 +6,6 @@ from temporalio import activity
 
 from activities.errors import broken_rules_fail_the_activity
 from activities.models import CreateInvitedUserInput, InvitedUserInput
-from commerce.partner_users import NewUser
 from commerce.store import CommerceStore
 
 
@@ -17,21 +16,9 @@ class PartnerUserActivities:
     @activity.defn
     async def create_invited_user(self, data: CreateInvitedUserInput) -> None:
         """Customer, member with role User and invited site user, once per invitation."""
-        user = NewUser(
-            hierarchy_id=data.hierarchy_id,
-            customer_id=data.customer_id,
-            site_user_id=data.site_user_id,
-            first_name=data.first_name,
-            last_name=data.last_name,
-            email=data.email,
-            job_title=data.job_title,
-            phone=data.phone,
-            spending_limit=data.spending_limit,
-            locale=data.locale,
-        )
         with broken_rules_fail_the_activity():
             await self._store.partner_users.create_invited(
-                user, data.invitation_id, data.invited_by, data.change_key
+                data.user, data.invitation_id, data.invited_by, data.change_key
             )
 
     @activity.defn

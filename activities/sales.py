@@ -1,11 +1,13 @@
-"""Sales activities: the onboarding's calls to the Sales CRM, whichever backend serves it."""
+"""The onboarding steps' calls to the Sales CRM, whichever backend serves it.
+
+Each call is idempotent: a retried step repeats it and changes nothing more. The step
+activities (activities/onboarding_steps.py) make them; none is an activity of its own.
+"""
 
 from __future__ import annotations
 
-from temporalio import activity
-
 from activities.errors import broken_rules_fail_the_activity, crm_faults_as_activity_errors
-from activities.models import (
+from activities.onboarding_models import (
     CloseLeadInput,
     CloseOpportunityInput,
     CreateLeadInput,
@@ -14,11 +16,10 @@ from activities.models import (
 from sales.port import SalesBackend
 
 
-class SalesActivities:
+class SalesWrites:
     def __init__(self, sales: SalesBackend) -> None:
         self._sales = sales
 
-    @activity.defn
     async def create_lead(self, data: CreateLeadInput) -> None:
         """An unowned lead from the Commerce prospect, with a note saying where it came from."""
         with crm_faults_as_activity_errors():
@@ -26,22 +27,22 @@ class SalesActivities:
                 data.lead_id, data.prospect_id, data.reference, data.request
             )
 
-    @activity.defn
     async def qualify_lead(self, data: QualifyLeadInput) -> None:
         """Qualify the lead and create its account, contact and opportunity."""
         with broken_rules_fail_the_activity(), crm_faults_as_activity_errors():
             await self._sales.qualify_lead(
-                data.lead_id, data.opportunity_id, data.contact_id, data.account_id,
+                data.lead_id,
+                data.opportunity_id,
+                data.contact_id,
+                data.account_id,
                 data.decided_by,
-            )  # fmt: skip
+            )
 
-    @activity.defn
     async def close_lead(self, data: CloseLeadInput) -> None:
         """Disqualify an open lead with its reason."""
         with broken_rules_fail_the_activity(), crm_faults_as_activity_errors():
             await self._sales.disqualify_lead(data.lead_id, data.reason, data.decided_by, data.note)
 
-    @activity.defn
     async def close_opportunity(self, data: CloseOpportunityInput) -> None:
         """Close an open opportunity as won or lost."""
         with broken_rules_fail_the_activity(), crm_faults_as_activity_errors():

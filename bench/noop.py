@@ -9,7 +9,8 @@ from typing import Any
 
 from temporalio import activity
 
-from activities.models import (
+from activities.models import SendEmailInput
+from activities.onboarding_models import (
     AddSiteUserInput,
     CloseLeadInput,
     CloseOpportunityInput,
@@ -19,11 +20,10 @@ from activities.models import (
     CreateLeadInput,
     QualifyLeadInput,
     RecordProspectInput,
-    SendEmailInput,
-    SetCreditLimitInput,
 )
 from bench.floor_shape import FloorShape
 from bench.reference import ReferenceShape
+from bench.reference_inputs import SetCreditLimitInput
 from plumbing.settings import Settings
 from plumbing.temporal import connect_temporal
 from workers.worker import run_event_loop, stopping_on_signals, worker_options

@@ -18,7 +18,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
-    from activities.models import (
+    from activities.models import EmailKind, SendEmailInput
+    from activities.onboarding_models import (
         AddSiteUserInput,
         CloseLeadInput,
         CloseOpportunityInput,
@@ -26,12 +27,10 @@ with workflow.unsafe.imports_passed_through():
         CreateCustomersInput,
         CreateHierarchyInput,
         CreateLeadInput,
-        EmailKind,
         QualifyLeadInput,
         RecordProspectInput,
-        SendEmailInput,
-        SetCreditLimitInput,
     )
+    from bench.reference_inputs import SetCreditLimitInput
     from domain.outcomes import DisqualifyReason, ProspectStatus
     from workflows.models import (
         HistoryEntry,

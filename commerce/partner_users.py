@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import asyncpg
 
 from commerce.customers import person_name
 from domain.errors import SiteUserEmailTaken
+from domain.partner_users import NewUser
 from storage.database import Connection, Database
 
 Row = dict[str, Any]
@@ -25,20 +24,6 @@ _USERS = """
     JOIN customers c ON c.id = u.customer_id
     JOIN customer_hierarchy_members m
         ON m.hierarchy_id = u.hierarchy_id AND m.customer_id = u.customer_id"""
-
-
-@dataclass(frozen=True)
-class NewUser:
-    hierarchy_id: str
-    customer_id: str
-    site_user_id: str
-    first_name: str
-    last_name: str
-    email: str
-    job_title: str | None
-    phone: str | None
-    spending_limit: Decimal | None
-    locale: str
 
 
 def _json(values: Row | None) -> str | None:

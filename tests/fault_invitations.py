@@ -15,6 +15,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError
 
 from devstack.smtp import SmtpSink
+from domain.partner_users import NewUser
 from plumbing.settings import Settings
 from plumbing.temporal import connect_temporal
 from starter.services.partner_user_forms import invitation_id
@@ -84,12 +85,18 @@ async def invite_during_faults(temporal_address: str, host: Host, run: str) -> l
     for index in range(INVITATIONS):
         await asyncio.sleep(0.6)
         email = invitee(run, index)
+        user = NewUser(
+            hierarchy_id=host.hierarchy_id,
+            customer_id=f"CUS-{uuid.uuid4().hex[:20]}",
+            site_user_id=f"USR-{uuid.uuid4().hex[:20]}",
+            first_name="Ken",
+            last_name=f"No{index}",
+            email=email,
+            locale="en",
+        )
         data = InvitationInput(
-            hierarchy_id=host.hierarchy_id, customer_id=f"CUS-{uuid.uuid4().hex[:20]}",
-            site_user_id=f"USR-{uuid.uuid4().hex[:20]}", first_name="Ken", last_name=f"No{index}",
-            email=email, company="Contoso", locale="en", invited_by="Host Admin",
-            inviter_email=host.admin_email,
-        )  # fmt: skip
+            user=user, company="Contoso", invited_by="Host Admin", inviter_email=host.admin_email
+        )
         while True:
             try:
                 await client.start_workflow(

@@ -1,7 +1,9 @@
-"""Record workflow histories from real runs into tests/histories/ for the replay test.
+"""Record workflow histories from real runs into tests/histories/ for the replay test: one
+per ending of the onboarding (approved, rejected by a disqualify, rejected as lost, expired).
 
-Run by hand when the workflow's shape changes on purpose, *after* adding `workflow.patched`
-branches, and keep the old files: `python -m tests.record_histories`.
+Run by hand when the workflow's shape changes on purpose: `python -m tests.record_histories`.
+A change that runs beside onboardings started before it goes behind `workflow.patched`, and
+the files of the shapes still running stay.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from workflows.models import OnboardingInput, OnboardingPolicy, OpportunityClose
 from workflows.onboarding import OnboardingWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
-# Names the workflow's shape in the file names; bump it with each patch, keep the old files.
-SHAPE = "v4"
+# Names the workflow's shape in the file names; bump it with each patch.
+SHAPE = "v1"
 TASK_QUEUE = "record-histories"
 
 

@@ -9,6 +9,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from devstack.smtp import SmtpSink
+from domain.partner_users import NewUser
 from plumbing.settings import Settings
 from plumbing.stores import Stores
 from tests.factories import make_request, now, qualified, unique_email
@@ -42,12 +43,18 @@ async def approved_hierarchy(env: WorkflowEnvironment, task_queue: str) -> tuple
 
 
 def invitation(hierarchy_id: str, admin: str) -> InvitationInput:
+    user = NewUser(
+        hierarchy_id=hierarchy_id,
+        customer_id=f"CUS-{uuid.uuid4().hex[:20]}",
+        site_user_id=f"USR-{uuid.uuid4().hex[:20]}",
+        first_name="Ken",
+        last_name="Ito",
+        email=unique_email("ken.ito"),
+        locale="en",
+    )
     return InvitationInput(
-        hierarchy_id=hierarchy_id, customer_id=f"CUS-{uuid.uuid4().hex[:20]}",
-        site_user_id=f"USR-{uuid.uuid4().hex[:20]}", first_name="Ken", last_name="Ito",
-        email=unique_email("ken.ito"), company="Contoso", locale="en", invited_by="Aiko Sato",
-        inviter_email=admin,
-    )  # fmt: skip
+        user=user, company="Contoso", invited_by="Aiko Sato", inviter_email=admin
+    )
 
 
 async def test_an_unanswered_invitation_is_reminded_once_then_expires(
@@ -65,17 +72,17 @@ async def test_an_unanswered_invitation_is_reminded_once_then_expires(
             InvitationWorkflow.run, data, id=f"invitation-{uuid.uuid4().hex}", task_queue=task_queue
         )
     assert (state.status, state.reminded, state.emails_sent) == ("expired", True, 1)
-    subjects = [str(m["Subject"]) for m in smtp.messages_to(data.email)]
+    subjects = [str(m["Subject"]) for m in smtp.messages_to(data.user.email)]
     assert len(subjects) == 2
     assert "invites you" in subjects[0]
     assert subjects[1].startswith("Reminder:")
     told = [str(m["Subject"]) for m in smtp.messages_to(admin) if "expired" in str(m["Subject"])]
     assert told == ["Contoso B2B: the invitation of Ken Ito expired"]
     status = await stores.commerce.fetchval(
-        "SELECT status FROM site_users WHERE id = $1", data.site_user_id
+        "SELECT status FROM site_users WHERE id = $1", data.user.site_user_id
     )
     assert status == "expired"
     actions = await stores.commerce.fetch(
-        "SELECT action FROM audit_log WHERE site_user_id = $1 ORDER BY id", data.site_user_id
+        "SELECT action FROM audit_log WHERE site_user_id = $1 ORDER BY id", data.user.site_user_id
     )
     assert [a["action"] for a in actions] == ["invited", "expired"]

@@ -17,14 +17,14 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.accounts import AccountActivities
-from activities.commerce import CommerceActivities
+from activities.commerce import CommerceWrites
 from activities.credit import CreditActivities
 from activities.housekeeping import HousekeepingActivities
 from activities.mail.sender import EmailActivities, MailSettings
 from activities.models import PurgeInput
 from activities.onboarding_steps import OnboardingStepActivities
 from activities.partner_users import PartnerUserActivities
-from activities.sales import SalesActivities
+from activities.sales import SalesWrites
 from plumbing.settings import Settings
 from plumbing.stores import Stores, open_stores
 from plumbing.temporal import connect_temporal
@@ -48,10 +48,8 @@ log = logging.getLogger("workers")
 
 @dataclass(frozen=True)
 class ActivityGroups:
-    commerce: CommerceActivities
-    sales: SalesActivities
-    email: EmailActivities
     steps: OnboardingStepActivities
+    email: EmailActivities
     accounts: AccountActivities
     partner_users: PartnerUserActivities
     credit: CreditActivities
@@ -59,25 +57,13 @@ class ActivityGroups:
 
     def registered(self) -> list[Callable[..., Any]]:
         """The ACTIVITIES list the worker registers."""
-        commerce, sales, steps = self.commerce, self.sales, self.steps
         return [
-            steps.open_onboarding,
-            steps.qualify_onboarding,
-            steps.approve_onboarding,
-            steps.close_onboarding,
-            steps.send_onboarding_email,
-            steps.publish_onboarding_state,
-            commerce.record_prospect,
-            commerce.close_prospect,
-            commerce.create_customers,
-            commerce.create_customer_hierarchy,
-            commerce.set_credit_limit,
-            commerce.add_site_user,
-            commerce.approve_partner,
-            sales.create_lead,
-            sales.qualify_lead,
-            sales.close_lead,
-            sales.close_opportunity,
+            self.steps.open_onboarding,
+            self.steps.qualify_onboarding,
+            self.steps.approve_onboarding,
+            self.steps.close_onboarding,
+            self.steps.send_onboarding_email,
+            self.steps.publish_onboarding_state,
             self.email.send_email,
             self.accounts.plan_account_email,
             self.partner_users.create_invited_user,
@@ -98,8 +84,6 @@ class ActivityGroups:
 def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
     """Activities bound to their stores and clients; `async with` them to close the clients."""
     commerce_store = stores.commerce_store()
-    commerce = CommerceActivities(commerce_store)
-    sales = SalesActivities(stores.sales_backend())
     email = EmailActivities(
         commerce_store.outbox,
         MailSettings(
@@ -113,11 +97,15 @@ def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
             reset_lifetime=settings.onboarding_reset_ttl,
         ),
     )
+    steps = OnboardingStepActivities(
+        CommerceWrites(commerce_store),
+        SalesWrites(stores.sales_backend()),
+        email,
+        commerce_store.onboarding_states,
+    )
     return ActivityGroups(
-        commerce=commerce,
-        sales=sales,
+        steps=steps,
         email=email,
-        steps=OnboardingStepActivities(commerce, sales, email, commerce_store.onboarding_states),
         accounts=AccountActivities(commerce_store.accounts),
         partner_users=PartnerUserActivities(commerce_store),
         credit=CreditActivities(commerce_store),

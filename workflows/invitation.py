@@ -9,11 +9,16 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from workflows import invitation_calls as calls
-from workflows.activity_calls import store
+from workflows.activity_calls import send_email, store
 
 with workflow.unsafe.imports_passed_through():
-    from activities.models import EmailKind
+    from activities.models import (
+        CreateInvitedUserInput,
+        EmailKind,
+        InvitationMove,
+        InvitedUserInput,
+        SendEmailInput,
+    )
     from activities.partner_users import PartnerUserActivities
     from workflows.models import InvitationInput, InvitationState
 
@@ -21,6 +26,13 @@ with workflow.unsafe.imports_passed_through():
 class InvitationEnded(ApplicationError):
     def __init__(self) -> None:
         super().__init__("the invitation has ended", type="InvitationEnded", non_retryable=True)
+
+
+def run_key() -> str:
+    # An email invited again after an expiry gets a new run under the same workflow id: its
+    # emails and audit entries are its own.
+    info = workflow.info()
+    return f"{info.workflow_id}.{info.run_id}"
 
 
 @workflow.defn
@@ -43,7 +55,7 @@ class InvitationWorkflow:
                 return self._state
         else:
             try:
-                await store(PartnerUserActivities.create_invited_user, calls.new_user(data))
+                await self._create_user()
             except ActivityError:
                 # The email became another user's between the page's check and this run.
                 self._state.status = "refused"
@@ -136,23 +148,35 @@ class InvitationWorkflow:
 
     # -- activity calls ------------------------------------------------------------------
 
-    async def _user_status(self) -> str | None:
-        status: str | None = await store(
-            PartnerUserActivities.invited_user_status, calls.user_ref(self._data)
+    async def _create_user(self) -> None:
+        await store(
+            PartnerUserActivities.create_invited_user,
+            CreateInvitedUserInput(
+                invitation_id=workflow.info().workflow_id,
+                change_key=f"{run_key()}:invited",
+                user=self._data.user,
+                invited_by=self._data.invited_by,
+            ),
         )
+
+    async def _user_status(self) -> str | None:
+        status: str | None = await store(PartnerUserActivities.invited_user_status, self._user())
         return status
 
     async def _admin_email(self) -> str | None:
-        email: str | None = await store(
-            PartnerUserActivities.admin_email, calls.user_ref(self._data)
-        )
+        email: str | None = await store(PartnerUserActivities.admin_email, self._user())
         return email
 
-    async def _move(self, move: str, actor: str) -> str | None:
+    async def _move(self, move: InvitationMove, actor: str) -> str | None:
         moved: str | None = await store(
-            PartnerUserActivities.move_invited_user, calls.user_ref(self._data, move, actor)
+            PartnerUserActivities.move_invited_user, self._user(move, actor)
         )
         return moved
+
+    def _user(self, move: InvitationMove | None = None, actor: str = "system") -> InvitedUserInput:
+        return InvitedUserInput.for_user(
+            self._data.user, workflow.info().workflow_id, f"{run_key()}:{move}", move, actor
+        )
 
     async def _email(self, kind: EmailKind, *, to_admin: bool = False) -> None:
         """Send one email of the invitation. One that cannot go out for a whole day is given up
@@ -162,11 +186,23 @@ class InvitationWorkflow:
             # Each resend is an email of its own, with its own Message-ID and link.
             sequence = self._state.emails_sent
             self._state.emails_sent += 1
-        to = self._data.email
+        data = self._data
+        to = data.user.email
         if to_admin:
             # The admin now, who may not be the one who invited after a hand-over.
-            to = await self._admin_email() or self._data.inviter_email
+            to = await self._admin_email() or data.inviter_email
+        email = SendEmailInput.about_invitation(
+            run_key(),
+            data.user,
+            kind,
+            to=to,
+            sequence=sequence,
+            company=data.company,
+            invited_by=data.invited_by,
+            expiry_days=data.policy.expire_after.days,
+            with_link=not to_admin,
+        )
         try:
-            await calls.send(self._data, kind, sequence, to, link=not to_admin)
+            await send_email(email)
         except ActivityError:
             workflow.logger.warning("gave up sending the %s email", kind.value)

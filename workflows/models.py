@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, model_validator
 
 from domain.outcomes import CreditLimit, DisqualifyReason, LostReason, check_lost_reason
+from domain.partner_users import NewUser
 from domain.request import Model, OnboardingRequest, ShortText
 
 
@@ -101,6 +102,10 @@ class OnboardingState(BaseModel):
     reminders_sent: int = 0
     closed: bool = False
 
+    def record(self, event: str, *, at: datetime, **details: Any) -> None:
+        """One more entry in the history."""
+        self.history.append(HistoryEntry(at=at, event=event, **details))
+
 
 class AccountEmailRequest(BaseModel):
     """Input of the account email workflow: who asked, for what, in which language."""
@@ -122,17 +127,8 @@ class InvitationPolicy(Model):
 class InvitationInput(Model):
     """A partner admin's invitation of a new user, with the ids the web app chose."""
 
-    hierarchy_id: str
-    customer_id: str
-    site_user_id: str
-    first_name: str
-    last_name: str
-    email: str
-    job_title: str | None = None
-    phone: str | None = None
-    spending_limit: Decimal | None = None
+    user: NewUser
     company: str
-    locale: Literal["ja", "en"]
     invited_by: str
     inviter_email: str
     # A removed or expired user invited again: their records exist, the run emails and waits.

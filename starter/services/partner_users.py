@@ -16,6 +16,7 @@ from temporalio.service import RPCError
 
 from commerce.accounts import Account
 from commerce.store import CommerceStore
+from domain.partner_users import NewUser
 from starter.services.accounts import AccountService
 from starter.services.partner_user_forms import (
     FieldProblem,
@@ -83,17 +84,19 @@ class PartnerUserService:
         handle = await self._client.start_workflow(
             InvitationWorkflow.run,
             InvitationInput(
-                hierarchy_id=admin.hierarchy_id,
-                customer_id=f"CUS-{uuid.uuid4().hex[:20]}",
-                site_user_id=f"USR-{uuid.uuid4().hex[:20]}",
-                first_name=form.first_name,
-                last_name=form.last_name,
-                email=email,
-                job_title=form.job_title,
-                phone=form.phone,
-                spending_limit=form.spending_limit,
+                user=NewUser(
+                    hierarchy_id=admin.hierarchy_id,
+                    customer_id=f"CUS-{uuid.uuid4().hex[:20]}",
+                    site_user_id=f"USR-{uuid.uuid4().hex[:20]}",
+                    first_name=form.first_name,
+                    last_name=form.last_name,
+                    email=email,
+                    job_title=form.job_title,
+                    phone=form.phone,
+                    spending_limit=form.spending_limit,
+                    locale="ja" if locale == "ja" else "en",
+                ),
                 company=organization["organization_name"],
-                locale="ja" if locale == "ja" else "en",
                 invited_by=admin.name,
                 inviter_email=admin.email,
                 policy=self._policy,
@@ -153,14 +156,16 @@ class PartnerUserService:
         await self._client.start_workflow(
             InvitationWorkflow.run,
             InvitationInput(
-                hierarchy_id=admin.hierarchy_id,
-                customer_id=user["customer_id"],
-                site_user_id=user["site_user_id"],
-                first_name=user["first_name"] or "",
-                last_name=user["last_name"] or "",
-                email=user["email"],
+                user=NewUser(
+                    hierarchy_id=admin.hierarchy_id,
+                    customer_id=user["customer_id"],
+                    site_user_id=user["site_user_id"],
+                    first_name=user["first_name"] or "",
+                    last_name=user["last_name"] or "",
+                    email=user["email"],
+                    locale=_locale(admin),
+                ),
                 company=organization["organization_name"],
-                locale=_locale(admin),
                 invited_by=admin.name,
                 inviter_email=admin.email,
                 existing=True,
