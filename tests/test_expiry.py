@@ -56,8 +56,9 @@ async def test_unanswered_request_expires_after_reminders(
     prospect = await rows.prospect(stores, reference)
     assert prospect is not None
     assert (prospect["status"], prospect["status_reason"]) == (
-        "expired", "no decision within 30 days",
-    )  # fmt: skip
+        "expired",
+        "no decision within 30 days",
+    )
     assert state.ids.lead_id is not None
     sales = await rows.sales_rows(stores, state.ids.lead_id)
     assert [(r["status"], r["status_reason"]) for r in sales["leads"]] == [

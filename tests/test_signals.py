@@ -28,9 +28,13 @@ def won() -> OpportunityClosed:
 
 def lost() -> OpportunityClosed:
     return OpportunityClosed.model_validate(
-        {"decided_by": "other.rep@shop.example", "decided_at": now(),
-         "outcome": "lost", "reason": "Canceled"}
-    )  # fmt: skip
+        {
+            "decided_by": "other.rep@shop.example",
+            "decided_at": now(),
+            "outcome": "lost",
+            "reason": "Canceled",
+        }
+    )
 
 
 async def test_out_of_order_and_duplicate_signals_change_nothing(
