@@ -24,6 +24,8 @@ DELETES = (
     f" WHERE key IN (SELECT 'account:site:' || e FROM ({_SITE_EMAILS}) AS s(e))",
     f"DELETE FROM account_tokens WHERE audience = 'site' AND account_id IN ({_SITE_USERS})",
     f"DELETE FROM sessions WHERE audience = 'site' AND account_id IN ({_SITE_USERS})",
+    # Their recovery codes go with the factors.
+    f"DELETE FROM totp_factors WHERE audience = 'site' AND account_id IN ({_SITE_USERS})",
     f"DELETE FROM site_users WHERE customer_id IN ({_CUSTOMERS})",
     f"DELETE FROM credit_ledger WHERE customer_id IN ({_CUSTOMERS})",
     f"DELETE FROM credit_limit_changes WHERE customer_id IN ({_CUSTOMERS})",

@@ -16,6 +16,7 @@ from commerce.onboarding_states import OnboardingStates
 from commerce.outbox import EmailOutbox
 from commerce.partner_users import PartnerUsers
 from commerce.prospects import Prospects
+from commerce.second_factors import Sealer, SecondFactors
 from commerce.sessions import Sessions
 from commerce.sign_in_failures import SignInFailures
 from commerce.site_users import SiteUsers
@@ -52,6 +53,10 @@ class CommerceStore:
         self.memberships = Memberships(db)
         self.credit = Credit(db)
         self.credit_limits = CreditLimits(db)
+
+    def second_factors(self, sealer: Sealer) -> SecondFactors:
+        """The accounts' second factors, their secrets sealed by `sealer`."""
+        return SecondFactors(self.db, sealer)
 
     async def approve_partner(self, approval: PartnerApproval) -> None:
         """The approval's Commerce writes in one transaction: the prospect approved, the
