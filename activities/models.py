@@ -6,6 +6,8 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
+from domain.audience import Audience
+from domain.locale import Locale
 from domain.partner_users import NewUser
 from domain.request import Model, OnboardingRequest
 
@@ -35,7 +37,7 @@ class EmailLink(Model):
     """A one-time link the email carries: its token is made when the email is sent, so that
     it never enters the workflow's history."""
 
-    audience: Literal["site", "staff"]
+    audience: Audience
     account_id: str
     purpose: Literal["activation", "reset"]
     # The page the link opens, e.g. /activate.
@@ -47,7 +49,7 @@ class SendEmailInput(Model):
     kind: EmailKind
     # Distinguishes repeated emails of one kind (the n-th reminder); empty for one-off kinds.
     sequence: int = 0
-    locale: Literal["ja", "en"]
+    locale: Locale
     to: str
     context: dict[str, Any]
     # For an approval email: the new site user, whose activation link it carries.
@@ -137,14 +139,14 @@ def approval_details(request: OnboardingRequest) -> dict[str, Any]:
 class PlanAccountEmailInput(Model):
     # The account email run's id: the email's reference, so its Message-ID is stable.
     reference: str
-    audience: Literal["site", "staff"]
+    audience: Audience
     # "link": whatever link lets the account (found by email) set a password, if any;
     # "password_changed": the notice after a password was set with a link;
     # "role_changed": the notice to both sides of an admin hand-over.
     purpose: Literal["link", "password_changed", "role_changed"]
     email: str | None = None
     account_id: str | None = None
-    locale: Literal["ja", "en"]
+    locale: Locale
     # For "role_changed": the account's new role.
     role: Literal["admin", "user"] | None = None
 

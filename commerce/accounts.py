@@ -10,9 +10,9 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from commerce.partner_users import audit_activation
+from domain.audience import Audience
 from storage.database import Connection, Database
 
-Audience = Literal["site", "staff"]
 LinkPurpose = Literal["activation", "reset"]
 
 _ACCOUNT_COLUMNS = (

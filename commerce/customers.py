@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.locale import Locale
 from domain.outcomes import CreditLimit
 from domain.request import OnboardingRequest
 from storage.database import Database
@@ -12,7 +13,7 @@ Row = dict[str, Any]
 HIERARCHY_PURPOSE = "B2B organization"
 
 
-def person_name(first: str, last: str, locale: str) -> str:
+def person_name(first: str, last: str, locale: Locale) -> str:
     # Japanese names are written family name first.
     return f"{last} {first}" if locale == "ja" else f"{first} {last}"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from commerce.accounts import Audience
+from domain.audience import Audience
 from storage.database import Database
 
 # Given the secret and the step of the code accepted last (None before any), the step of the

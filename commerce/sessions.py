@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from commerce.accounts import ACCOUNT_QUERIES, TABLES, Account, Audience
+from commerce.accounts import ACCOUNT_QUERIES, TABLES, Account
+from domain.audience import Audience
 from storage.database import Database
 
 # Refreshing last_seen_at on every request would be a write per page view; within this much

@@ -7,8 +7,8 @@ store, and the store writes it.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
 
+from domain.locale import Locale
 from domain.request import Model
 
 
@@ -22,4 +22,4 @@ class NewUser(Model):
     job_title: str | None = None
     phone: str | None = None
     spending_limit: Decimal | None = None
-    locale: Literal["ja", "en"]
+    locale: Locale

@@ -7,9 +7,11 @@ the web app.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.locale import Locale
 
 # Control characters have no place in a name or an address, and can forge lines in emails.
 _CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
@@ -109,4 +111,4 @@ class OnboardingRequest(Model):
     company: Company
     contact: Contact
     comments: LongText = None
-    locale: Literal["ja", "en"] = "en"
+    locale: Locale = "en"

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, model_validator
 
+from domain.audience import Audience
+from domain.locale import Locale
 from domain.outcomes import CreditLimit, DisqualifyReason, LostReason, check_lost_reason
 from domain.partner_users import NewUser
 from domain.request import Model, OnboardingRequest, ShortText
@@ -110,12 +112,12 @@ class OnboardingState(BaseModel):
 class AccountEmailRequest(BaseModel):
     """Input of the account email workflow: who asked, for what, in which language."""
 
-    audience: Literal["site", "staff"]
+    audience: Audience
     purpose: Literal["link", "password_changed", "role_changed"]
     # The typed email for a link request; the account for a notice.
     email: str | None = None
     account_id: str | None = None
-    locale: Literal["ja", "en"]
+    locale: Locale
     role: Literal["admin", "user"] | None = None
 
 
