@@ -12,22 +12,20 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
-from temporalio.service import RPCError
 
 from plumbing.settings import Settings
-from sales.port import SalesRefused, SalesUnavailable
+from sales.port import SalesRefused
 from starter import site, staff
 from starter.api import health
 from starter.api import router as api_router
 from starter.api.contract import allowed_methods, document
 from starter.common.auth import SIGN_IN_PAGES, SignInRequired
+from starter.common.bootstrap import open_services
 from starter.common.guards import CodecCORS, SameOriginForms
 from starter.common.metrics import MeasuredRequests, WebMetrics, metrics_page
 from starter.integrations import codec, sales_webhook
-from starter.services import open_services
+from starter.services.errors import UNAVAILABLE
 from starter.staff.sales_console import SalesInDynamics, in_dynamics_page
-from storage.database import StoreUnavailable
 
 log = logging.getLogger("starter")
 
@@ -70,11 +68,6 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
     app.add_middleware(SameOriginForms, own_hosts={urlsplit(settings.onboarding_store_url).netloc})
     app.add_middleware(MeasuredRequests, metrics=metrics)
 
-    @app.exception_handler(RPCError)
-    @app.exception_handler(WorkflowUpdateRPCTimeoutOrCancelledError)
-    @app.exception_handler(OSError)
-    @app.exception_handler(StoreUnavailable)
-    @app.exception_handler(SalesUnavailable)
     async def _unavailable(request: Request, exc: Exception) -> Response:
         # Temporal or a store is down for a moment: say so, and when to try again.
         log.warning("%s %s: dependency unavailable: %r", request.method, request.url.path, exc)
@@ -83,6 +76,9 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
             content={"detail": "temporarily unavailable; try again shortly"},
             headers={"Retry-After": "2"},
         )
+
+    for unavailable in UNAVAILABLE:
+        app.add_exception_handler(unavailable, _unavailable)
 
     @app.exception_handler(SalesRefused)
     async def _crm_refused(request: Request, exc: SalesRefused) -> Response:

@@ -13,7 +13,7 @@ from temporalio.client import Client
 
 from plumbing.settings import Settings
 from plumbing.stores import Stores
-from starter import services
+from starter.services import delivery
 from starter.services.start import OnboardingStarter
 from tests.api_helpers import poll, qualified_opportunity, request_body, submitted_lead
 from tests.conftest import WebApp
@@ -389,7 +389,7 @@ async def test_qualify_answers_with_the_new_opportunity(
 @pytest.fixture
 def decisions_outlast_the_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     """The API stops waiting for a decision's work at once, as when that work is slow."""
-    monkeypatch.setattr(services, "DECISION_WAIT", 0.0)
+    monkeypatch.setattr(delivery, "DECISION_WAIT", 0.0)
 
 
 @pytest.mark.usefixtures("decisions_outlast_the_wait")

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 
 from commerce.prospects import PROSPECT_STATUSES
-from starter.api.common import NOT_FOUND, STAFF, Limit, Offset, not_found
+from starter.api.common import NOT_FOUND, STAFF, Limit, Offset, found
 from starter.api.schemas import CustomerHierarchy, Prospect, ProspectSummary
 from starter.common.auth import ServicesDep, StaffDep
 
@@ -24,7 +24,7 @@ async def list_prospects(
 ) -> list[ProspectSummary]:
     """ "All prospects", optionally filtered by status."""
     assert status is None or status in PROSPECT_STATUSES
-    rows = await services.commerce.prospects.list(status, limit, offset)
+    rows = await services.back_office.prospects(status, limit, offset)
     return [ProspectSummary.model_validate(r) for r in rows]
 
 
@@ -32,9 +32,8 @@ async def list_prospects(
     "/commerce/prospects/{prospect_id}", response_model=Prospect, responses=NOT_FOUND | STAFF
 )
 async def get_prospect(prospect_id: str, services: ServicesDep, _: StaffDep) -> Prospect:
-    row = await services.commerce.prospects.get(prospect_id)
-    if row is None:
-        raise not_found("prospect")
+    with found():
+        row = await services.back_office.prospect(prospect_id)
     return Prospect.model_validate(row)
 
 
@@ -44,7 +43,6 @@ async def get_prospect(prospect_id: str, services: ServicesDep, _: StaffDep) -> 
     responses=NOT_FOUND | STAFF,
 )
 async def get_hierarchy(hierarchy_id: str, services: ServicesDep, _: StaffDep) -> CustomerHierarchy:
-    row = await services.commerce.customers.hierarchy(hierarchy_id)
-    if row is None:
-        raise not_found("customer hierarchy")
+    with found():
+        row = await services.back_office.hierarchy(hierarchy_id)
     return CustomerHierarchy.model_validate(row)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Query
 from fastapi.responses import JSONResponse
 
-from starter.api.schemas import Problem
+from starter.common.problem import Problem
+from starter.services.errors import NotFound
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": Problem}}
@@ -18,6 +21,15 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 def not_found(what: str) -> HTTPException:
     return HTTPException(status_code=404, detail=f"{what} not found")
+
+
+@contextlib.contextmanager
+def found() -> Iterator[None]:
+    """A record the service did not find answers 404, naming what was looked for."""
+    try:
+        yield
+    except NotFound as err:
+        raise not_found(err.what) from None
 
 
 def conflict(reason: str, reference: str) -> JSONResponse:

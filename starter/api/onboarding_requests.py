@@ -9,25 +9,21 @@ from fastapi.responses import JSONResponse, Response
 
 from domain.request import OnboardingRequest
 from sales.port import Row
-from starter.api.common import CONFLICT, NOT_FOUND, STAFF, conflict, not_found
+from starter.api.common import CONFLICT, NOT_FOUND, STAFF, conflict, found
 from starter.api.schemas import Onboarding, Problem, SalesRecord, Submitted
 from starter.api.waiting import entity_tags, preferred_wait, quoted
 from starter.common.auth import ServicesDep, StaffDep
-from starter.services import OnboardingNotFound, Services
-from starter.services.erasure import erase_onboarding
+from starter.services.onboardings import OnboardingState, OnboardingStatus, Submission
 from starter.services.reads import MAX_WAIT, Unchanged
 from starter.services.start import AlreadyInProgress, IdempotencyKeyReused
-from workflows.models import OnboardingState, OnboardingStatus
 
 router = APIRouter()
 IdempotencyKey = Annotated[str | None, Header(max_length=200, pattern=r"^[\x21-\x7e]+$")]
 
 
-def status_url(request: Request, services: Services, reference: str) -> str:
-    signature = services.status_links.sign(reference)
-    return str(
-        request.url_for("status_page", reference=reference).include_query_params(sig=signature)
-    )
+def status_url(request: Request, submission: Submission) -> str:
+    page = request.url_for("status_page", reference=submission.reference)
+    return str(page.include_query_params(sig=submission.signature))
 
 
 @router.post(
@@ -45,18 +41,16 @@ async def submit_request(
     """Start an onboarding; the same request again returns the same reference."""
     services.submit_limit.check(request)
     try:
-        started = await services.starter.start(body, idempotency_key=idempotency_key)
+        submission = await services.onboardings.submit(body, "api", idempotency_key)
     except AlreadyInProgress as err:
         return conflict("an onboarding for this email is already in progress", err.reference)
     except IdempotencyKeyReused as err:
         # A conflict with what the key already stands for: the request itself may be valid.
         return conflict(str(err), err.reference)
-    if started.created:
-        services.metrics.onboarding_started("api")
     return Submitted(
-        reference=started.reference,
+        reference=submission.reference,
         status=OnboardingStatus.PENDING,
-        status_url=status_url(request, services, started.reference),
+        status_url=status_url(request, submission),
     )
 
 
@@ -111,25 +105,19 @@ async def get_onboarding(
     seen = entity_tags(if_none_match)
     wait = preferred_wait(prefer, MAX_WAIT) if seen else None
     applied = {"Preference-Applied": f"wait={wait:g}"} if wait else {}
-    try:
-        if wait:
-            with services.metrics.reads_waiting.track_inprogress():
-                read = await services.reads.read_changed(reference, seen, wait)
-        else:
-            read = await services.reads.read(reference)
-    except OnboardingNotFound:
-        raise not_found("onboarding") from None
-    if isinstance(read, Unchanged) or read.tag in seen:
-        return Response(status_code=304, headers={"ETag": quoted(str(read.tag)), **applied})
+    with found():
+        read = await services.onboardings.read(reference, seen, wait)
+    if isinstance(read, Unchanged):
+        return Response(status_code=304, headers={"ETag": quoted(read.tag), **applied})
     response.headers.update(applied)
     if read.tag is not None:
         response.headers["ETag"] = quoted(read.tag)
-    return onboarding_view(read.state, await services.sales.record_links(reference))
+    return onboarding_view(read.state, read.sales_records)
 
 
 @router.delete("/onboarding-requests/{reference}", status_code=204, responses=NOT_FOUND | STAFF)
 async def erase(reference: str, services: ServicesDep, _: StaffDep) -> Response:
     """Erase the onboarding: stop its run and delete its rows in Commerce and Sales."""
-    if not await erase_onboarding(services, reference):
-        raise not_found("onboarding")
+    with found():
+        await services.onboardings.erase(reference)
     return Response(status_code=204)

@@ -3,7 +3,6 @@ steps (SPEC.md, "Credit and spending limits")."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -12,18 +11,23 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from commerce.credit import Purchase, ReferenceReused, UnknownUser, WrongState
 from domain.outcomes import MAX_AMOUNT, Amount
 from domain.request import Model
-from starter.api.common import CONFLICT, NOT_FOUND, not_found
+from starter.api.common import CONFLICT, NOT_FOUND, found, not_found
 from starter.api.schemas import Problem
 from starter.common.auth import ServicesDep, StorefrontDep
+from starter.services.credit import (
+    ORDER_REFERENCE,
+    Purchase,
+    ReferenceReused,
+    UnknownUser,
+    WrongState,
+)
 
 router = APIRouter(prefix="/partner/purchase-authorizations", tags=["purchases"])
 TOKEN: dict[int | str, dict[str, Any]] = {401: {"model": Problem}}
 # Currencies without minor units: an amount in them is whole.
 WHOLE_CURRENCIES = {"JPY", "KRW", "VND", "CLP", "ISK"}
-ORDER_REFERENCE = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 OrderReference = Annotated[str, Field(min_length=1, max_length=100, pattern=ORDER_REFERENCE)]
 
 
@@ -47,14 +51,18 @@ AMOUNT_SCHEMA: dict[str, Any] = {
         "properties": {
             "amount": {
                 "anyOf": [
-                    {"type": "number", "exclusiveMinimum": 0, "maximum": float(MAX_AMOUNT),
-                     "multipleOf": 0.01},
+                    {
+                        "type": "number",
+                        "exclusiveMinimum": 0,
+                        "maximum": float(MAX_AMOUNT),
+                        "multipleOf": 0.01,
+                    },
                     {"type": "string", "pattern": POSITIVE},
                 ]
             }
         }
     },
-}  # fmt: skip
+}
 
 
 class PurchaseBody(Model):
@@ -116,22 +124,6 @@ async def authorize(
 
 
 Reference = Annotated[str, Path(min_length=1, max_length=100)]
-_REFERENCE = re.compile(ORDER_REFERENCE)
-
-
-def is_order_reference(value: str) -> bool:
-    """Whether an order could have this reference: one that cannot (a NUL, say) is unknown
-    like any other, and never reaches the store."""
-    return _REFERENCE.fullmatch(value) is not None
-
-
-async def _found(services: ServicesDep, order_reference: str) -> dict[str, Any]:
-    row = (
-        await services.credit.get(order_reference) if is_order_reference(order_reference) else None
-    )
-    if row is None:
-        raise not_found("purchase authorization")
-    return row
 
 
 @router.get("/{order_reference}", response_model=PurchaseAuthorization, responses=NOT_FOUND | TOKEN)
@@ -139,18 +131,19 @@ async def read(
     order_reference: Reference, services: ServicesDep, _: StorefrontDep
 ) -> PurchaseAuthorization:
     """The authorization as it is now: a storefront polls it while the admin decides."""
-    return PurchaseAuthorization.model_validate(await _found(services, order_reference))
+    with found():
+        row = await services.credit.get(order_reference)
+    return PurchaseAuthorization.model_validate(row)
 
 
-async def _step(services: ServicesDep, order_reference: str, step: str) -> Any:
-    if not is_order_reference(order_reference):
-        raise not_found("purchase authorization")
-    try:
-        row = await services.credit.step(order_reference, step)
-    except KeyError:
-        raise not_found("purchase authorization") from None
-    except WrongState as err:
-        return JSONResponse(status_code=409, content={"detail": str(err)})
+async def _step(
+    services: ServicesDep, order_reference: str, step: str
+) -> PurchaseAuthorization | JSONResponse:
+    with found():
+        try:
+            row = await services.credit.step(order_reference, step)
+        except WrongState as err:
+            return JSONResponse(status_code=409, content={"detail": str(err)})
     return PurchaseAuthorization.model_validate(row)
 
 
@@ -163,8 +156,7 @@ async def invoice(
     order_reference: Reference, services: ServicesDep, _: StorefrontDep
 ) -> PurchaseAuthorization | JSONResponse:
     """The order was invoiced: its reservation becomes an invoiced amount."""
-    result: PurchaseAuthorization | JSONResponse = await _step(services, order_reference, "invoice")
-    return result
+    return await _step(services, order_reference, "invoice")
 
 
 @router.post(
@@ -176,5 +168,4 @@ async def cancel(
     order_reference: Reference, services: ServicesDep, _: StorefrontDep
 ) -> PurchaseAuthorization | JSONResponse:
     """The order was cancelled: its reservation, if any, is released."""
-    result: PurchaseAuthorization | JSONResponse = await _step(services, order_reference, "cancel")
-    return result
+    return await _step(services, order_reference, "cancel")

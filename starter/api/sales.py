@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Awaitable
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import JSONResponse
 
 from sales.port import LeadView
-from starter.api.common import CONFLICT, NOT_FOUND, STAFF, Limit, Offset, conflict, not_found
+from starter.api.common import CONFLICT, NOT_FOUND, STAFF, Limit, Offset, conflict, found
 from starter.api.schemas import (
     CloseBody,
     DecisionAccepted,
@@ -18,9 +18,7 @@ from starter.api.schemas import (
     Opportunity,
 )
 from starter.common.auth import ServicesDep, StaffDep
-from starter.services import DecisionConflict, DecisionT, DecisionUpdate, Services
-from workflows.models import LeadDisqualified, LeadQualified, OpportunityClosed
-from workflows.onboarding import OnboardingWorkflow
+from starter.services.pipeline import Decided, DecisionRefused
 
 
 async def _builtin_sales_only(services: ServicesDep, _: StaffDep) -> None:
@@ -44,33 +42,27 @@ async def list_leads(
     offset: Offset = 0,
 ) -> list[LeadSummary]:
     """ "All Commerce B2B leads", or "My open leads" of the caller (X-Staff-User)."""
-    rows = await services.sales.leads(view, user, limit, offset)
+    rows = await services.pipeline.leads(view, user, limit, offset)
     return [LeadSummary.model_validate(r) for r in rows]
 
 
 @router.get("/sales/leads/{lead_id}", response_model=Lead, responses=NOT_FOUND | STAFF)
 async def get_lead(lead_id: str, services: ServicesDep, _: StaffDep) -> Lead:
-    row = await services.sales.lead(lead_id)
-    if row is None:
-        raise not_found("lead")
+    with found():
+        row = await services.pipeline.lead(lead_id)
     return Lead.from_row(row)
 
 
-async def _decide(
-    services: Services,
-    reference: str | None,
-    what: str,
-    update: DecisionUpdate[DecisionT],
-    decision: DecisionT,
-) -> DecisionAccepted | JSONResponse:
-    if reference is None:
-        raise not_found(what)
-    try:
-        state = await services.decide(reference, update, decision)
-    except DecisionConflict as err:
-        return conflict(str(err), reference)
+async def _answer(decision: Awaitable[Decided]) -> DecisionAccepted | JSONResponse:
+    """202 with the onboarding's status once the decision is taken; 409 with the reason
+    when the onboarding refuses it."""
+    with found():
+        try:
+            decided = await decision
+        except DecisionRefused as refused:
+            return conflict(str(refused), refused.reference)
     return DecisionAccepted(
-        reference=reference, status=state.status, opportunity_id=state.ids.opportunity_id
+        reference=decided.reference, status=decided.status, opportunity_id=decided.opportunity_id
     )
 
 
@@ -83,13 +75,7 @@ async def _decide(
 async def qualify_lead(
     lead_id: str, services: ServicesDep, user: StaffDep
 ) -> DecisionAccepted | JSONResponse:
-    return await _decide(
-        services,
-        await services.sales.reference_of_lead(lead_id),
-        "lead",
-        OnboardingWorkflow.decide_qualify_lead,
-        LeadQualified(decided_by=user, decided_at=datetime.now(UTC)),
-    )
+    return await _answer(services.pipeline.qualify(lead_id, user))
 
 
 @router.post(
@@ -101,22 +87,15 @@ async def qualify_lead(
 async def disqualify_lead(
     lead_id: str, body: DisqualifyBody, services: ServicesDep, user: StaffDep
 ) -> DecisionAccepted | JSONResponse:
-    return await _decide(
-        services,
-        await services.sales.reference_of_lead(lead_id),
-        "lead",
-        OnboardingWorkflow.decide_disqualify_lead,
-        LeadDisqualified(decided_by=user, decided_at=datetime.now(UTC), reason=body.reason),
-    )
+    return await _answer(services.pipeline.disqualify(lead_id, user, body.reason))
 
 
 @router.get(
     "/sales/opportunities/{opportunity_id}", response_model=Opportunity, responses=NOT_FOUND | STAFF
 )
 async def get_opportunity(opportunity_id: str, services: ServicesDep, _: StaffDep) -> Opportunity:
-    row = await services.sales.opportunity(opportunity_id)
-    if row is None:
-        raise not_found("opportunity")
+    with found():
+        row = await services.pipeline.opportunity(opportunity_id)
     return Opportunity.from_row(row)
 
 
@@ -129,16 +108,7 @@ async def get_opportunity(opportunity_id: str, services: ServicesDep, _: StaffDe
 async def close_opportunity(
     opportunity_id: str, body: CloseBody, services: ServicesDep, user: StaffDep
 ) -> DecisionAccepted | JSONResponse:
-    return await _decide(
-        services,
-        await services.sales.reference_of_opportunity(opportunity_id),
-        "opportunity",
-        OnboardingWorkflow.decide_close_opportunity,
-        OpportunityClosed(
-            decided_by=user,
-            decided_at=datetime.now(UTC),
-            outcome=body.outcome,
-            reason=body.reason,
-            credit_limit=body.credit_limit,
-        ),
+    closing = services.pipeline.close(
+        opportunity_id, user, body.outcome, body.reason, body.credit_limit
     )
+    return await _answer(closing)

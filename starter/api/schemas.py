@@ -9,7 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from domain.outcomes import CreditLimit, DisqualifyReason, LostReason, check_lost_reason
-from workflows.models import HistoryEntry, OnboardingIds, OnboardingStatus
+from starter.common.problem import Problem as Problem
+from starter.services.onboardings import HistoryEntry, OnboardingIds, OnboardingStatus
 
 
 class Body(BaseModel):
@@ -20,11 +21,6 @@ class Submitted(BaseModel):
     reference: str
     status: OnboardingStatus
     status_url: str
-
-
-class Problem(BaseModel):
-    detail: str
-    reference: str | None = None
 
 
 class SalesRecord(BaseModel):

@@ -1,1 +1,3 @@
-"""What the site and the staff pages share: access checks, rendering, languages, limits."""
+"""What every audience shares: the composition root and the dependencies that hand its
+services to handlers, access checks, sessions, the account pages, rendering, languages,
+limits and metrics."""

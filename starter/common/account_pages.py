@@ -17,9 +17,9 @@ from accounts.hashing import HasherBusy
 from commerce.accounts import Audience
 from domain.request import EMAIL
 from starter.common.auth import SIGN_IN_PAGES, get_services
+from starter.common.bootstrap import Services
 from starter.common.i18n import pick_locale
 from starter.common.rendering import render
-from starter.services import Services
 from starter.services.accounts import (
     LinkUnusable,
     Mismatch,
@@ -92,9 +92,13 @@ def account_router(audience: Audience, home: str) -> APIRouter:
     @router.get(f"{prefix}/sign-in", response_class=HTMLResponse)
     async def sign_in_form(request: Request, next: str = "", done: str = "") -> Response:
         return page(
-            request, "sign_in.html", next_url=_safe_next(next, home), email="", errors={},
+            request,
+            "sign_in.html",
+            next_url=_safe_next(next, home),
+            email="",
+            errors={},
             notice_key=done if done in ("password_set", "signed_out") else None,
-        )  # fmt: skip
+        )
 
     @router.post(f"{prefix}/sign-in", response_class=HTMLResponse)
     async def sign_in(request: Request) -> Response:
@@ -115,9 +119,14 @@ def account_router(audience: Audience, home: str) -> APIRouter:
             raise _busy() from None
         if isinstance(outcome, Throttled):
             response = page(
-                request, "sign_in.html", 429, page_url=page_url, errors={},
-                wait_seconds=outcome.seconds, **again,
-            )  # fmt: skip
+                request,
+                "sign_in.html",
+                429,
+                page_url=page_url,
+                errors={},
+                wait_seconds=outcome.seconds,
+                **again,
+            )
             response.headers["Retry-After"] = str(outcome.seconds)
             return response
         response = RedirectResponse(next_url, status_code=303)
@@ -146,9 +155,13 @@ def account_router(audience: Audience, home: str) -> APIRouter:
         except LinkUnusable:
             return page(request, "link_unusable.html", 410, email="", errors={})
         return page(
-            request, "set_password.html", holder=holder, token=token, errors={},
+            request,
+            "set_password.html",
+            holder=holder,
+            token=token,
+            errors={},
             action=request.url.path,
-        )  # fmt: skip
+        )
 
     async def set_password(request: Request) -> Response:
         services: Services = await get_services(request)
@@ -177,9 +190,14 @@ def account_router(audience: Audience, home: str) -> APIRouter:
         except Mismatch:
             errors["repeat_password"] = "password.mismatch"
         return page(
-            request, "set_password.html", 422, holder=holder, token=token, errors=errors,
+            request,
+            "set_password.html",
+            422,
+            holder=holder,
+            token=token,
+            errors=errors,
             action=request.url.path,
-        )  # fmt: skip
+        )
 
     for path in ("activate", "reset-password"):
         router.add_api_route(

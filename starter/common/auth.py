@@ -10,7 +10,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from commerce.accounts import Account, Audience
-from starter.services import Services
+from starter.common.bootstrap import Services
 
 API_USER_HEADER = "X-Staff-User"
 DEFAULT_STAFF_USER = "staff"

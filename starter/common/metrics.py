@@ -6,7 +6,9 @@ the path a client sent, so a scan of random URLs cannot grow the series without 
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -30,22 +32,30 @@ class WebMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "onboarding_web_requests", "HTTP requests answered, by route and status class.",
-            ["method", "route", "status"], registry=self.registry,
-        )  # fmt: skip
+            "onboarding_web_requests",
+            "HTTP requests answered, by route and status class.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
         self.latency = Histogram(
-            "onboarding_web_request_duration_seconds", "Time to answer, by route.",
-            ["method", "route"], buckets=LATENCY_BUCKETS, registry=self.registry,
-        )  # fmt: skip
+            "onboarding_web_request_duration_seconds",
+            "Time to answer, by route.",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.started = Counter(
-            "onboarding_started", "Onboardings started, by where the request came from.",
-            ["channel"], registry=self.registry,
-        )  # fmt: skip
+            "onboarding_started",
+            "Onboardings started, by where the request came from.",
+            ["channel"],
+            registry=self.registry,
+        )
         self.authorizations = Counter(
             "onboarding_purchase_authorizations",
             "Purchase authorizations made, by their first answer and its reason.",
-            ["answer", "reason"], registry=self.registry,
-        )  # fmt: skip
+            ["answer", "reason"],
+            registry=self.registry,
+        )
         self.reads_waiting = Gauge(
             "onboarding_web_reads_waiting",
             "Reads of an onboarding held open until its next state (Prefer: wait).",
@@ -57,6 +67,15 @@ class WebMetrics:
 
     def authorization(self, answer: str, reason: str | None) -> None:
         self.authorizations.labels(answer, reason or "").inc()
+
+    @contextlib.contextmanager
+    def read_waiting(self) -> Iterator[None]:
+        """Counts the read among those waiting while it waits."""
+        self.reads_waiting.inc()
+        try:
+            yield
+        finally:
+            self.reads_waiting.dec()
 
     def page(self) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)

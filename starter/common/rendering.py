@@ -67,12 +67,17 @@ def render(
     locale = pick_locale(request)
     t = translator(locale)
     defaults: dict[str, Any] = {
-        "refresh": None, "notice": None, "problem": None, "reference": None, "staff_user": None,
-        "audience": "site", "prefix": "",
+        "refresh": None,
+        "notice": None,
+        "problem": None,
+        "reference": None,
+        "staff_user": None,
+        "audience": "site",
+        "prefix": "",
         # Set by the page's sign-in check: the forms' anti-CSRF token, the signed-in partner.
         "csrf_token": getattr(request.state, "csrf_token", None),
         "partner": getattr(request.state, "partner", None),
-    }  # fmt: skip
+    }
     html = (
         _environment()
         .get_template(template)

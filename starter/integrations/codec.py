@@ -12,17 +12,15 @@ with the fixed dev key, which protects nothing a developer could not read anyway
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
-from google.protobuf import json_format
-from temporalio.api.common.v1 import Payload, Payloads
 
 from plumbing.settings import Settings
 from starter.common.auth import ServicesDep, bearer, require_staff
+from starter.services.codec import UnreadablePayloads
 
 router = APIRouter(prefix="/codec", include_in_schema=False)
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
@@ -67,25 +65,23 @@ async def require_codec_reader(
 CodecReaderDep = Annotated[str, Depends(require_codec_reader)]
 
 
-async def _apply(
-    request: Request, transform: Callable[[Sequence[Payload]], Awaitable[list[Payload]]]
-) -> Response:
-    try:
-        payloads = json_format.Parse(await request.body(), Payloads())
-    except json_format.ParseError as err:
-        return Response(f"payloads: {err}", status_code=422, media_type="text/plain")
-    try:
-        result = Payloads(payloads=await transform(payloads.payloads))
-    except ValueError as err:  # an unknown key id, or data that is not ours
-        return Response(str(err), status_code=422, media_type="text/plain")
-    return Response(json_format.MessageToJson(result), media_type="application/json")
+def _unreadable(err: UnreadablePayloads) -> Response:
+    return Response(str(err), status_code=422, media_type="text/plain")
 
 
 @router.post("/decode")
 async def decode(request: Request, services: ServicesDep, _: CodecReaderDep) -> Response:
-    return await _apply(request, services.codec.decode)
+    try:
+        decoded = await services.codec.decode(await request.body())
+    except UnreadablePayloads as err:
+        return _unreadable(err)
+    return Response(decoded, media_type="application/json")
 
 
 @router.post("/encode")
 async def encode(request: Request, services: ServicesDep, _: CodecReaderDep) -> Response:
-    return await _apply(request, services.codec.encode)
+    try:
+        encoded = await services.codec.encode(await request.body())
+    except UnreadablePayloads as err:
+        return _unreadable(err)
+    return Response(encoded, media_type="application/json")

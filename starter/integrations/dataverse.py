@@ -6,7 +6,6 @@ The body is a `RemoteExecutionContext`. Pure functions, no I/O.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -17,6 +16,7 @@ from sales.dataverse.codes import (
     OPPORTUNITY_LOST_REASONS,
     OPPORTUNITY_WON,
 )
+from starter.services.pipeline import SalesEvent
 
 WIN_MESSAGES = ("Win", "WinOpportunity")
 CLOSE_MESSAGES = (*WIN_MESSAGES, "Lose", "LoseOpportunity")
@@ -25,18 +25,6 @@ _DATE = re.compile(r"/Date\((-?\d+)")
 
 class NotADecision(ValueError):
     """A well-formed context that carries no decision we act on."""
-
-
-@dataclass(frozen=True)
-class SalesEvent:
-    operation_id: str
-    message: str
-    entity: Literal["lead", "opportunity"]
-    record_id: str
-    action: Literal["qualify", "disqualify", "won", "lost"]
-    reason: DisqualifyReason | LostReason | None
-    decided_by: str
-    decided_at: datetime
 
 
 def _pairs(items: Any) -> dict[str, Any]:

@@ -12,15 +12,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
-from temporalio.service import RPCError, RPCStatusCode
 
-from domain.outcomes import DisqualifyReason, LostReason
-from starter.api.schemas import Problem
 from starter.common.auth import ServicesDep
-from starter.integrations.dataverse import NotADecision, SalesEvent, read_event
-from starter.services import Services
-from workflows.models import LeadDisqualified, LeadQualified, OpportunityClosed
-from workflows.onboarding import OnboardingWorkflow
+from starter.common.problem import Problem
+from starter.integrations.dataverse import NotADecision, read_event
+from starter.services.errors import NotFound
+from starter.services.pipeline import AlreadyDelivered, DecisionRefused, NotDelivered
 
 log = logging.getLogger("starter.webhooks")
 router = APIRouter(prefix="/api/webhooks")
@@ -71,33 +68,6 @@ async def require_webhook_secret(
 WebhookSecretDep = Annotated[None, Depends(require_webhook_secret)]
 
 
-async def _reference(services: Services, event: SalesEvent) -> str | None:
-    if event.entity == "lead":
-        return await services.sales.reference_of_lead(event.record_id)
-    return await services.sales.reference_of_opportunity(event.record_id)
-
-
-async def _signal(services: Services, reference: str, event: SalesEvent) -> None:
-    handle = services.handle(reference)
-    who, when = event.decided_by, event.decided_at
-    if event.action == "qualify":
-        await handle.signal(
-            OnboardingWorkflow.qualify_lead, LeadQualified(decided_by=who, decided_at=when)
-        )
-    elif event.action == "disqualify":
-        assert isinstance(event.reason, DisqualifyReason)
-        await handle.signal(
-            OnboardingWorkflow.disqualify_lead,
-            LeadDisqualified(decided_by=who, decided_at=when, reason=event.reason),
-        )
-    else:
-        reason = event.reason if isinstance(event.reason, LostReason) else None
-        await handle.signal(
-            OnboardingWorkflow.close_opportunity,
-            OpportunityClosed(decided_by=who, decided_at=when, outcome=event.action, reason=reason),
-        )
-
-
 @router.post(
     "/sales",
     response_model=WebhookOutcome,
@@ -108,37 +78,35 @@ async def sales_webhook(
 ) -> WebhookOutcome:
     """A Dataverse webhook delivery for QualifyLead, Win, Lose, SetState or an Update of the
     state; a record no onboarding has is `ignored`."""
+    operation_id = context.OperationId
     try:
         event = read_event(context.model_dump())
     except NotADecision as err:
-        return WebhookOutcome(operation_id=context.OperationId, outcome="ignored", detail=str(err))
-    reference = await _reference(services, event)
-    if reference is None:
+        return WebhookOutcome(operation_id=operation_id, outcome="ignored", detail=str(err))
+    try:
+        reference = await services.pipeline.from_crm(event)
+    except NotFound as err:
         # Not one of ours (a lead from another source, or one erased): nothing to retry.
         log.info("sales webhook: %s on an unknown %s, ignored", event.message, event.entity)
+        detail = f"no onboarding has this {err.what}"
+        return WebhookOutcome(operation_id=operation_id, outcome="ignored", detail=detail)
+    except AlreadyDelivered as err:
         return WebhookOutcome(
-            operation_id=context.OperationId, outcome="ignored",
-            detail=f"no onboarding has this {event.entity}",
-        )  # fmt: skip
-    receiving = services.webhook_deliveries.receiving(
-        event.operation_id, event.message, event.entity, event.record_id
-    )
-    async with receiving as delivery:
-        if delivery is None:
-            return WebhookOutcome(
-                operation_id=event.operation_id, outcome="duplicate", reference=reference,
-                detail="this OperationId was delivered before",
-            )  # fmt: skip
-        outcome: Literal["delivered", "ignored"] = "delivered"
-        detail = f"{event.action} sent to the onboarding"
-        try:
-            await _signal(services, reference, event)
-        except RPCError as err:
-            if err.status != RPCStatusCode.NOT_FOUND:
-                # Rolled back with the delivery, so Dataverse's retry is processed.
-                raise HTTPException(status_code=503, detail="Temporal is unavailable") from err
-            outcome, detail = "ignored", "the onboarding has ended"
-        await delivery.finish(outcome)
+            operation_id=operation_id,
+            outcome="duplicate",
+            reference=err.reference,
+            detail=str(err),
+        )
+    except DecisionRefused as err:
+        return WebhookOutcome(
+            operation_id=operation_id, outcome="ignored", reference=err.reference, detail=str(err)
+        )
+    except NotDelivered as err:
+        # Nothing was recorded, so Dataverse's retry is acted on.
+        raise HTTPException(status_code=503, detail="Temporal is unavailable") from err
     return WebhookOutcome(
-        operation_id=event.operation_id, outcome=outcome, reference=reference, detail=detail
+        operation_id=operation_id,
+        outcome="delivered",
+        reference=reference,
+        detail=f"{event.action} sent to the onboarding",
     )

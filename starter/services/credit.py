@@ -1,26 +1,54 @@
-"""Purchase authorizations as the storefront and the partner's admin make them."""
+"""Purchase authorizations as the storefront and the partner's admin make them, and the
+organization's credit as its admin reads it."""
 
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 
-from commerce.credit import Purchase
+from commerce.accounts import Account
+from commerce.credit import Purchase as Purchase
+from commerce.credit import ReferenceReused as ReferenceReused
+from commerce.credit import UnknownUser as UnknownUser
+from commerce.credit import WrongState as WrongState
 from commerce.store import CommerceStore
-from starter.common.metrics import WebMetrics
+from starter.services.errors import NotFound
 from workflows.models import PurchaseApprovalInput
 from workflows.purchase_approval import PurchaseApprovalWorkflow
 
 log = logging.getLogger(__name__)
 Row = dict[str, Any]
+ORDER_REFERENCE = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
+_REFERENCE = re.compile(ORDER_REFERENCE)
+ADMIN_DECISIONS = ("approve", "decline")
+AUTHORIZATION = "purchase authorization"
 
 
 def approval_id(order_reference: str) -> str:
     return f"purchase-approval-{order_reference}"
+
+
+def is_order_reference(value: str) -> bool:
+    """Whether an order could have this reference: one that cannot (a NUL, say) is unknown
+    like any other, and never reaches the store."""
+    return _REFERENCE.fullmatch(value) is not None
+
+
+class AuthorizationCounter(Protocol):
+    def authorization(self, answer: str, reason: str | None) -> None: ...
+
+
+@dataclass(frozen=True)
+class Ledger:
+    # The credit limit with what is reserved, invoiced and available; None without a limit.
+    summary: Row | None
+    entries: list[Row]
 
 
 class CreditService:
@@ -30,7 +58,7 @@ class CreditService:
         client: Client,
         task_queue: str,
         approval_window: timedelta,
-        metrics: WebMetrics,
+        metrics: AuthorizationCounter,
     ) -> None:
         self._store = store
         self._metrics = metrics
@@ -39,6 +67,8 @@ class CreditService:
         self._window = approval_window
 
     async def authorize(self, purchase: Purchase) -> Row:
+        """Approve (and reserve), ask the admin, or decline; raises UnknownUser or
+        ReferenceReused."""
         row, made = await self._store.credit.authorize(purchase, self._window)
         if made:
             self._metrics.authorization(row["status"], row["reason"])
@@ -57,12 +87,25 @@ class CreditService:
             )
         return row
 
-    async def get(self, order_reference: str) -> Row | None:
-        return await self._store.credit.get(order_reference)
+    async def get(self, order_reference: str) -> Row:
+        row = (
+            await self._store.credit.get(order_reference)
+            if is_order_reference(order_reference)
+            else None
+        )
+        if row is None:
+            raise NotFound(AUTHORIZATION)
+        return row
 
     async def step(self, order_reference: str, step: str, by: str | None = None) -> Row:
-        """Invoice, cancel, approve or decline; the wait for the admin ends with a decision."""
-        row, ended_wait = await self._store.credit.step(order_reference, step, by)
+        """Invoice, cancel, approve or decline; the wait for the admin ends with a decision.
+        Raises NotFound, or WrongState when the authorization's status does not allow it."""
+        if not is_order_reference(order_reference):
+            raise NotFound(AUTHORIZATION)
+        try:
+            row, ended_wait = await self._store.credit.step(order_reference, step, by)
+        except KeyError:
+            raise NotFound(AUTHORIZATION) from None
         if ended_wait:
             try:
                 handle = self._client.get_workflow_handle_for(
@@ -73,3 +116,20 @@ class CreditService:
                 # The run would find the order decided at its deadline anyway.
                 log.warning("could not end the wait of %s", order_reference)
         return row
+
+    async def decide(self, admin: Account, order_reference: str, decision: str) -> Row:
+        """The organization's admin approves or declines an order waiting for them."""
+        if decision not in ADMIN_DECISIONS:
+            raise NotFound(AUTHORIZATION)
+        # Another organization's order is nobody's here.
+        if (await self.get(order_reference))["hierarchy_id"] != admin.hierarchy_id:
+            raise NotFound(AUTHORIZATION)
+        return await self.step(order_reference, decision, admin.name)
+
+    async def ledger(self, admin: Account) -> Ledger:
+        """The admin's organization's credit, and what moved it."""
+        assert admin.customer_id is not None
+        limits = self._store.credit_limits
+        return Ledger(
+            await limits.summary(admin.customer_id), await limits.ledger(admin.customer_id)
+        )

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from starter.common.auth import PartnerPageDep, ServicesDep
 from starter.common.rendering import render
+from starter.services.errors import NotFound
 
 router = APIRouter(include_in_schema=False)
 DONE = ("invited", "make-admin", "approved", "declined")
@@ -14,20 +15,21 @@ DONE = ("invited", "make-admin", "approved", "declined")
 
 @router.get("/organization", response_class=HTMLResponse)
 async def organization(request: Request, services: ServicesDep, user: PartnerPageDep) -> Response:
-    assert user.hierarchy_id is not None
-    hierarchy = await services.commerce.customers.hierarchy(user.hierarchy_id)
-    if hierarchy is None:  # erased while the session lived
-        raise HTTPException(status_code=404)
-    users = await services.commerce.partner_users.users(user.hierarchy_id)
-    me = next((u for u in users if u["site_user_id"] == user.id), None)
-    assert user.customer_id is not None
-    credit = await services.commerce.credit_limits.summary(user.customer_id)
-    is_admin = me is not None and me["role"] == "admin"
-    awaiting = await services.commerce.credit_limits.awaiting(user.hierarchy_id) if is_admin else []
+    try:
+        view = await services.organization.overview(user)
+    except NotFound:  # erased while the session lived
+        raise HTTPException(status_code=404) from None
     done, problem = request.query_params.get("done"), request.query_params.get("problem")
     return render(
-        request, "site/organization.html", hierarchy=hierarchy, me=me, user=user, users=users,
-        available_credit=credit["available"] if credit else None, is_admin=is_admin,
-        awaiting=awaiting, done_key=f"users.done.{done}" if done in DONE else None,
+        request,
+        "site/organization.html",
+        hierarchy=view.hierarchy,
+        me=view.me,
+        user=user,
+        users=view.users,
+        available_credit=view.available_credit,
+        is_admin=view.is_admin,
+        awaiting=view.awaiting,
+        done_key=f"users.done.{done}" if done in DONE else None,
         problem_key=problem if problem == "purchases.decided" else None,
-    )  # fmt: skip
+    )

@@ -13,18 +13,29 @@ from domain.request import OnboardingRequest
 from starter.common.auth import ServicesDep
 from starter.common.i18n import pick_locale, translator
 from starter.common.rendering import render
-from starter.services import OnboardingNotFound
+from starter.services.errors import NotFound
 from starter.services.start import AlreadyInProgress
 
 router = APIRouter(include_in_schema=False)
 
 # In the order the form shows them, which its error summary follows.
 FORM_FIELDS = (
-    "company.name", "company.website", "company.phone", "company.tax_id",
-    "company.address.line1", "company.address.city", "company.address.postal_code",
-    "company.address.country", "contact.last_name", "contact.first_name", "contact.email",
-    "contact.phone", "contact.job_title", "comments", "locale",
-)  # fmt: skip
+    "company.name",
+    "company.website",
+    "company.phone",
+    "company.tax_id",
+    "company.address.line1",
+    "company.address.city",
+    "company.address.postal_code",
+    "company.address.country",
+    "contact.last_name",
+    "contact.first_name",
+    "contact.email",
+    "contact.phone",
+    "contact.job_title",
+    "comments",
+    "locale",
+)
 MAX_FIELD_LENGTH = 5000
 
 
@@ -87,36 +98,35 @@ async def apply(request: Request, services: ServicesDep) -> Response:
     try:
         onboarding_request = OnboardingRequest.model_validate(data)
     except ValidationError as err:
+        errors = field_errors(err, translator(pick_locale(request)))
         return render(
-            request, "site/apply.html", 422, values=values,
-            errors=field_errors(err, translator(pick_locale(request))),
-            in_progress=None,
-        )  # fmt: skip
+            request, "site/apply.html", 422, values=values, errors=errors, in_progress=None
+        )
     try:
-        started = await services.starter.start(onboarding_request)
+        submission = await services.onboardings.submit(onboarding_request, "site")
     except AlreadyInProgress as err:
         return render(
             request, "site/apply.html", 409, values=values, errors={}, in_progress=err.reference
         )
-    if started.created:
-        services.metrics.onboarding_started("site")
-    signature = services.status_links.sign(started.reference)
     return RedirectResponse(
-        f"/partner/requests/{started.reference}/submitted?sig={signature}", status_code=303
+        f"/partner/requests/{submission.reference}/submitted?sig={submission.signature}",
+        status_code=303,
     )
 
 
-def _verified(services: ServicesDep, reference: str, sig: str) -> None:
+def _not_found() -> HTTPException:
     # One answer for a wrong signature and an unknown reference: nothing to enumerate.
-    if not services.status_links.verify(reference, sig):
-        raise HTTPException(status_code=404, detail="not found")
+    return HTTPException(status_code=404, detail="not found")
 
 
 @router.get("/partner/requests/{reference}/submitted", response_class=HTMLResponse)
 async def submitted(
     request: Request, reference: str, services: ServicesDep, sig: str = ""
 ) -> Response:
-    _verified(services, reference, sig)
+    try:
+        services.onboardings.check_status_link(reference, sig)
+    except NotFound:
+        raise _not_found() from None
     status_url = request.url_for("status_page", reference=reference).include_query_params(sig=sig)
     return render(request, "site/submitted.html", reference=reference, status_url=str(status_url))
 
@@ -125,9 +135,8 @@ async def submitted(
 async def status_page(
     request: Request, reference: str, services: ServicesDep, sig: str = ""
 ) -> Response:
-    _verified(services, reference, sig)
     try:
-        state = await services.state(reference)
-    except OnboardingNotFound:
-        raise HTTPException(status_code=404, detail="not found") from None
-    return render(request, "site/status.html", reference=reference, status=state.status.value)
+        status = await services.onboardings.status(reference, sig)
+    except NotFound:
+        raise _not_found() from None
+    return render(request, "site/status.html", reference=reference, status=status)

@@ -15,6 +15,7 @@ from starter.common.account_pages import client_of
 from starter.common.auth import PartnerPageDep, ServicesDep
 from starter.common.i18n import pick_locale
 from starter.common.rendering import render
+from starter.services.errors import NotFound
 from starter.services.partner_user_forms import (
     FieldProblem,
     NewUserForm,
@@ -40,9 +41,7 @@ PROBLEMS = ("users.not_now", "users.admin_stays", "users.not_found")
 
 async def require_admin(services: ServicesDep, user: PartnerPageDep) -> Account:
     """The signed-in partner user, if they are their organization's admin; 403 otherwise."""
-    assert user.hierarchy_id is not None
-    me = await services.commerce.partner_users.user(user.hierarchy_id, user.id)
-    if me is None or me["role"] != "admin":
+    if not await services.partner_users.is_admin(user):
         raise HTTPException(status_code=403, detail="only the organization's admin can do this")
     return user
 
@@ -91,12 +90,16 @@ async def invite(request: Request, services: ServicesDep, admin: AdminDep) -> Re
     return RedirectResponse("/organization?done=invited", status_code=303)
 
 
+def _not_found() -> HTTPException:
+    # Another organization's user is nobody here.
+    return HTTPException(status_code=404)
+
+
 async def _user(services: ServicesDep, admin: Account, user_id: str) -> dict[str, Any]:
-    assert admin.hierarchy_id is not None
-    user = await services.commerce.partner_users.user(admin.hierarchy_id, user_id)
-    if user is None:  # another organization's user is nobody here
-        raise HTTPException(status_code=404)
-    return user
+    try:
+        return await services.partner_users.member(admin, user_id)
+    except NotFound:
+        raise _not_found() from None
 
 
 @router.get("/organization/users/{user_id}", response_class=HTMLResponse)
@@ -128,23 +131,45 @@ def _user_page(
 ) -> Response:
     problem = request.query_params.get("problem")
     return render(
-        request, "site/user.html", status, user=user, values=values, errors=errors,
+        request,
+        "site/user.html",
+        status,
+        user=user,
+        values=values,
+        errors=errors,
         is_me=user["site_user_id"] == admin.id,
         problem_key=problem if problem in PROBLEMS else None,
-    )  # fmt: skip
+    )
+
+
+async def _refused(
+    request: Request,
+    services: ServicesDep,
+    admin: Account,
+    user_id: str,
+    errors: dict[str, str],
+    values: dict[str, str] | None = None,
+) -> Response:
+    """The user's page again, with the form's problems; the stored values unless given."""
+    user = await _user(services, admin, user_id)
+    return _user_page(
+        request, user, admin, _values(user) if values is None else values, errors, 422
+    )
 
 
 @router.post("/organization/users/{user_id}", response_class=HTMLResponse)
 async def save(request: Request, user_id: str, services: ServicesDep, admin: AdminDep) -> Response:
-    user = await _user(services, admin, user_id)
     values = await _form(request, DETAILS)
     try:
         details = UserDetails.model_validate(_filled(values))
         await services.partner_users.edit(admin, user_id, details)
+    except NotFound:
+        raise _not_found() from None
     except ValidationError as err:
-        return _user_page(request, user, admin, values, _errors(err), 422)
+        return await _refused(request, services, admin, user_id, _errors(err), values)
     except FieldProblem as problem:
-        return _user_page(request, user, admin, values, {problem.field: problem.message_key}, 422)
+        errors = {problem.field: problem.message_key}
+        return await _refused(request, services, admin, user_id, errors, values)
     return RedirectResponse(f"/organization/users/{user_id}?done=saved", status_code=303)
 
 
@@ -152,7 +177,6 @@ async def save(request: Request, user_id: str, services: ServicesDep, admin: Adm
 async def act(
     request: Request, user_id: str, action: str, services: ServicesDep, admin: AdminDep
 ) -> Response:
-    user = await _user(services, admin, user_id)
     back = f"/organization/users/{user_id}"
     try:
         if action in MOVES:
@@ -166,17 +190,18 @@ async def act(
             )
             back = "/organization"
         else:
-            raise HTTPException(status_code=404)
+            raise _not_found()
+    except NotFound:
+        raise _not_found() from None
     except NotAllowed as refused:
         return RedirectResponse(f"{back}?problem={refused.args[0]}", status_code=303)
     except FieldProblem as problem:
         errors = {problem.field: problem.message_key}
-        return _user_page(request, user, admin, _values(user), errors, 422)
+        return await _refused(request, services, admin, user_id, errors)
     return RedirectResponse(f"{back}?done={action}", status_code=303)
 
 
 @router.get("/organization/audit", response_class=HTMLResponse)
 async def audit(request: Request, services: ServicesDep, admin: AdminDep) -> Response:
-    assert admin.hierarchy_id is not None
-    entries = await services.commerce.partner_users.audit(admin.hierarchy_id)
+    entries = await services.partner_users.audit(admin)
     return render(request, "site/audit.html", entries=entries)

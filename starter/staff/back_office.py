@@ -4,7 +4,6 @@ limit, which staff change with a reason."""
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -16,8 +15,10 @@ from pydantic import TypeAdapter, ValidationError
 from commerce.prospects import PROSPECT_STATUSES
 from domain.outcomes import Amount
 from starter.common.auth import ServicesDep, StaffPageDep
+from starter.common.bootstrap import Services
 from starter.common.rendering import render
-from starter.services import Services
+from starter.services.back_office import LINK_STATUSES, NoCreditLimit
+from starter.services.errors import NotFound
 from starter.staff.context import record_page, staff_context
 
 router = APIRouter(include_in_schema=False)
@@ -31,12 +32,12 @@ DONE = {
     "still works.",
     "link_refused": "{email} gets no link: only invited or active users who are not blocked do.",
 }
-# The statuses whose user a link helps: an activation link or a password reset link.
-LINK_STATUSES = ("invited", "active")
 LIMIT_CHANGED = "The credit limit is changed; its history below says by whom and why."
 # The credit limit form: each field's id and label, and what is wrong when it is refused.
-LIMIT_FIELDS = {"amount": ("new-credit-limit", "New credit limit"),
-                "reason": ("credit-limit-reason", "Reason")}  # fmt: skip
+LIMIT_FIELDS = {
+    "amount": ("new-credit-limit", "New credit limit"),
+    "reason": ("credit-limit-reason", "Reason"),
+}
 LIMIT_PROBLEMS = {
     "amount": "must be digits with at most two decimals, like 1000000 or 1234.50",
     "reason": "say why, in 1 to 500 characters on one line",
@@ -45,34 +46,35 @@ REASON_MAX = 500
 _AMOUNT: TypeAdapter[Decimal] = TypeAdapter(Amount)
 
 
+def _not_found() -> HTTPException:
+    return HTTPException(status_code=404)
+
+
 @router.get("/commerce/prospects", response_class=HTMLResponse)
 async def prospects(
     request: Request, services: ServicesDep, user: StaffPageDep, status: str = ""
 ) -> Response:
     chosen = status if status in PROSPECT_STATUSES else None
-    rows = await services.commerce.prospects.list(chosen, 200, 0)
+    rows = await services.back_office.prospects(chosen, 200, 0)
     return render(
-        request, "staff/commerce/prospects.html", prospects=rows, status=chosen,
-        statuses=PROSPECT_STATUSES, **staff_context(services, user, None),
-    )  # fmt: skip
+        request,
+        "staff/commerce/prospects.html",
+        prospects=rows,
+        status=chosen,
+        statuses=PROSPECT_STATUSES,
+        **staff_context(services, user, None),
+    )
 
 
 @router.get("/commerce/prospects/{prospect_id}", response_class=HTMLResponse)
 async def prospect_page(
     request: Request, prospect_id: str, services: ServicesDep, user: StaffPageDep
 ) -> Response:
-    prospect = await services.commerce.prospects.get(prospect_id)
-    if prospect is not None:
-        # Dynamics 365's pages of its lead and opportunity, when Sales is there.
-        prospect["sales_records"] = await services.sales.record_links(prospect["reference"])
+    try:
+        prospect = await services.back_office.prospect_with_sales_records(prospect_id)
+    except NotFound:
+        raise _not_found() from None
     return record_page(request, services, user, "staff/commerce/prospect.html", prospect=prospect)
-
-
-async def _hierarchy(services: Services, hierarchy_id: str) -> dict[str, Any]:
-    hierarchy = await services.commerce.customers.hierarchy(hierarchy_id)
-    if hierarchy is None:
-        raise HTTPException(status_code=404)
-    return hierarchy
 
 
 def _outcome(request: Request, users: list[dict[str, Any]]) -> tuple[str | None, str | None]:
@@ -89,36 +91,44 @@ async def _hierarchy_page(
     request: Request,
     services: Services,
     user: str,
-    hierarchy: dict[str, Any],
+    hierarchy_id: str,
     status_code: int = 200,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
-    hierarchy_id, customer_id = hierarchy["id"], hierarchy["organization_customer_id"]
-    users = await services.commerce.partner_users.users(hierarchy_id)
-    audit = await services.commerce.partner_users.audit(hierarchy_id)
-    limits = services.commerce.credit_limits
-    credit = await limits.summary(customer_id)
-    notice, problem = _outcome(request, users)
+    try:
+        overview = await services.back_office.hierarchy_overview(hierarchy_id)
+    except NotFound:
+        raise _not_found() from None
+    notice, problem = _outcome(request, overview.site_users)
     errors = errors or {}
-    limit_problems = [(*LIMIT_FIELDS[name], message) for name, message in errors.items()]
+    credit = overview.credit
+    default_values = {"amount": format(credit["amount"], "f") if credit else "", "reason": ""}
     return render(
-        request, "staff/commerce/hierarchy.html", status_code, hierarchy=hierarchy,
-        site_users=users, audit=audit,
-        link_statuses=LINK_STATUSES, notice=notice, problem=problem,
-        credit=credit, limit_changes=await limits.changes(customer_id),
-        ledger=await limits.ledger(customer_id), limit_problems=limit_problems, errors=errors,
-        values=values or {"amount": format(credit["amount"], "f") if credit else "", "reason": ""},
-        **staff_context(services, user, hierarchy["reference"]),
-    )  # fmt: skip
+        request,
+        "staff/commerce/hierarchy.html",
+        status_code,
+        hierarchy=overview.hierarchy,
+        site_users=overview.site_users,
+        audit=overview.audit,
+        link_statuses=LINK_STATUSES,
+        notice=notice,
+        problem=problem,
+        credit=credit,
+        limit_changes=overview.limit_changes,
+        ledger=overview.ledger,
+        limit_problems=[(*LIMIT_FIELDS[name], message) for name, message in errors.items()],
+        errors=errors,
+        values=values or default_values,
+        **staff_context(services, user, overview.hierarchy["reference"]),
+    )
 
 
 @router.get("/commerce/customer-hierarchies/{hierarchy_id}", response_class=HTMLResponse)
 async def hierarchy_page(
     request: Request, hierarchy_id: str, services: ServicesDep, user: StaffPageDep
 ) -> Response:
-    hierarchy = await _hierarchy(services, hierarchy_id)
-    return await _hierarchy_page(request, services, user, hierarchy)
+    return await _hierarchy_page(request, services, user, hierarchy_id)
 
 
 def _limit_change(values: dict[str, str]) -> tuple[Decimal | None, dict[str, str]]:
@@ -139,29 +149,22 @@ def _limit_change(values: dict[str, str]) -> tuple[Decimal | None, dict[str, str
 async def change_credit_limit(
     request: Request, hierarchy_id: str, services: ServicesDep, user: StaffPageDep
 ) -> Response:
-    hierarchy = await _hierarchy(services, hierarchy_id)
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in LIMIT_FIELDS}
     amount, errors = _limit_change(values)
     if amount is None or errors:
-        return await _hierarchy_page(request, services, user, hierarchy, 422, errors, values)
-    # A fresh key per click: each change is its own entry in the history and the ledger.
-    changed = await services.commerce.credit_limits.change(
-        hierarchy["organization_customer_id"], amount, user, values["reason"],
-        f"staff-limit:{uuid.uuid4()}",
-    )  # fmt: skip
-    if changed is None:
-        raise HTTPException(status_code=409, detail="amount: the organization has no credit limit")
+        return await _hierarchy_page(request, services, user, hierarchy_id, 422, errors, values)
+    try:
+        await services.back_office.change_credit_limit(hierarchy_id, amount, user, values["reason"])
+    except NotFound:
+        raise _not_found() from None
+    except NoCreditLimit:
+        raise HTTPException(
+            status_code=409, detail="amount: the organization has no credit limit"
+        ) from None
     return RedirectResponse(
         f"/commerce/customer-hierarchies/{hierarchy_id}?done=limit_changed", status_code=303
     )
-
-
-async def _site_user(services: Services, site_user_id: str) -> dict[str, Any]:
-    row = await services.commerce.partner_users.by_id(site_user_id)
-    if row is None:
-        raise HTTPException(status_code=404)
-    return row
 
 
 def _back(row: dict[str, Any], done: str) -> Response:
@@ -172,12 +175,11 @@ def _back(row: dict[str, Any], done: str) -> Response:
 
 
 async def _set_blocked(services: Services, site_user_id: str, blocked: bool, user: str) -> Response:
-    row = await _site_user(services, site_user_id)
-    action = "block" if blocked else "unblock"
-    # A fresh key per click: each staff action is its own audit entry (none when unchanged).
-    change_key = f"staff-{action}:{site_user_id}:{uuid.uuid4()}"
-    await services.commerce.memberships.set_blocked(site_user_id, blocked, user, change_key)
-    return _back(row, f"{action}ed")
+    try:
+        row = await services.back_office.set_blocked(site_user_id, blocked, user)
+    except NotFound:
+        raise _not_found() from None
+    return _back(row, "blocked" if blocked else "unblocked")
 
 
 @router.post("/commerce/site-users/{site_user_id}/block")
@@ -192,17 +194,8 @@ async def unblock(site_user_id: str, services: ServicesDep, user: StaffPageDep) 
 
 @router.post("/commerce/site-users/{site_user_id}/resend-link")
 async def resend_link(site_user_id: str, services: ServicesDep, user: StaffPageDep) -> Response:
-    row = await _site_user(services, site_user_id)
-    if row["status"] not in LINK_STATUSES or row["blocked"]:
-        return _back(row, "link_refused")
-    # The email goes in the language the organization asked to be onboarded in; the staff
-    # member's own page language says nothing about the partner's.
-    hierarchy = await services.commerce.customers.hierarchy(row["hierarchy_id"])
-    prospect = hierarchy and await services.commerce.prospects.get(hierarchy["prospect_id"])
-    locale = prospect["locale"] if prospect else "en"
-    await services.accounts.request_link("site", row["email"], locale)
-    await services.commerce.partner_users.record(
-        row["hierarchy_id"], f"staff-link:{uuid.uuid4().hex}", user, "link_requested_by_staff",
-        site_user_id,
-    )  # fmt: skip
-    return _back(row, "link_sent")
+    try:
+        answer = await services.back_office.resend_link(site_user_id, user)
+    except NotFound:
+        raise _not_found() from None
+    return _back(answer.site_user, "link_sent" if answer.sent else "link_refused")

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
 
+from starter.common.bootstrap import Services
 from starter.common.rendering import render
-from starter.services import Services
 
 
 def staff_context(services: Services, user: str, reference: str | None) -> dict[str, Any]:

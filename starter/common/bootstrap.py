@@ -1,0 +1,134 @@
+"""The web app's composition root: every service built once at start-up, over one set of
+stores and one Temporal client, and handed to handlers by `auth.ServicesDep`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from accounts.hashing import HashParameters, PasswordHasher
+from accounts.throttle import per_address
+from commerce.state_changes import StateChanges
+from plumbing.settings import Settings
+from plumbing.stores import open_stores
+from plumbing.temporal import connect_temporal
+from starter.common.metrics import WebMetrics
+from starter.common.ratelimit import RateLimiter
+from starter.common.sessions import SessionManager
+from starter.services.accounts import AccountService
+from starter.services.back_office import BackOffice
+from starter.services.codec import CodecService
+from starter.services.credit import CreditService
+from starter.services.erasure import Erasure
+from starter.services.health import HealthChecks
+from starter.services.onboardings import Onboardings
+from starter.services.organization import OrganizationService
+from starter.services.partner_user_runs import PartnerUserRuns
+from starter.services.partner_users import PartnerUserService
+from starter.services.pipeline import SalesPipeline
+from starter.services.reads import OnboardingReads
+from starter.services.signing import Signer
+from starter.services.start import OnboardingStarter
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    staff_token: str
+    storefront_token: str | None
+    sessions: SessionManager
+    submit_limit: RateLimiter
+    # Link and reset requests per client address: each one sends an email.
+    link_limit: RateLimiter
+    health: HealthChecks
+    onboardings: Onboardings
+    pipeline: SalesPipeline
+    back_office: BackOffice
+    accounts: AccountService
+    organization: OrganizationService
+    partner_users: PartnerUserService
+    credit: CreditService
+    codec: CodecService
+
+
+@contextlib.asynccontextmanager
+async def _state_changes(settings: Settings) -> AsyncIterator[StateChanges]:
+    changes = StateChanges(settings.commerce_database_url)
+    try:
+        yield changes
+    finally:
+        await changes.close()
+
+
+def _hasher(settings: Settings) -> PasswordHasher:
+    return PasswordHasher(
+        HashParameters(
+            time_cost=settings.onboarding_argon2_time_cost,
+            memory_kib=settings.onboarding_argon2_memory_kib,
+            parallelism=settings.onboarding_argon2_parallelism,
+        )
+    )
+
+
+@contextlib.asynccontextmanager
+async def open_services(
+    settings: Settings, staff_token: str, metrics: WebMetrics | None = None
+) -> AsyncIterator[Services]:
+    metrics = metrics or WebMetrics()
+    client = await connect_temporal(settings)
+    queue = settings.onboarding_task_queue
+    async with open_stores(settings) as stores, _state_changes(settings) as changes:
+        commerce, sales = stores.commerce_store(), stores.sales_backend()
+        starter = OnboardingStarter(client, stores.commerce, queue, settings.policy())
+        reads = OnboardingReads(client, commerce, changes)
+        accounts = AccountService(
+            commerce,
+            _hasher(settings),
+            client,
+            queue,
+            per_address(settings.onboarding_sign_in_failures_per_address),
+        )
+        yield Services(
+            settings=settings,
+            staff_token=staff_token,
+            storefront_token=settings.onboarding_storefront_token,
+            sessions=SessionManager(
+                commerce,
+                settings.onboarding_token_secret,
+                secure=settings.onboarding_environment != "dev",
+                idle=settings.onboarding_session_idle,
+                lifetime=settings.onboarding_session_lifetime,
+            ),
+            submit_limit=RateLimiter(
+                settings.onboarding_submit_rate_per_minute, settings.onboarding_submit_burst
+            ),
+            link_limit=RateLimiter(settings.onboarding_link_requests_per_minute, 5),
+            health=HealthChecks(client, commerce, sales),
+            onboardings=Onboardings(
+                starter,
+                reads,
+                Erasure(client, commerce, sales),
+                sales,
+                Signer(settings.onboarding_token_secret, "status-link"),
+                metrics,
+            ),
+            pipeline=SalesPipeline(client, sales, stores.webhook_deliveries(), reads),
+            back_office=BackOffice(commerce, sales, accounts),
+            accounts=accounts,
+            organization=OrganizationService(commerce),
+            partner_users=PartnerUserService(
+                commerce,
+                accounts,
+                starter,
+                PartnerUserRuns(client, queue, settings.invitation_policy()),
+            ),
+            credit=CreditService(
+                commerce,
+                client,
+                queue,
+                settings.onboarding_purchase_approval_expire_after,
+                metrics,
+            ),
+            codec=CodecService(settings.codec()),
+        )

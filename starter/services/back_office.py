@@ -1,0 +1,144 @@
+"""Commerce as staff see and change it: prospects, customer hierarchies with their credit
+and site users, whom staff block, unblock or send a new link, and the credit limit."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from commerce.store import CommerceStore
+from sales.port import SalesBackend
+from starter.services.accounts import AccountService
+from starter.services.errors import NotFound
+
+Row = dict[str, Any]
+# The statuses whose user a link helps: an activation link or a password reset link.
+LINK_STATUSES = ("invited", "active")
+
+
+class NoCreditLimit(Exception):
+    """The organization has no credit limit to change."""
+
+
+@dataclass(frozen=True)
+class HierarchyOverview:
+    hierarchy: Row
+    site_users: list[Row]
+    audit: list[Row]
+    # The credit limit with what is reserved, invoiced and available; None without a limit.
+    credit: Row | None
+    limit_changes: list[Row]
+    ledger: list[Row]
+
+
+@dataclass(frozen=True)
+class LinkAnswer:
+    site_user: Row
+    # False when the user's status (or a block) gives them no link.
+    sent: bool
+
+
+class BackOffice:
+    def __init__(
+        self, commerce: CommerceStore, sales: SalesBackend, accounts: AccountService
+    ) -> None:
+        self._commerce = commerce
+        self._sales = sales
+        self._accounts = accounts
+
+    async def prospects(self, status: str | None, limit: int, offset: int) -> list[Row]:
+        """ "All prospects", newest first, optionally of one status."""
+        return await self._commerce.prospects.list(status, limit, offset)
+
+    async def prospect(self, prospect_id: str) -> Row:
+        prospect = await self._commerce.prospects.get(prospect_id)
+        if prospect is None:
+            raise NotFound("prospect")
+        return prospect
+
+    async def prospect_with_sales_records(self, prospect_id: str) -> Row:
+        """The prospect, with Dynamics 365's pages of its lead and opportunity when Sales is
+        there."""
+        prospect = await self.prospect(prospect_id)
+        return {**prospect, "sales_records": await self._sales.record_links(prospect["reference"])}
+
+    async def hierarchy(self, hierarchy_id: str) -> Row:
+        hierarchy = await self._commerce.customers.hierarchy(hierarchy_id)
+        if hierarchy is None:
+            raise NotFound("customer hierarchy")
+        return hierarchy
+
+    async def hierarchy_overview(self, hierarchy_id: str) -> HierarchyOverview:
+        """The hierarchy with its site users, their audit log, and its credit's history."""
+        hierarchy = await self.hierarchy(hierarchy_id)
+        customer_id = hierarchy["organization_customer_id"]
+        limits = self._commerce.credit_limits
+        return HierarchyOverview(
+            hierarchy=hierarchy,
+            site_users=await self._commerce.partner_users.users(hierarchy_id),
+            audit=await self._commerce.partner_users.audit(hierarchy_id),
+            credit=await limits.summary(customer_id),
+            limit_changes=await limits.changes(customer_id),
+            ledger=await limits.ledger(customer_id),
+        )
+
+    async def site_users(self, hierarchy_id: str) -> list[Row]:
+        """Every site user of the organization, whatever their status, blocked ones included."""
+        # An organization without users and one that does not exist must answer differently.
+        await self.hierarchy(hierarchy_id)
+        return await self._commerce.partner_users.users(hierarchy_id)
+
+    async def set_blocked(self, site_user_id: str, blocked: bool, actor: str) -> Row:
+        """Block the user (treated as removed, signed out at once) or unblock them; the user
+        as they are after it."""
+        # A fresh key per call: each staff action is its own audit entry, while a call that
+        # changes nothing (already blocked) writes none.
+        action = "block" if blocked else "unblock"
+        change_key = f"staff-{action}:{site_user_id}:{uuid.uuid4()}"
+        found = await self._commerce.memberships.set_blocked(
+            site_user_id, blocked, actor, change_key
+        )
+        # Read after the change: the user may have been erased in between.
+        row = await self._commerce.partner_users.by_id(site_user_id) if found else None
+        if row is None:
+            raise NotFound("site user")
+        return row
+
+    async def change_credit_limit(
+        self, hierarchy_id: str, amount: Decimal, by: str, reason: str
+    ) -> None:
+        hierarchy = await self.hierarchy(hierarchy_id)
+        # A fresh key per click: each change is its own entry in the history and the ledger.
+        changed = await self._commerce.credit_limits.change(
+            hierarchy["organization_customer_id"],
+            amount,
+            by,
+            reason,
+            f"staff-limit:{uuid.uuid4()}",
+        )
+        if changed is None:
+            raise NoCreditLimit(hierarchy_id)
+
+    async def resend_link(self, site_user_id: str, by: str) -> LinkAnswer:
+        """Email the user whatever link lets them set a password, if their status allows."""
+        row = await self._commerce.partner_users.by_id(site_user_id)
+        if row is None:
+            raise NotFound("site user")
+        if row["status"] not in LINK_STATUSES or row["blocked"]:
+            return LinkAnswer(row, sent=False)
+        # The email goes in the language the organization asked to be onboarded in; the staff
+        # member's own page language says nothing about the partner's.
+        hierarchy = await self._commerce.customers.hierarchy(row["hierarchy_id"])
+        prospect = hierarchy and await self._commerce.prospects.get(hierarchy["prospect_id"])
+        locale = prospect["locale"] if prospect else "en"
+        await self._accounts.request_link("site", row["email"], locale)
+        await self._commerce.partner_users.record(
+            row["hierarchy_id"],
+            f"staff-link:{uuid.uuid4().hex}",
+            by,
+            "link_requested_by_staff",
+            site_user_id,
+        )
+        return LinkAnswer(row, sent=True)

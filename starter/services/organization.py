@@ -1,0 +1,53 @@
+"""The partner's organization as a signed-in user sees it: its members, its credit, and the
+orders waiting for its admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from commerce.accounts import Account
+from commerce.store import CommerceStore
+from starter.services.errors import NotFound
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OrganizationView:
+    hierarchy: Row
+    users: list[Row]
+    # The signed-in user's own row among them.
+    me: Row | None
+    # None when the organization has no credit limit.
+    available_credit: Decimal | None
+    is_admin: bool
+    # Orders over a spending limit, for the admin to approve or decline; none for others.
+    awaiting: list[Row]
+
+
+class OrganizationService:
+    def __init__(self, commerce: CommerceStore) -> None:
+        self._commerce = commerce
+
+    async def overview(self, user: Account) -> OrganizationView:
+        """Raises NotFound when the organization was erased while the session lived."""
+        assert user.hierarchy_id is not None
+        assert user.customer_id is not None
+        hierarchy = await self._commerce.customers.hierarchy(user.hierarchy_id)
+        if hierarchy is None:
+            raise NotFound("organization")
+        users = await self._commerce.partner_users.users(user.hierarchy_id)
+        me = next((u for u in users if u["site_user_id"] == user.id), None)
+        limits = self._commerce.credit_limits
+        credit = await limits.summary(user.customer_id)
+        is_admin = me is not None and me["role"] == "admin"
+        return OrganizationView(
+            hierarchy=hierarchy,
+            users=users,
+            me=me,
+            available_credit=credit["available"] if credit else None,
+            is_admin=is_admin,
+            awaiting=await limits.awaiting(user.hierarchy_id) if is_admin else [],
+        )
