@@ -35,10 +35,15 @@ MAY_IMPORT: dict[str, set[str]] = {
     "devstack": set(),
 }
 STORES = {"commerce", "sales"}
+TEMPORAL_LAYERS = {"temporalio", "workflows"}
 SQL = re.compile(
     r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b", re.I | re.S
 )
 LONG_MODULE = 250
+# The web app's audiences: their handlers parse, call a service and render.
+AUDIENCES = ("api", "site", "staff", "integrations")
+# What a handler must not reach through the services: the stores and the Temporal client.
+STORE_DOORS = {"commerce", "sales", "client", "stores"}
 LONG_ALLOWED = {"workflows/onboarding.py"}
 
 
@@ -98,3 +103,82 @@ def test_modules_are_short_enough_to_read_in_one_sitting() -> None:
     }
     over = {p: n for p, n in long.items() if n > LONG_MODULE and p not in LONG_ALLOWED}
     assert over == {}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The dotted names of the modules a file imports, relative imports resolved."""
+    package = list(path.relative_to(ROOT).parent.parts)
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found |= {module} | {f"{module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def handler_modules() -> list[Path]:
+    return [path for audience in AUDIENCES for path in modules(f"starter/{audience}")]
+
+
+def test_handlers_leave_temporal_to_the_services() -> None:
+    """No module of an audience folder imports temporalio or the workflows."""
+    wrong = {
+        str(path.relative_to(ROOT)): sorted(
+            name for name in imported_modules(path) if name.split(".")[0] in TEMPORAL_LAYERS
+        )
+        for path in handler_modules()
+    }
+    assert {path: names for path, names in wrong.items() if names} == {}
+
+
+def test_handlers_reach_no_store_through_the_services() -> None:
+    """No handler calls `services.commerce`, `.sales`, `.client` or `.stores`: services do."""
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}: services.{node.attr}"
+        for path in handler_modules()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "services"
+        and node.attr in STORE_DOORS
+    ]
+    assert found == []
+
+
+def test_audiences_import_nothing_of_each_other() -> None:
+    """An audience folder imports no other audience's modules (the site nothing of the API)."""
+    wrong = {
+        str(path.relative_to(ROOT)): sorted(
+            name
+            for name in imported_modules(path)
+            for other in set(AUDIENCES) - {audience}
+            if name == f"starter.{other}" or name.startswith(f"starter.{other}.")
+        )
+        for audience in AUDIENCES
+        for path in modules(f"starter/{audience}")
+    }
+    assert {path: names for path, names in wrong.items() if names} == {}
+
+
+def test_common_and_services_import_each_other_one_way_at_most() -> None:
+    """starter/common and starter/services form no import cycle."""
+
+    def importers(of: str, among: str) -> list[str]:
+        return [
+            str(path.relative_to(ROOT))
+            for path in modules(f"starter/{among}")
+            if any(
+                name == f"starter.{of}" or name.startswith(f"starter.{of}.")
+                for name in imported_modules(path)
+            )
+        ]
+
+    common_on_services = importers("services", among="common")
+    services_on_common = importers("common", among="services")
+    assert not (common_on_services and services_on_common), (
+        common_on_services,
+        services_on_common,
+    )
