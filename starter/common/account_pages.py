@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from accounts.hashing import HasherBusy
-from commerce.accounts import Audience
+from domain.audience import Audience
 from domain.request import EMAIL
 from starter.common.auth import SIGN_IN_PAGES, get_services
 from starter.common.bootstrap import Services

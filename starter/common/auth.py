@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from commerce.accounts import Account, Audience
+from commerce.accounts import Account
+from domain.audience import Audience
 from starter.common.bootstrap import Services
 
 API_USER_HEADER = "X-Staff-User"

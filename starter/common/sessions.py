@@ -15,8 +15,9 @@ from fastapi import HTTPException, Request
 from starlette.responses import Response
 
 from accounts.tokens import new_token, token_hash
-from commerce.accounts import Account, Audience
+from commerce.accounts import Account
 from commerce.store import CommerceStore
+from domain.audience import Audience
 
 CSRF_FIELD = "csrf_token"
 _COOKIE_NAMES: dict[Audience, str] = {"site": "onboarding_session", "staff": "onboarding_staff"}

@@ -14,8 +14,9 @@ from accounts.hashing import PasswordHasher
 from accounts.passwords import PasswordProblem, normalize_password, password_problem
 from accounts.throttle import PER_ACCOUNT, ThrottleRule
 from accounts.tokens import token_hash
-from commerce.accounts import Account, Audience, LinkHolder
+from commerce.accounts import Account, LinkHolder
 from commerce.store import CommerceStore
+from domain.audience import Audience
 from workflows.account_emails import AccountEmailWorkflow
 from workflows.invitation import InvitationWorkflow
 from workflows.models import AccountEmailRequest
