@@ -15,9 +15,9 @@ from cryptography.exceptions import InvalidTag
 from accounts.recovery_codes import RecoveryCodes, new_recovery_codes, recovery_code_digest
 from accounts.sealing import KeyRing
 from accounts.totp import base32_secret, code_at_step, code_check, new_secret, time_step
-from commerce.accounts import Audience
 from commerce.second_factors import SecondFactors
 from commerce.store import PartnerApproval
+from domain.audience import Audience
 from domain.outcomes import CreditLimit
 from plumbing.stores import Stores
 from tests.factories import make_request
