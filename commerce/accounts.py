@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from commerce.partner_users import audit_activation
+from commerce.audit_log import audit_activation
 from domain.audience import Audience
 from storage.database import Connection, Database
 

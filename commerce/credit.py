@@ -47,8 +47,10 @@ class WrongState(Exception):
 
 def _same(row: Row, purchase: Purchase) -> bool:
     return (row["site_user_id"], row["amount"], row["currency"]) == (
-        purchase.site_user_id, purchase.amount, purchase.currency,
-    )  # fmt: skip
+        purchase.site_user_id,
+        purchase.amount,
+        purchase.currency,
+    )
 
 
 def decide(user: Row, credit: Row | None, purchase: Purchase) -> tuple[str, str | None]:
@@ -121,18 +123,27 @@ class Credit:
                            CASE WHEN $7 = 'needs_approval' THEN now() + $9::interval END)
                    ON CONFLICT (order_reference) DO NOTHING
                    RETURNING *""",
-                purchase.order_reference, user["customer_id"], user["hierarchy_id"],
-                purchase.site_user_id, purchase.amount, purchase.currency, status, reason,
+                purchase.order_reference,
+                user["customer_id"],
+                user["hierarchy_id"],
+                purchase.site_user_id,
+                purchase.amount,
+                purchase.currency,
+                status,
+                reason,
                 approval_window,
-            )  # fmt: skip
+            )
             if row is None:
                 # Another organization's order took the reference first.
                 raise ReferenceReused(purchase.order_reference)
             if status == "approved":
                 await _move_credit(
-                    conn, user["customer_id"], purchase.order_reference, "reserved",
+                    conn,
+                    user["customer_id"],
+                    purchase.order_reference,
+                    "reserved",
                     purchase.amount,
-                )  # fmt: skip
+                )
             return dict(row), True
 
     async def get(self, order_reference: str) -> Row | None:

@@ -32,9 +32,14 @@ class CreditLimits:
                        new_amount, currency, changed_by, reason)
                    VALUES ($1, $2, $3, $4, $5, $6, $7)
                    ON CONFLICT (change_key) DO NOTHING RETURNING true""",
-                customer_id, change_key, old["amount"], amount, old["currency"], changed_by,
+                customer_id,
+                change_key,
+                old["amount"],
+                amount,
+                old["currency"],
+                changed_by,
                 reason,
-            )  # fmt: skip
+            )
             if added:
                 await conn.execute(
                     """UPDATE credit_limits SET amount = $2, updated_at = now()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from commerce.partner_users import audit_on
+from commerce.audit_log import audit_on
 from storage.database import Connection, Database
 
 Row = dict[str, Any]
@@ -65,9 +65,15 @@ class Memberships:
             if to != "active":
                 await _end_sessions(conn, site_user_id)
             await audit_on(
-                conn, hierarchy_id, change_key, actor, move, site_user_id,
-                {"status": row["status"]}, {"status": to},
-            )  # fmt: skip
+                conn,
+                hierarchy_id,
+                change_key,
+                actor,
+                move,
+                site_user_id,
+                {"status": row["status"]},
+                {"status": to},
+            )
         return to
 
     async def set_blocked(
@@ -93,10 +99,15 @@ class Memberships:
                 await _end_sessions(conn, site_user_id)
             if row["was_blocked"] != blocked:
                 await audit_on(
-                    conn, row["hierarchy_id"], change_key, actor,
-                    "blocked" if blocked else "unblocked", site_user_id,
-                    {"blocked": row["was_blocked"]}, {"blocked": blocked},
-                )  # fmt: skip
+                    conn,
+                    row["hierarchy_id"],
+                    change_key,
+                    actor,
+                    "blocked" if blocked else "unblocked",
+                    site_user_id,
+                    {"blocked": row["was_blocked"]},
+                    {"blocked": blocked},
+                )
         return {"site_user_id": site_user_id, "blocked": blocked}
 
     async def hand_over_admin(
@@ -133,9 +144,15 @@ class Memberships:
                 new["customer_id"],
             )
             await audit_on(
-                conn, hierarchy_id, change_key, actor, "admin_handed_over", to_user_id,
-                {"admin": from_user_id}, {"admin": to_user_id},
-            )  # fmt: skip
+                conn,
+                hierarchy_id,
+                change_key,
+                actor,
+                "admin_handed_over",
+                to_user_id,
+                {"admin": from_user_id},
+                {"admin": to_user_id},
+            )
         return True
 
     async def status_of(self, site_user_id: str) -> str | None:

@@ -21,9 +21,13 @@ class OutboxEmail:
 
     def row(self) -> tuple[str, str, str, int, str, str]:
         return (
-            self.message_id, self.reference, self.kind, self.sequence, self.recipient,
+            self.message_id,
+            self.reference,
+            self.kind,
+            self.sequence,
+            self.recipient,
             self.subject,
-        )  # fmt: skip
+        )
 
 
 # A row when this transaction marks the email sent, none when a committed one had. An attempt

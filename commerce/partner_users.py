@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import asyncpg
 
+from commerce.audit_log import audit_entries, audit_on
 from commerce.customers import person_name
 from domain.errors import SiteUserEmailTaken
 from domain.partner_users import NewUser
-from storage.database import Connection, Database
+from storage.database import Database
 
 Row = dict[str, Any]
 EDITABLE = ("first_name", "last_name", "job_title", "phone", "spending_limit")
@@ -24,49 +24,6 @@ _USERS = """
     JOIN customers c ON c.id = u.customer_id
     JOIN customer_hierarchy_members m
         ON m.hierarchy_id = u.hierarchy_id AND m.customer_id = u.customer_id"""
-
-
-def _json(values: Row | None) -> str | None:
-    return None if values is None else json.dumps(values, default=str, ensure_ascii=False)
-
-
-async def audit_on(
-    conn: Connection,
-    hierarchy_id: str,
-    change_key: str,
-    actor: str,
-    action: str,
-    site_user_id: str | None,
-    before: Row | None = None,
-    after: Row | None = None,
-) -> None:
-    """One entry per change: a retried write finds its key and adds nothing."""
-    await conn.execute(
-        """INSERT INTO audit_log (hierarchy_id, change_key, actor, action, site_user_id, before,
-               after)
-           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)
-           ON CONFLICT (change_key) DO NOTHING""",
-        hierarchy_id,
-        change_key,
-        actor,
-        action,
-        site_user_id,
-        _json(before),
-        _json(after),
-    )
-
-
-async def audit_activation(conn: Connection, site_user_id: str) -> None:
-    """A partner user's activation is a change of their organization's users, made by them."""
-    await conn.execute(
-        """INSERT INTO audit_log (hierarchy_id, change_key, actor, action, site_user_id, before,
-               after)
-           SELECT hierarchy_id, 'activated:' || id, email, 'activated', id,
-                  '{"status": "invited"}', '{"status": "active"}'
-           FROM site_users WHERE id = $1
-           ON CONFLICT (change_key) DO NOTHING""",
-        site_user_id,
-    )
 
 
 class PartnerUsers:
@@ -86,9 +43,14 @@ class PartnerUsers:
                            email, phone, job_title)
                        VALUES ($1, 'person', $2, $3, $4, $5, $6, $7)
                        ON CONFLICT (id) DO NOTHING""",
-                    user.customer_id, name, user.first_name, user.last_name, user.email,
-                    user.phone, user.job_title,
-                )  # fmt: skip
+                    user.customer_id,
+                    name,
+                    user.first_name,
+                    user.last_name,
+                    user.email,
+                    user.phone,
+                    user.job_title,
+                )
                 await conn.execute(
                     """INSERT INTO customer_hierarchy_members (hierarchy_id, customer_id, role)
                        VALUES ($1, $2, 'user') ON CONFLICT DO NOTHING""",
@@ -100,18 +62,33 @@ class PartnerUsers:
                            spending_limit, invitation_id, invited_by)
                        VALUES ($1, $2, $3, $4, 'invited', $5, $6, $7)
                        ON CONFLICT (id) DO NOTHING""",
-                    user.site_user_id, user.customer_id, user.hierarchy_id, user.email,
-                    user.spending_limit, invitation_id, invited_by,
-                )  # fmt: skip
+                    user.site_user_id,
+                    user.customer_id,
+                    user.hierarchy_id,
+                    user.email,
+                    user.spending_limit,
+                    invitation_id,
+                    invited_by,
+                )
                 after = {
-                    "email": user.email, "first_name": user.first_name,
-                    "last_name": user.last_name, "job_title": user.job_title,
-                    "phone": user.phone, "spending_limit": user.spending_limit, "role": "user",
-                }  # fmt: skip
+                    "email": user.email,
+                    "first_name": user.first_name,
+                    "last_name": user.last_name,
+                    "job_title": user.job_title,
+                    "phone": user.phone,
+                    "spending_limit": user.spending_limit,
+                    "role": "user",
+                }
                 await audit_on(
-                    conn, user.hierarchy_id, change_key, invited_by, "invited",
-                    user.site_user_id, None, after,
-                )  # fmt: skip
+                    conn,
+                    user.hierarchy_id,
+                    change_key,
+                    invited_by,
+                    "invited",
+                    user.site_user_id,
+                    None,
+                    after,
+                )
         except asyncpg.UniqueViolationError as err:
             raise SiteUserEmailTaken(f"a site user with email {user.email} exists") from err
 
@@ -191,9 +168,13 @@ class PartnerUsers:
                 """UPDATE customers SET first_name = $2, last_name = $3, job_title = $4,
                        phone = $5, name = $6
                    WHERE id = $1""",
-                row["customer_id"], after["first_name"], after["last_name"],
-                after["job_title"], after["phone"], name,
-            )  # fmt: skip
+                row["customer_id"],
+                after["first_name"],
+                after["last_name"],
+                after["job_title"],
+                after["phone"],
+                name,
+            )
             await conn.execute(
                 "UPDATE site_users SET spending_limit = $2 WHERE id = $1",
                 site_user_id,
@@ -201,28 +182,21 @@ class PartnerUsers:
             )
             changed = [k for k in EDITABLE if before[k] != after[k]]
             await audit_on(
-                conn, hierarchy_id, change_key, actor, "edited", site_user_id,
-                {k: before[k] for k in changed}, {k: after[k] for k in changed},
-            )  # fmt: skip
+                conn,
+                hierarchy_id,
+                change_key,
+                actor,
+                "edited",
+                site_user_id,
+                {k: before[k] for k in changed},
+                {k: after[k] for k in changed},
+            )
         return True
 
     async def audit(self, hierarchy_id: str, limit: int = 200) -> list[Row]:
-        rows = await self._db.fetch(
-            """SELECT a.at, a.actor, a.action, a.site_user_id, u.email, a.before, a.after
-               FROM audit_log a LEFT JOIN site_users u ON u.id = a.site_user_id
-               WHERE a.hierarchy_id = $1 ORDER BY a.at DESC, a.id DESC LIMIT $2""",
-            hierarchy_id,
-            limit,
-        )
-        return [
-            {**dict(r), "before": _loads(r["before"]), "after": _loads(r["after"])} for r in rows
-        ]
+        return await audit_entries(self._db, hierarchy_id, limit)
 
     async def by_id(self, site_user_id: str) -> Row | None:
         """One user whatever their organization: staff reach users by id alone."""
         row = await self._db.fetchrow(f"{_USERS} WHERE u.id = $1", site_user_id)
         return dict(row) if row else None
-
-
-def _loads(value: str | None) -> Row | None:
-    return None if value is None else dict(json.loads(value))
