@@ -17,11 +17,16 @@ from domain.request import OnboardingRequest
 from sales.dataverse import codes
 from sales.dataverse.client import DataverseClient
 from sales.dataverse.lead_columns import lead_columns, note_text, record_guid
+from sales.dataverse.records import DataverseRecords
 from sales.port import Row
 from storage.database import Database
 
-ENTITY_SETS = {"lead": "leads", "opportunity": "opportunities", "contact": "contacts",
-               "account": "accounts"}  # fmt: skip
+ENTITY_SETS = {
+    "lead": "leads",
+    "opportunity": "opportunities",
+    "contact": "contacts",
+    "account": "accounts",
+}
 # Erased children first, the lead (and with it its notes) last.
 ERASE_ORDER = ("opportunity", "contact", "account", "lead")
 CREATE = {"If-None-Match": "*"}
@@ -37,46 +42,39 @@ def _guid(value: str) -> uuid.UUID | None:
 
 class DataverseSales:
     def __init__(self, db: Database, client: DataverseClient) -> None:
-        self.db = db
+        self.records = DataverseRecords(db)
         self.client = client
-
-    async def _remember(self, our_id: str, reference: str, entity: str, guid: Any) -> None:
-        if guid:
-            await self.db.execute(
-                """INSERT INTO dataverse_records (our_id, reference, entity, record_id)
-                   VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
-                our_id, reference, entity, uuid.UUID(str(guid)),
-            )  # fmt: skip
-
-    async def _record(self, our_id: str) -> tuple[str, uuid.UUID]:
-        row = await self.db.fetchrow(
-            "SELECT reference, record_id FROM dataverse_records WHERE our_id = $1", our_id
-        )
-        if row is None:
-            raise RecordNotFound(f"no Dataverse record for {our_id}")
-        return row["reference"], row["record_id"]
 
     async def _note(
         self, reference: str, what: str, lead: uuid.UUID, subject: str, text: str
     ) -> None:
         await self.client.call(
-            "POST", "annotations",
-            body={"annotationid": str(record_guid(reference, what)), "subject": subject,
-                  "notetext": text, "objectid_lead@odata.bind": f"/leads({lead})"},
+            "POST",
+            "annotations",
+            body={
+                "annotationid": str(record_guid(reference, what)),
+                "subject": subject,
+                "notetext": text,
+                "objectid_lead@odata.bind": f"/leads({lead})",
+            },
             expect=(204, 412),  # 412: this note exists, from an earlier attempt
-        )  # fmt: skip
+        )
 
     async def create_lead(
         self, lead_id: str, prospect_id: str, reference: str, request: OnboardingRequest
     ) -> None:
         lead = record_guid(reference, "lead")
-        await self._remember(lead_id, reference, "lead", lead)
+        await self.records.remember(lead_id, reference, "lead", lead)
         await self.client.call(
-            "PATCH", f"leads({lead})", body=lead_columns(reference, request),
-            headers=CREATE, expect=(204, 412),  # 412: created by an earlier attempt
-        )  # fmt: skip
-        await self._note(reference, "note", lead, "From the B2B site",
-                         note_text(reference, prospect_id, request))  # fmt: skip
+            "PATCH",
+            f"leads({lead})",
+            body=lead_columns(reference, request),
+            headers=CREATE,
+            expect=(204, 412),  # 412: created by an earlier attempt
+        )
+        await self._note(
+            reference, "note", lead, "From the B2B site", note_text(reference, prospect_id, request)
+        )
 
     async def _lead_state(self, lead: uuid.UUID) -> dict[str, Any]:
         row = await self.client.get(
@@ -89,16 +87,21 @@ class DataverseSales:
     async def qualify_lead(
         self, lead_id: str, opportunity_id: str, contact_id: str, account_id: str, decided_by: str
     ) -> None:
-        reference, lead = await self._record(lead_id)
+        reference, lead = await self.records.find(lead_id)
         state = await self._lead_state(lead)
         if state["statecode"] == codes.DISQUALIFIED:
             raise LeadNotOpen(f"lead {lead} is disqualified in Dynamics 365")
         if state["statecode"] == codes.OPEN:
             await self.client.call(
-                "POST", f"leads({lead})/Microsoft.Dynamics.CRM.QualifyLead",
-                body={"CreateAccount": True, "CreateContact": True, "CreateOpportunity": True,
-                      "Status": codes.LEAD_QUALIFIED},
-            )  # fmt: skip
+                "POST",
+                f"leads({lead})/Microsoft.Dynamics.CRM.QualifyLead",
+                body={
+                    "CreateAccount": True,
+                    "CreateContact": True,
+                    "CreateOpportunity": True,
+                    "Status": codes.LEAD_QUALIFIED,
+                },
+            )
             state = await self._lead_state(lead)
         opportunity = state.get("_qualifyingopportunityid_value")
         if not opportunity:
@@ -106,28 +109,30 @@ class DataverseSales:
         row = await self.client.get(
             f"opportunities({opportunity})?$select=_parentaccountid_value,_parentcontactid_value"
         )
-        await self._remember(opportunity_id, reference, "opportunity", opportunity)
+        await self.records.remember(opportunity_id, reference, "opportunity", opportunity)
         if row is not None:
-            await self._remember(
+            await self.records.remember(
                 account_id, reference, "account", row.get("_parentaccountid_value")
             )
-            await self._remember(
+            await self.records.remember(
                 contact_id, reference, "contact", row.get("_parentcontactid_value")
             )
 
     async def disqualify_lead(
         self, lead_id: str, reason: DisqualifyReason, decided_by: str, note: str
     ) -> None:
-        reference, lead = await self._record(lead_id)
+        reference, lead = await self.records.find(lead_id)
         state = await self._lead_state(lead)
         if state["statecode"] == codes.QUALIFIED:
             raise LeadNotOpen(f"lead {lead} is qualified in Dynamics 365")
         if state["statecode"] == codes.OPEN:
             status = codes.disqualify_status(reason)
             await self.client.call(
-                "PATCH", f"leads({lead})", headers=UPDATE,
+                "PATCH",
+                f"leads({lead})",
+                headers=UPDATE,
                 body={"statecode": codes.DISQUALIFIED, "statuscode": status},
-            )  # fmt: skip
+            )
         if note:
             await self._note(reference, "closing-note", lead, f"Disqualified: {reason}", note)
 
@@ -138,7 +143,7 @@ class DataverseSales:
         reason: LostReason | None,
         decided_by: str,
     ) -> None:
-        _, opportunity = await self._record(opportunity_id)
+        _, opportunity = await self.records.find(opportunity_id)
         row = await self.client.get(f"opportunities({opportunity})?$select=statecode,statuscode")
         if row is None:
             raise RecordNotFound(f"opportunity {opportunity} is not in Dataverse")
@@ -149,11 +154,16 @@ class DataverseSales:
             raise OpportunityNotOpen(f"opportunity {opportunity} is closed the other way")
         status = codes.OPPORTUNITY_WON if outcome == "won" else codes.lost_status(reason)
         await self.client.call(
-            "POST", "WinOpportunity" if outcome == "won" else "LoseOpportunity",
-            body={"Status": status, "OpportunityClose": {
-                "subject": f"Closed as {outcome} by the onboarding",
-                "opportunityid@odata.bind": f"/opportunities({opportunity})"}},
-        )  # fmt: skip
+            "POST",
+            "WinOpportunity" if outcome == "won" else "LoseOpportunity",
+            body={
+                "Status": status,
+                "OpportunityClose": {
+                    "subject": f"Closed as {outcome} by the onboarding",
+                    "opportunityid@odata.bind": f"/opportunities({opportunity})",
+                },
+            },
+        )
 
     # Salespeople read leads in Dynamics 365; our console steps aside.
     async def leads(self, view: str, user: str, limit: int, offset: int) -> list[Row]:
@@ -167,13 +177,7 @@ class DataverseSales:
 
     async def reference_of_lead(self, lead_id: str) -> str | None:
         guid = _guid(lead_id)
-        if guid is None:
-            return None
-        value = await self.db.fetchval(
-            "SELECT reference FROM dataverse_records WHERE entity = 'lead' AND record_id = $1",
-            guid,
-        )
-        return str(value) if value is not None else None
+        return None if guid is None else await self.records.reference_of_lead(guid)
 
     async def reference_of_opportunity(self, opportunity_id: str) -> str | None:
         """Through the opportunity's originating lead, as Dataverse tells it."""
@@ -185,31 +189,29 @@ class DataverseSales:
         return await self.reference_of_lead(str(lead)) if lead else None
 
     async def erase(self, reference: str) -> bool:
-        rows = await self.db.fetch(
-            "SELECT entity, record_id FROM dataverse_records WHERE reference = $1", reference
-        )
+        rows = await self.records.of(reference)
         for entity in ERASE_ORDER:
             for row in rows:
                 if row["entity"] == entity:
                     await self.client.call(
                         "DELETE", f"{ENTITY_SETS[entity]}({row['record_id']})", expect=(204, 404)
                     )
-        await self.db.execute("DELETE FROM dataverse_records WHERE reference = $1", reference)
+        await self.records.forget(reference)
         return bool(rows)
 
     async def can_reach(self) -> bool:
         return (await self.client.get("WhoAmI")) is not None
 
     async def record_links(self, reference: str) -> list[Row]:
-        rows = await self.db.fetch(
-            """SELECT entity, record_id FROM dataverse_records WHERE reference = $1
-               ORDER BY array_position(ARRAY['lead', 'opportunity', 'account', 'contact'],
-                                       entity)""",
-            reference,
-        )
         return [
-            {"entity": r["entity"], "id": str(r["record_id"]),
-             "url": f"{self.client.url}/main.aspx?etn={r['entity']}&id={r['record_id']}"
-                    "&pagetype=entityrecord"}
-            for r in rows
-        ]  # fmt: skip
+            {
+                "entity": r["entity"],
+                "id": str(r["record_id"]),
+                "url": self._record_page(r["entity"], r["record_id"]),
+            }
+            for r in await self.records.of(reference)
+        ]
+
+    def _record_page(self, entity: str, record_id: uuid.UUID) -> str:
+        """The record's form in the Dynamics 365 web client."""
+        return f"{self.client.url}/main.aspx?etn={entity}&id={record_id}&pagetype=entityrecord"

@@ -12,10 +12,20 @@ from sales.dataverse.codes import LEAD_SOURCE_WEB
 NAMESPACE = uuid.UUID("6f1d3c52-6a43-4f4e-9b7e-2d51c8a0b1e4")
 # From the lead table's column definitions (MaxLength).
 MAX_LENGTH = {
-    "subject": 300, "firstname": 50, "lastname": 50, "emailaddress1": 100, "telephone1": 50,
-    "jobtitle": 100, "companyname": 100, "websiteurl": 200, "address1_line1": 250,
-    "address1_city": 80, "address1_postalcode": 20, "address1_country": 80, "description": 2000,
-}  # fmt: skip
+    "subject": 300,
+    "firstname": 50,
+    "lastname": 50,
+    "emailaddress1": 100,
+    "telephone1": 50,
+    "jobtitle": 100,
+    "companyname": 100,
+    "websiteurl": 200,
+    "address1_line1": 250,
+    "address1_city": 80,
+    "address1_postalcode": 20,
+    "address1_country": 80,
+    "description": 2000,
+}
 
 
 def record_guid(reference: str, what: str) -> uuid.UUID:
