@@ -101,16 +101,22 @@ async def run(stack: BenchStack, args: argparse.Namespace, pool: asyncpg.Pool) -
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {
-        "cores": os.cpu_count(), "load_average_before": psutil.getloadavg(),
-        "seconds": args.seconds, "clients": args.clients, "rate": args.rate,
-        "organizations": args.organizations, "target_p99_ms": TARGET_P99_MS,
-    }  # fmt: skip
+        "cores": os.cpu_count(),
+        "load_average_before": psutil.getloadavg(),
+        "seconds": args.seconds,
+        "clients": args.clients,
+        "rate": args.rate,
+        "organizations": args.organizations,
+        "target_p99_ms": TARGET_P99_MS,
+    }
     stack = await open_stack({})
     report["web_pool_size"] = int(stack.env.get("DATABASE_POOL_SIZE", "10"))
     pool = await asyncpg.create_pool(
-        stack.env["COMMERCE_DATABASE_URL"], min_size=1, max_size=2,
+        stack.env["COMMERCE_DATABASE_URL"],
+        min_size=1,
+        max_size=2,
         server_settings={"search_path": "commerce"},
-    )  # fmt: skip
+    )
     try:
         mark = Mark.now(stack.pids())
         report.update(await run(stack, args, pool))
@@ -127,11 +133,16 @@ def _latency(p: dict[str, float]) -> str:
 
 def table(report: dict[str, Any]) -> str:
     tp, fixed, credit, repeats = (
-        report["throughput"], report["fixed_rate"], report["credit"], report["repeats"]
-    )  # fmt: skip
+        report["throughput"],
+        report["fixed_rate"],
+        report["credit"],
+        report["repeats"],
+    )
     others = "  other work on the machine meanwhile: {:.0%} of all cores, the whole machine {:.0%}"
-    lines = [f"cores: {report['cores']}   organizations: one, and {report['organizations']}"
-             f" (orders round-robin)   web app's pool: {report['web_pool_size']}"]  # fmt: skip
+    lines = [
+        f"cores: {report['cores']}   organizations: one, and {report['organizations']}"
+        f" (orders round-robin)   web app's pool: {report['web_pool_size']}"
+    ]
     lines.append(f"{'one at a time':<32} {_latency(report['alone'])}")
     for name, t in tp.items():
         label = f"{report['clients']} clients, {name}"
@@ -142,23 +153,31 @@ def table(report: dict[str, Any]) -> str:
         label = f"{report['rate']:g}/s open loop, {name}"
         met = "met" if f["target_met"] else "MISSED"
         lines.append(f"{label:<32} {_latency(f['latency'])}")
-        lines.append(f"{'':<32} errors {sum(f['errors'].values())},"
-                     f" p99 < {TARGET_P99_MS:g} ms: {met}, the driver's own lateness"
-                     f" p99 {f['driver_lag']['p99_ms']:.1f} ms")  # fmt: skip
+        lines.append(
+            f"{'':<32} errors {sum(f['errors'].values())},"
+            f" p99 < {TARGET_P99_MS:g} ms: {met}, the driver's own lateness"
+            f" p99 {f['driver_lag']['p99_ms']:.1f} ms"
+        )
         lines.append(others.format(f["other_work_cpu_share"], f["machine_cpu_share"]))
     kinds = [(k, name, r) for k, runs in (("max", tp), ("rate", fixed)) for name, r in runs.items()]
     heads = "  ".join(f"{k + ' ' + name:>14}" for k, name, _ in kinds)
     lines.append(f"{'CPU ms per authorization (cores)':<38} {heads}")
     for role in kinds[0][2]["cpu_ms_per_authorization"]:
-        cells = [f"{r['cpu_ms_per_authorization'][role]:6.2f} ({r['cores_busy'][role]:4.2f})"
-                 for _, _, r in kinds]  # fmt: skip
+        cells = [
+            f"{r['cpu_ms_per_authorization'][role]:6.2f} ({r['cores_busy'][role]:4.2f})"
+            for _, _, r in kinds
+        ]
         lines.append(f"  {role:<36} " + "  ".join(f"{c:>14}" for c in cells))
-    lines.append(f"credit: {credit['organizations']} organizations, {credit['approved_orders']}"
-                 f" approved orders; reserved = approved = ledger, one ledger row per order:"
-                 f" {'yes' if credit['ok'] else 'NO ' + str(credit['mismatches'])}")  # fmt: skip
-    lines.append(f"repeats: {repeats['orders']} approved orders sent again twice at once:"
-                 f" {repeats['answers']}; another amount under a used reference:"
-                 f" {repeats['reused_reference']}")  # fmt: skip
+    lines.append(
+        f"credit: {credit['organizations']} organizations, {credit['approved_orders']}"
+        f" approved orders; reserved = approved = ledger, one ledger row per order:"
+        f" {'yes' if credit['ok'] else 'NO ' + str(credit['mismatches'])}"
+    )
+    lines.append(
+        f"repeats: {repeats['orders']} approved orders sent again twice at once:"
+        f" {repeats['answers']}; another amount under a used reference:"
+        f" {repeats['reused_reference']}"
+    )
     return "\n".join(lines)
 
 

@@ -31,12 +31,19 @@ def plan(index: int) -> str:
 
 def body(run: str, index: int) -> dict[str, Any]:
     return {
-        "company": {"name": f"Bench {run} {index} 株式会社",
-                    "address": {"postal_code": "100-0005"}},
-        "contact": {"first_name": "Aiko", "last_name": "Sato",
-                    "email": f"bench-{run}-{index}@example.com", "phone": "+81 90 1234 5678"},
-        "comments": "Benchmark request", "locale": "ja",
-    }  # fmt: skip
+        "company": {
+            "name": f"Bench {run} {index} 株式会社",
+            "address": {"postal_code": "100-0005"},
+        },
+        "contact": {
+            "first_name": "Aiko",
+            "last_name": "Sato",
+            "email": f"bench-{run}-{index}@example.com",
+            "phone": "+81 90 1234 5678",
+        },
+        "comments": "Benchmark request",
+        "locale": "ja",
+    }
 
 
 def now() -> datetime:
@@ -155,9 +162,11 @@ async def reference_onboarding(client: Client, run: str, index: int) -> str:
     reference = f"BENCH-{run}-{index}"
     request = OnboardingRequest.model_validate(body(run, index))  # the form's very payload
     handle = await client.start_workflow(
-        OnboardingWorkflow.run, OnboardingInput(reference=reference, request=request),
-        id=reference, task_queue="bench-reference",
-    )  # fmt: skip
+        OnboardingWorkflow.run,
+        OnboardingInput(reference=reference, request=request),
+        id=reference,
+        task_queue="bench-reference",
+    )
     while True:
         await asyncio.sleep(POLL_INTERVAL)
         try:
@@ -178,9 +187,13 @@ async def reference_onboarding(client: Client, run: str, index: int) -> str:
             OnboardingWorkflow.decide_qualify_lead, LeadQualified(decided_by=who, decided_at=now())
         )
         close = OpportunityClosed.model_validate(
-            {"decided_by": who, "decided_at": now(), "outcome": plan(index) if plan(index) == "won"
-             else "lost", "reason": None if plan(index) == "won" else "Out-sold"}
-        )  # fmt: skip
+            {
+                "decided_by": who,
+                "decided_at": now(),
+                "outcome": plan(index) if plan(index) == "won" else "lost",
+                "reason": None if plan(index) == "won" else "Out-sold",
+            }
+        )
         await handle.execute_update(OnboardingWorkflow.decide_close_opportunity, close)
     await handle.result()
     return reference

@@ -22,9 +22,11 @@ async def floor_onboarding(client: Client, run: str, index: int) -> str:
     reference = f"FLOOR-{run}-{index}"
     request = OnboardingRequest.model_validate(body(run, index))
     handle = await client.start_workflow(
-        FloorShape.run, OnboardingInput(reference=reference, request=request),
-        id=reference, task_queue="bench-reference",
-    )  # fmt: skip
+        FloorShape.run,
+        OnboardingInput(reference=reference, request=request),
+        id=reference,
+        task_queue="bench-reference",
+    )
     await asyncio.sleep(POLL_INTERVAL)
     who = "bench"
     if plan(index) == "disqualify":
@@ -35,9 +37,11 @@ async def floor_onboarding(client: Client, run: str, index: int) -> str:
     await asyncio.sleep(POLL_INTERVAL)
     won = plan(index) == "won"
     close = OpportunityClosed(
-        decided_by=who, decided_at=now(), outcome="won" if won else "lost",
+        decided_by=who,
+        decided_at=now(),
+        outcome="won" if won else "lost",
         reason=None if won else LostReason.OUT_SOLD,
-    )  # fmt: skip
+    )
     await handle.signal(FloorShape.close_opportunity, close)
     return reference
 

@@ -75,10 +75,18 @@ async def send_email(data: SendEmailInput) -> str:
 
 
 NOOP_ACTIVITIES: list[Callable[..., Any]] = [
-    record_prospect, close_prospect, create_customers, create_customer_hierarchy,
-    set_credit_limit, add_site_user, create_lead, qualify_lead, close_lead,
-    close_opportunity, send_email,
-]  # fmt: skip
+    record_prospect,
+    close_prospect,
+    create_customers,
+    create_customer_hierarchy,
+    set_credit_limit,
+    add_site_user,
+    create_lead,
+    qualify_lead,
+    close_lead,
+    close_opportunity,
+    send_email,
+]
 
 
 async def serve(settings: Settings) -> None:

@@ -31,9 +31,11 @@ class Order:
 
     def body(self) -> dict[str, Any]:
         return {
-            "order_reference": self.reference, "site_user_id": self.organization.site_user_id,
-            "amount": self.amount, "currency": CURRENCY,
-        }  # fmt: skip
+            "order_reference": self.reference,
+            "site_user_id": self.organization.site_user_id,
+            "amount": self.amount,
+            "currency": CURRENCY,
+        }
 
 
 @dataclass
@@ -98,11 +100,13 @@ class Load:
 
     def report(self) -> dict[str, Any]:
         result = {
-            "requests": self.requests, "seconds": round(self.seconds, 2),
+            "requests": self.requests,
+            "seconds": round(self.seconds, 2),
             "per_second": round(self.requests / self.seconds, 1),
-            "latency": percentiles(self.latencies), "statuses": dict(self.statuses),
+            "latency": percentiles(self.latencies),
+            "statuses": dict(self.statuses),
             "errors": dict(self.errors),
-        }  # fmt: skip
+        }
         if self.lags:
             result["driver_lag"] = percentiles(self.lags)
         return result
@@ -169,7 +173,9 @@ async def repeat(http: aiohttp.ClientSession, orders: list[Order]) -> dict[str, 
     )
     reused = await authorize(http, replace(orders[0], amount=orders[0].amount + 1))
     return {
-        "orders": len(orders), "sent": sum(outcomes.values()), "answers": dict(outcomes),
+        "orders": len(orders),
+        "sent": sum(outcomes.values()),
+        "answers": dict(outcomes),
         "ok": outcomes == Counter({"approved": 2 * len(orders)}) and reused == "HTTP 409",
         "reused_reference": reused,
-    }  # fmt: skip
+    }

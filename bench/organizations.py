@@ -8,6 +8,7 @@ large enough that no order of the benchmark is declined, and the person's active
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,10 +28,7 @@ class Organization:
 
 
 def _rows(run: str, count: int) -> dict[str, list[tuple[Any, ...]]]:
-    rows: dict[str, list[tuple[Any, ...]]] = {
-        "person": [], "organization": [], "hierarchy": [], "member": [], "credit": [],
-        "user": [],
-    }  # fmt: skip
+    rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for index in range(count):
         key = f"{run}-{index}"
         person, organization, hierarchy = f"BP-{key}", f"BO-{key}", f"BH-{key}"
@@ -91,16 +89,21 @@ async def check_credit(
     for row in rows:
         count, amount = approved[row["customer_id"]]
         seen = {
-            "reserved": row["reserved"], "ledger_reserved": row["ledger_reserved"],
-            "ledger_rows": row["ledger_rows"], "approved_rows": row["approved_rows"],
-        }  # fmt: skip
+            "reserved": row["reserved"],
+            "ledger_reserved": row["ledger_reserved"],
+            "ledger_rows": row["ledger_rows"],
+            "approved_rows": row["approved_rows"],
+        }
         expected = {
-            "reserved": amount, "ledger_reserved": amount, "ledger_rows": count,
+            "reserved": amount,
+            "ledger_reserved": amount,
+            "ledger_rows": count,
             "approved_rows": count,
-        }  # fmt: skip
+        }
         if seen != expected or row["invoiced"] != 0 or row["other_rows"] != 0:
-            wrong.append({"customer_id": row["customer_id"], "expected": str(expected),
-                          "found": str(seen)})  # fmt: skip
+            wrong.append(
+                {"customer_id": row["customer_id"], "expected": str(expected), "found": str(seen)}
+            )
     return {
         "organizations": len(approved),
         "found": len(rows),

@@ -18,7 +18,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
-    from activities.models import EmailKind, SendEmailInput
+    from activities.models import EmailKind
     from activities.onboarding_models import (
         AddSiteUserInput,
         CloseLeadInput,
@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
         QualifyLeadInput,
         RecordProspectInput,
     )
-    from bench.reference_inputs import SetCreditLimitInput
+    from bench.reference_inputs import SetCreditLimitInput, email_input
     from domain.outcomes import DisqualifyReason, ProspectStatus
     from workflows.models import (
         HistoryEntry,
@@ -58,10 +58,12 @@ class ReferenceShape:
     def __init__(self, data: OnboardingInput) -> None:
         self._input, self._request = data, data.request
         self._state = OnboardingState(
-            reference=data.reference, status=OnboardingStatus.PENDING,
-            company_name=data.request.company.name, ids=OnboardingIds(),
+            reference=data.reference,
+            status=OnboardingStatus.PENDING,
+            company_name=data.request.company.name,
+            ids=OnboardingIds(),
             history=[HistoryEntry(at=workflow.now(), event="requested")],
-        )  # fmt: skip
+        )
         self._lead: LeadQualified | LeadDisqualified | None = None
         self._closed: OpportunityClosed | None = None
 
@@ -71,13 +73,25 @@ class ReferenceShape:
         self._status(OnboardingStatus.PENDING)
         workflow.patched("local-store-writes")
         ids.prospect_id = _id("PRO")
-        await self._store("record_prospect", RecordProspectInput(
-            prospect_id=ids.prospect_id, reference=data.reference, request=req,
-            submitted_at=workflow.now()))  # fmt: skip
+        await self._store(
+            "record_prospect",
+            RecordProspectInput(
+                prospect_id=ids.prospect_id,
+                reference=data.reference,
+                request=req,
+                submitted_at=workflow.now(),
+            ),
+        )
         ids.lead_id = _id("LEAD")
-        await self._store("create_lead", CreateLeadInput(
-            lead_id=ids.lead_id, prospect_id=ids.prospect_id, reference=data.reference,
-            request=req))  # fmt: skip
+        await self._store(
+            "create_lead",
+            CreateLeadInput(
+                lead_id=ids.lead_id,
+                prospect_id=ids.prospect_id,
+                reference=data.reference,
+                request=req,
+            ),
+        )
         await self._email(EmailKind.ACKNOWLEDGEMENT)
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(
@@ -90,14 +104,20 @@ class ReferenceShape:
                     lead_id=ids.lead_id, reason=DisqualifyReason.LOST, decided_by="bench", note=""
                 ),
             )
-            await self._reject()  # fmt: skip
+            await self._reject()
             return self._state
         await self._qualify()
         await workflow.wait_condition(lambda: self._closed is not None)
         assert self._closed is not None
-        await self._store("close_opportunity", CloseOpportunityInput(
-            opportunity_id=ids.opportunity_id or "", outcome=self._closed.outcome,
-            reason=self._closed.reason, decided_by="bench"))  # fmt: skip
+        await self._store(
+            "close_opportunity",
+            CloseOpportunityInput(
+                opportunity_id=ids.opportunity_id or "",
+                outcome=self._closed.outcome,
+                reason=self._closed.reason,
+                decided_by="bench",
+            ),
+        )
         if self._closed.outcome == "won":
             await self._approve()
         else:
@@ -118,11 +138,17 @@ class ReferenceShape:
             ),
         )
         ids.person_customer_id, ids.organization_customer_id = _id("CUS"), _id("CUS")
-        await self._store("create_customers", CreateCustomersInput(
-            prospect_id=ids.prospect_id or "", person_customer_id=ids.person_customer_id,
-            organization_customer_id=ids.organization_customer_id,
-            sales_contact_id=ids.contact_id, sales_account_id=ids.account_id,
-            request=self._request))  # fmt: skip
+        await self._store(
+            "create_customers",
+            CreateCustomersInput(
+                prospect_id=ids.prospect_id or "",
+                person_customer_id=ids.person_customer_id,
+                organization_customer_id=ids.organization_customer_id,
+                sales_contact_id=ids.contact_id,
+                sales_account_id=ids.account_id,
+                request=self._request,
+            ),
+        )
         self._status(OnboardingStatus.QUALIFIED)
 
     async def _approve(self) -> None:
@@ -155,7 +181,7 @@ class ReferenceShape:
             ),
         )
         await self._email(EmailKind.APPROVED, site_user_id=ids.site_user_id)
-        self._status(OnboardingStatus.APPROVED)  # fmt: skip
+        self._status(OnboardingStatus.APPROVED)
         self._state.closed = True
 
     async def _reject(self) -> None:
@@ -165,8 +191,12 @@ class ReferenceShape:
         self._state.closed = True
 
     async def _close_prospect(self, status: Any) -> None:
-        await self._store("close_prospect", CloseProspectInput(
-            prospect_id=self._state.ids.prospect_id or "", status=status, reason=None))  # fmt: skip
+        await self._store(
+            "close_prospect",
+            CloseProspectInput(
+                prospect_id=self._state.ids.prospect_id or "", status=status, reason=None
+            ),
+        )
 
     async def _store(self, name: str, arg: Any) -> None:
         await workflow.execute_local_activity(
@@ -174,18 +204,13 @@ class ReferenceShape:
         )
 
     async def _email(self, kind: EmailKind, site_user_id: str | None = None) -> None:
-        contact = self._request.contact
         await workflow.execute_activity(
             "send_email",
-            SendEmailInput(
-                reference=self._state.reference, kind=kind, sequence=0,
-                locale=self._request.locale, to=contact.email, site_user_id=site_user_id,
-                context={"first_name": contact.first_name, "last_name": contact.last_name,
-                         "company": self._request.company.name},
-            ),
-            start_to_close_timeout=timedelta(minutes=5), heartbeat_timeout=timedelta(seconds=20),
+            email_input(self._state.reference, self._request, kind, site_user_id),
+            start_to_close_timeout=timedelta(minutes=5),
+            heartbeat_timeout=timedelta(seconds=20),
             retry_policy=RETRY,
-        )  # fmt: skip
+        )
 
     def _status(self, status: OnboardingStatus) -> None:
         self._state.status = status

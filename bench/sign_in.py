@@ -134,9 +134,12 @@ async def sign_in_rounds(
         latencies += await at_once()
         used, others = start.since()
         seconds.append(time.monotonic() - start.at)
-        print(f"  round {number + 1}: {len(emails) / seconds[-1]:4.1f} sign-ins/s, web CPU"
-              f" {used['web'] * 1000 / len(emails):.0f} ms per sign-in,"
-              f" other work {others:.0%} of the cores", flush=True)  # fmt: skip
+        print(
+            f"  round {number + 1}: {len(emails) / seconds[-1]:4.1f} sign-ins/s, web CPU"
+            f" {used['web'] * 1000 / len(emails):.0f} ms per sign-in,"
+            f" other work {others:.0%} of the cores",
+            flush=True,
+        )
     used, others = first.since()
     return {
         "concurrent": len(emails),
@@ -187,17 +190,25 @@ def table(report: dict[str, Any]) -> str:
         f"memory={a['memory_kib']} KiB, parallelism={a['parallelism']}",
     ]
     for name in ("hash", "verify"):
-        lines.append(f"{name + ', one at a time':<28} mean {h[name]['mean_ms']:7.1f} ms"
-                     f"  p50 {h[name]['p50_ms']:7.1f} ms   ({h['count']} of them)")  # fmt: skip
-    lines.append(f"{'verify, as many at once':<28} {h['verifies_per_second_at_once']:7.1f}/s"
-                 "   (the hasher runs 4 at a time)")  # fmt: skip
+        lines.append(
+            f"{name + ', one at a time':<28} mean {h[name]['mean_ms']:7.1f} ms"
+            f"  p50 {h[name]['p50_ms']:7.1f} ms   ({h['count']} of them)"
+        )
+    lines.append(
+        f"{'verify, as many at once':<28} {h['verifies_per_second_at_once']:7.1f}/s"
+        "   (the hasher runs 4 at a time)"
+    )
     lines.append(others.format(h["other_work_cpu_share"]))
     lines.append(f"{'sign-in alone':<28} p50 {s['alone_p50_ms']:7.1f} ms   ({ALONE} in a row)")
     p, at_once = s["at_once"], f"sign-in, {s['concurrent']} at once"
-    lines.append(f"{at_once:<28} p50 {p['p50_ms']:7.1f} ms"
-                 f"  p95 {p['p95_ms']:7.1f} ms  p99 {p['p99_ms']:7.1f} ms")  # fmt: skip
-    lines.append(f"{'':<28} {s['per_second']:7.1f} sign-ins/s   ({s['rounds']} rounds,"
-                 f" {s['sign_ins']} sign-ins)")  # fmt: skip
+    lines.append(
+        f"{at_once:<28} p50 {p['p50_ms']:7.1f} ms"
+        f"  p95 {p['p95_ms']:7.1f} ms  p99 {p['p99_ms']:7.1f} ms"
+    )
+    lines.append(
+        f"{'':<28} {s['per_second']:7.1f} sign-ins/s   ({s['rounds']} rounds,"
+        f" {s['sign_ins']} sign-ins)"
+    )
     lines.append(f"{'':<28} round by round: {', '.join(f'{r:.1f}' for r in s['per_round'])}")
     lines.append(others.format(s["other_work_cpu_share"]))
     lines.append("CPU per sign-in, by process")

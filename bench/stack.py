@@ -97,10 +97,14 @@ async def open_stack(worker_env: dict[str, str]) -> BenchStack:
     smtp.start()
     port = free_port()
     env.update(
-        SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port), ONBOARDING_HTTP_PORT=str(port),
-        ONBOARDING_STAFF_TOKEN=STAFF_TOKEN, ONBOARDING_SUBMIT_RATE_PER_MINUTE="0",
-        ONBOARDING_METRICS_PORT="0", ONBOARDING_STOREFRONT_TOKEN=STOREFRONT_TOKEN,
-    )  # fmt: skip
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(smtp.port),
+        ONBOARDING_HTTP_PORT=str(port),
+        ONBOARDING_STAFF_TOKEN=STAFF_TOKEN,
+        ONBOARDING_SUBMIT_RATE_PER_MINUTE="0",
+        ONBOARDING_METRICS_PORT="0",
+        ONBOARDING_STOREFRONT_TOKEN=STOREFRONT_TOKEN,
+    )
     stack = BenchStack(folder, env, f"http://127.0.0.1:{port}", smtp, temporal, postgres)
     await stack.start_process("worker", "workers", **worker_env)
     await stack.start_process("web", "starter")
