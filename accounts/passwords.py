@@ -22,10 +22,23 @@ _MIN_COMMON_CORE = 4
 # Legal forms say nothing about the company, so they must not make a password look related.
 _LEGAL_WORDS = frozenset(
     {
-        "ltd", "limited", "inc", "incorporated", "corp", "corporation", "co", "company",
-        "llc", "llp", "plc", "gmbh", "ag", "sa", "kk",
+        "ltd",
+        "limited",
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "llc",
+        "llp",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "kk",
     }
-)  # fmt: skip
+)
 # Japanese legal forms are written without spaces around the name, so they are cut out as text.
 _JAPANESE_LEGAL_FORMS = ("株式会社", "合同会社", "有限会社", "合資会社", "合名会社", "(株)", "(有)")
 _WORD_SEPARATORS = re.compile(r"[\W_]+")
