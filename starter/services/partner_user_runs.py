@@ -14,6 +14,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from commerce.accounts import Account
+from domain.locale import Locale
 from domain.partner_users import NewUser
 from starter.services.partner_user_forms import NewUserForm, NotAllowed, invitation_id
 from workflows.account_emails import AccountEmailWorkflow
@@ -25,7 +26,7 @@ READY_WAIT = 5.0
 Row = dict[str, Any]
 
 
-def locale_of(account: Account) -> Literal["ja", "en"]:
+def locale_of(account: Account) -> Locale:
     return "ja" if account.locale == "ja" else "en"
 
 
