@@ -6,10 +6,13 @@ import importlib.util
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
+
+from devstack.lifetime import command_line, ending_with_parent, stop_process
 
 # PostgreSQL refuses to run as root; the server then runs as this user.
 SERVER_USER = "onboarding_pg"
@@ -50,6 +53,7 @@ class EmbeddedPostgres:
         self.data_dir = data_dir.resolve()
         self.port = port or free_port()
         self._user = _ensure_server_user()
+        self._proc: subprocess.Popen[bytes] | None = None
 
     def url(self, database: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
@@ -60,6 +64,12 @@ class EmbeddedPostgres:
         )
 
     def start(self, databases: tuple[str, ...] = ("commerce", "sales")) -> None:
+        self.prepare()
+        self.launch()
+        self.wait_ready(databases)
+
+    def prepare(self) -> None:
+        """The data folder, created on the first start."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self._user:
             _readable_by_all(Path(_bin("postgres")).parent.parent)
@@ -71,21 +81,42 @@ class EmbeddedPostgres:
                 _bin("initdb"), "-D", str(self.data_dir), "-U", "postgres",
                 "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
             )  # fmt: skip
-        self._run(
-            _bin("pg_ctl"), "-D", str(self.data_dir), "-w", "-t", "60",
-            "-l", str(self.data_dir / "server.log"),
-            "-o", f"-p {self.port} -h 127.0.0.1 -k {self.data_dir} -c max_connections=200",
-            "start",
-        )  # fmt: skip
+
+    def launch(self) -> None:
+        """Start the server as our child, without waiting for it to accept connections.
+
+        It stops (fast shutdown) when the calling thread ends, on Linux: pg_ctl would leave
+        it to run on its own.
+        """
+        command = [_bin("postgres"), "-D", str(self.data_dir), "-p", str(self.port)]
+        command += ["-h", "127.0.0.1", "-k", str(self.data_dir), "-c", "max_connections=200"]
+        with (self.data_dir / "server.log").open("ab") as log:
+            self._proc = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                user=self._user,
+                # Its own session: a Ctrl-C in the terminal is for the dev run to handle.
+                start_new_session=True,
+                preexec_fn=ending_with_parent(signal.SIGINT),
+            )
+
+    def wait_ready(self, databases: tuple[str, ...] = ("commerce", "sales")) -> None:
+        """Once the server accepts connections, create the databases it lacks."""
         self._wait_ready()
         for database in databases:
             self._create_database(database)
 
     def _wait_ready(self) -> None:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while self._run(
             _bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), check=False
         ).returncode:
+            if self._proc is not None and self._proc.poll() is not None:
+                raise RuntimeError(
+                    f"PostgreSQL exited with {self._proc.returncode}; see"
+                    f" {self.data_dir / 'server.log'}"
+                )
             if time.monotonic() > deadline:
                 raise RuntimeError(f"PostgreSQL on port {self.port} did not become ready")
             time.sleep(0.1)
@@ -107,7 +138,27 @@ class EmbeddedPostgres:
             return None
 
     def stop(self) -> None:
-        if (self.data_dir / "postmaster.pid").exists():
-            self._run(
-                _bin("pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop", check=False
-            )
+        """Stop the server this object started (fast shutdown: sessions are ended)."""
+        if self._proc is None:
+            return
+        if self._proc.poll() is None:
+            self._proc.send_signal(signal.SIGINT)
+            try:
+                self._proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._proc = None
+
+    def stop_leftover(self) -> int | None:
+        """Stop a server that still runs on this data folder though we did not start it (an
+        earlier run's, left behind when that run was killed); its pid if there was one."""
+        pid = self.pid()
+        if pid is None or (self._proc is not None and self._proc.pid == pid):
+            return None
+        # postmaster.pid outlives a killed server, and the system may give its pid to another
+        # process: only a postgres on this very folder is ours to stop.
+        if f"-D {self.data_dir} " not in command_line(pid) + " ":
+            return None
+        stop_process(pid, signal.SIGINT)
+        return pid

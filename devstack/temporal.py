@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
 
 from devstack.binaries import executable
+from devstack.lifetime import PidFile, ending_with_parent
 from devstack.postgres import free_port
 
 SEARCH_ATTRIBUTES = {"OnboardingStatus": "Keyword", "CompanyName": "Keyword"}
@@ -42,6 +44,7 @@ class TemporalDevServer:
         self.codec_endpoint = codec_endpoint
         self.log_file = log_file or db_file.with_suffix(".log")
         self._proc: subprocess.Popen[bytes] | None = None
+        self._pid_file = PidFile(db_file.with_suffix(".pid"))
 
     @property
     def address(self) -> str:
@@ -71,18 +74,43 @@ class TemporalDevServer:
         return self._proc.pid if self._proc else None
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the server without waiting for it; it ends when the calling thread ends
+        (Linux), and its pid is kept beside the database for the next start to find."""
         self.db_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
             self._proc = subprocess.Popen(
-                self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                self.command(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                # Its own session: a Ctrl-C in the terminal is for the dev run to handle.
+                start_new_session=True,
+                preexec_fn=ending_with_parent(signal.SIGTERM),
             )
+        self._pid_file.record(self._proc.pid)
+
+    def wait_ready(self) -> None:
+        assert self._proc is not None, "launch() first"
         _wait_for_port(self.port, self._proc)
 
     def stop(self) -> None:
-        if self._proc and self._proc.poll() is None:
+        if self._proc is None:
+            return
+        if self._proc.poll() is None:
             self._proc.terminate()
             try:
                 self._proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
+        self._pid_file.clear(self._proc.pid)
+
+    def stop_leftover(self) -> int | None:
+        """Stop a server that an earlier start on this database left running (its starter
+        was killed); its pid if there was one."""
+        if self._proc is not None and self._proc.poll() is None:
+            return None
+        return self._pid_file.stop_leftover(signal.SIGTERM)
