@@ -80,8 +80,7 @@ class DevRun:
     async def ended(self, within: float = 60) -> tuple[int, str]:
         """Its exit status and its whole output."""
         rest, _ = await asyncio.wait_for(self.proc.communicate(), timeout=within)
-        assert self.proc.returncode is not None
-        return self.proc.returncode, self.output + rest.decode(errors="replace")
+        return await self.proc.wait(), self.output + rest.decode(errors="replace")
 
     async def stop(self) -> None:
         if self.proc.returncode is None:
@@ -184,9 +183,7 @@ async def test_a_run_stops_the_servers_an_earlier_run_left_in_its_data_folder(
     try:
         await asyncio.to_thread(temporal.start)
         await asyncio.to_thread(postgres.start)
-        temporal_pid, postgres_pid = temporal.pid, postgres.pid()
-        assert temporal_pid is not None
-        assert postgres_pid is not None
+        temporal_pid, postgres_pid = temporal.pid or 0, postgres.pid() or 0
         left = {(pid, started_at(pid) or "") for pid in (temporal_pid, postgres_pid)}
         run = await start_dev_run(env)
         output = await run.wait_up()
