@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, Literal
 
 from commerce.accounts import ACCOUNT_QUERIES, TABLES, Account
 from domain.audience import Audience
@@ -11,6 +13,17 @@ from storage.database import Database
 # Refreshing last_seen_at on every request would be a write per page view; within this much
 # the idle expiry can be off by it, which is harmless next to its length.
 TOUCH_EVERY = timedelta(seconds=60)
+
+# Where a session stands with the second factor: passed at this sign-in; asked for (the
+# account has one); to enrol (none yet, but staff, or the organization, require one); or not
+# needed (a partner user who chose none).
+FactorStep = Literal["passed", "verify", "enrol", "none"]
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    account: Account
+    second_factor: FactorStep
 
 
 class Sessions:
@@ -40,11 +53,22 @@ class Sessions:
         )
         return bool(started)
 
-    async def account(self, audience: Audience, id_hash: str, idle: timedelta) -> Account | None:
-        """The active account of a live session; None once it expired, ended or the account
-        left `active`."""
+    async def account(
+        self, audience: Audience, id_hash: str, idle: timedelta
+    ) -> LiveSession | None:
+        """The active account of a live session, and its second factor's step; None once it
+        expired, ended or the account left `active`."""
         row = await self._db.fetchrow(
-            f"""SELECT a.*, s.last_seen_at < now() - $4::interval AS stale FROM sessions s
+            f"""SELECT a.*, s.last_seen_at < now() - $4::interval AS stale,
+                       s.second_factor_at IS NOT NULL AS factor_passed,
+                       EXISTS (SELECT 1 FROM totp_factors f
+                               WHERE f.audience = s.audience AND f.account_id = s.account_id
+                                 AND f.verified_at IS NOT NULL) AS has_factor,
+                       s.audience = 'staff' OR EXISTS (
+                           SELECT 1 FROM customer_hierarchies h
+                           WHERE h.id = a.hierarchy_id AND h.second_factor_required
+                       ) AS factor_required
+                FROM sessions s
                 JOIN ({ACCOUNT_QUERIES[audience]}) a ON a.id = s.account_id
                 WHERE s.id_hash = $1 AND s.audience = $2 AND a.status = 'active'
                   AND s.expires_at > now() AND s.last_seen_at > now() - $3::interval""",
@@ -59,7 +83,16 @@ class Sessions:
             await self._db.execute(
                 "UPDATE sessions SET last_seen_at = now() WHERE id_hash = $1", id_hash
             )
-        return Account.from_row(audience, row)
+        return LiveSession(Account.from_row(audience, row), _factor_step(row))
+
+    async def pass_second_factor(self, id_hash: str) -> bool:
+        """Note that the session passed the second factor; False when it ended meanwhile."""
+        passed = await self._db.fetchval(
+            """UPDATE sessions SET second_factor_at = now(), last_seen_at = now()
+               WHERE id_hash = $1 AND expires_at > now() RETURNING true""",
+            id_hash,
+        )
+        return bool(passed)
 
     async def end(self, id_hash: str) -> None:
         await self._db.execute("DELETE FROM sessions WHERE id_hash = $1", id_hash)
@@ -68,3 +101,11 @@ class Sessions:
         await self._db.execute(
             "DELETE FROM sessions WHERE audience = $1 AND account_id = $2", audience, account_id
         )
+
+
+def _factor_step(row: Any) -> FactorStep:
+    if row["factor_passed"]:
+        return "passed"
+    if row["has_factor"]:
+        return "verify"
+    return "enrol" if row["factor_required"] else "none"

@@ -20,6 +20,7 @@ from commerce.second_factors import Sealer, SecondFactors
 from commerce.sessions import Sessions
 from commerce.sign_in_failures import SignInFailures
 from commerce.site_users import SiteUsers
+from commerce.staff_access import StaffAccess
 from domain.outcomes import CreditLimit, ProspectStatus
 from storage.database import Database
 
@@ -53,6 +54,7 @@ class CommerceStore:
         self.memberships = Memberships(db)
         self.credit = Credit(db)
         self.credit_limits = CreditLimits(db)
+        self.staff_access = StaffAccess(db)
 
     def second_factors(self, sealer: Sealer) -> SecondFactors:
         """The accounts' second factors, their secrets sealed by `sealer`."""

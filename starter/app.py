@@ -19,7 +19,7 @@ from starter import site, staff
 from starter.api import health
 from starter.api import router as api_router
 from starter.api.contract import allowed_methods, document
-from starter.common.auth import SIGN_IN_PAGES, SignInRequired
+from starter.common.auth import SignInRequired
 from starter.common.bootstrap import open_services
 from starter.common.guards import CodecCORS, SameOriginForms
 from starter.common.metrics import MeasuredRequests, WebMetrics, metrics_page
@@ -102,7 +102,6 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
-        page = SIGN_IN_PAGES[exc.audience]
-        return RedirectResponse(f"{page}?next={quote(exc.next_url)}", status_code=303)
+        return RedirectResponse(f"{exc.page}?next={quote(exc.next_url)}", status_code=303)
 
     return app

@@ -15,6 +15,7 @@ from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
 from tests.api_helpers import poll, qualified_opportunity
 from tests.conftest import WebApp
+from tests.staff_factor_helpers import enrol
 
 # Long enough, on no list, and without anyone's email or company in it.
 STRONG_PASSWORD = "violet kettle drums under moonlight"
@@ -123,11 +124,12 @@ async def staff_link(stores: Stores, web: WebApp, name: str | None = None) -> tu
 async def signed_in_staff(
     http: httpx.AsyncClient, stores: Stores, web: WebApp, name: str | None = None
 ) -> str:
-    """Sign `http` in as a new staff member; their email."""
+    """Sign `http` in as a new staff member, who enrols a second factor; their email."""
     email, link = await staff_link(stores, web, name)
     assert (await set_password(http, link, STRONG_PASSWORD)).status_code == 303
     response = await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")
     assert response.status_code == 303, response.text
+    await enrol(http)
     return email
 
 

@@ -254,7 +254,8 @@ async def test_second_close_is_409(http: httpx.AsyncClient, web: WebApp) -> None
 
 
 async def test_disqualify_rejects_the_onboarding(http: httpx.AsyncClient, web: WebApp) -> None:
-    """Disqualify through the API: the onboarding and its prospect end rejected."""
+    """Disqualify through the API: the onboarding and its prospect end rejected; the
+    decision is the program's (`api:<name>`)."""
     reference, lead_id = await submitted_lead(http, web)
     response = await http.post(
         f"/api/sales/leads/{lead_id}/disqualify",
@@ -266,7 +267,7 @@ async def test_disqualify_rejects_the_onboarding(http: httpx.AsyncClient, web: W
     assert onboarding["status"] == "rejected"
     decision = onboarding["history"][1]
     assert (decision["event"], decision["decided_by"], decision["reason"]) == (
-        "lead_disqualified", "rep@shop.example", "Cannot contact",
+        "lead_disqualified", "api:rep@shop.example", "Cannot contact",
     )  # fmt: skip
     prospect = (
         await http.get(f"/api/commerce/prospects/{onboarding['prospect_id']}", headers=web.staff())

@@ -21,6 +21,7 @@ from tests.account_helpers import (
 )
 from tests.api_helpers import submitted_lead
 from tests.conftest import WebApp
+from tests.staff_factor_helpers import enrol
 
 
 async def staff_add(web: WebApp, email: str, name: str) -> str:
@@ -45,13 +46,15 @@ async def staff_add(web: WebApp, email: str, name: str) -> str:
 async def test_staff_add_prints_a_link_that_lets_the_member_sign_in(
     http: httpx.AsyncClient, web: WebApp
 ) -> None:
-    """`python -m starter staff add` prints a one-time link; with it the member signs in."""
+    """`python -m starter staff add` prints a one-time link; with it the member signs in
+    (and enrols a second factor)."""
     email = f"rep.{uuid.uuid4().hex[:8]}@shop.example"
     link = await staff_add(web, email, "Kenji Ito")
     assert link.startswith("/staff/activate?token=")
     assert (await set_password(http, link, STRONG_PASSWORD)).status_code == 303
     signed_in = await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")
     assert signed_in.headers["location"] == "/sales/leads"
+    await enrol(http)
     assert "Kenji Ito" in (await http.get("/sales/leads")).text
 
 

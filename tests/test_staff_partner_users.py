@@ -79,7 +79,8 @@ async def test_unblocking_lets_the_user_sign_in_again(
 async def test_each_block_is_audited_once_in_the_staff_members_name(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> None:
-    """The audit log names the acting staff member; a repeated block adds no entry."""
+    """The audit log names the acting program as `api:<name>`; a repeated block adds no
+    entry."""
     _, hierarchy_id, user_id = await _partner(http, web, smtp, stores)
     staff_name = f"Rep {uuid.uuid4().hex[:6]}"
     for _ in range(2):
@@ -89,7 +90,7 @@ async def test_each_block_is_audited_once_in_the_staff_members_name(
         assert response.status_code == 200
     entries = await stores.commerce_store().partner_users.audit(hierarchy_id)
     blocks = [(e["actor"], e["site_user_id"]) for e in entries if e["action"] == "blocked"]
-    assert blocks == [(staff_name, user_id)]
+    assert blocks == [(f"api:{staff_name}", user_id)]
 
 
 async def test_an_unknown_hierarchy_has_no_site_users(http: httpx.AsyncClient, web: WebApp) -> None:

@@ -16,6 +16,12 @@ from starter.common.bootstrap import Services
 API_USER_HEADER = "X-Staff-User"
 DEFAULT_STAFF_USER = "staff"
 SIGN_IN_PAGES: dict[Audience, str] = {"site": "/sign-in", "staff": "/staff/sign-in"}
+SECOND_FACTOR_PAGES: dict[Audience, str] = {
+    "site": "/sign-in/second-factor",
+    "staff": "/staff/sign-in/second-factor",
+}
+# How a program is named where its actions are recorded: never like a person's account.
+API_ACTOR_PREFIX = "api:"
 
 bearer = HTTPBearer(auto_error=False, description="ONBOARDING_STAFF_TOKEN")
 
@@ -29,9 +35,10 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def _api_user(request: Request) -> str:
-    # A program acts for whoever it names; without a name, for "staff".
+    # A program acts for whoever it names; without a name, for "staff". The name is the
+    # program's word only, so it is recorded as the program's, never as a staff account.
     name = (request.headers.get(API_USER_HEADER) or "").strip()[:200]
-    return name or DEFAULT_STAFF_USER
+    return f"{API_ACTOR_PREFIX}{name or DEFAULT_STAFF_USER}"
 
 
 async def require_staff(
@@ -39,11 +46,13 @@ async def require_staff(
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
-    """The acting staff member's name; 401 without the staff token.
+    """Who acts: `api:<name>` for a program, a staff account's id for a session; 401
+    without the staff token.
 
     A signed-in staff member's session opens the API's reads and the codec (the Temporal UI
     calls it with the session), never a change: a change by cookie would need the anti-CSRF
-    token, which only our forms carry.
+    token, which only our forms carry. A session that has not passed the second factor opens
+    neither (403).
     """
     if credentials is not None:
         # compare_digest: the time taken must not tell how much of a guess was right.
@@ -53,8 +62,10 @@ async def require_staff(
             raise HTTPException(status_code=403, detail="the storefront token opens no staff API")
     elif request.method in ("GET", "HEAD") or request.url.path.startswith("/codec/"):
         signed_in = await services.sessions.current(request, "staff")
+        if signed_in is not None and signed_in.complete:
+            return signed_in.account.id
         if signed_in is not None:
-            return signed_in.account.name
+            raise HTTPException(status_code=403, detail="the second factor is still to pass")
     raise HTTPException(
         status_code=401, detail="staff token required", headers={"WWW-Authenticate": "Bearer"}
     )
@@ -91,18 +102,22 @@ StorefrontDep = Annotated[str, Depends(require_storefront)]
 
 
 class SignInRequired(Exception):
-    def __init__(self, audience: Audience, next_url: str) -> None:
+    def __init__(self, audience: Audience, next_url: str, page: str | None = None) -> None:
         self.audience = audience
         self.next_url = next_url
+        # The sign-in page, or the second factor's for a session still to pass it.
+        self.page = page or SIGN_IN_PAGES[audience]
 
 
 async def _signed_in_page(request: Request, services: Services, audience: Audience) -> Account:
     """The signed-in account; a browser without a session is sent to sign in, and a post
     without this session's anti-CSRF token is refused with 403."""
     signed_in = await services.sessions.current(request, audience)
-    if signed_in is None:
+    if signed_in is None or not signed_in.complete:
         query = f"?{request.url.query}" if request.url.query else ""
-        raise SignInRequired(audience, request.url.path + query)
+        # A session still to pass the second factor is sent to that step, then back.
+        page = None if signed_in is None else SECOND_FACTOR_PAGES[audience]
+        raise SignInRequired(audience, request.url.path + query, page)
     if request.method not in ("GET", "HEAD"):
         await services.sessions.check_csrf(request, signed_in)
     # Every form the page renders carries it (see rendering.render).
@@ -116,6 +131,14 @@ async def require_staff_page(request: Request, services: ServicesDep) -> str:
 
 
 StaffPageDep = Annotated[str, Depends(require_staff_page)]
+
+
+async def require_staff_account(request: Request, services: ServicesDep) -> Account:
+    """The signed-in staff member's account: its id is what an audited change records."""
+    return await _signed_in_page(request, services, "staff")
+
+
+StaffAccountDep = Annotated[Account, Depends(require_staff_account)]
 
 
 async def require_partner_page(request: Request, services: ServicesDep) -> Account:

@@ -8,8 +8,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from accounts.hashing import HashParameters, PasswordHasher
+from accounts.sealing import KeyRing
 from accounts.throttle import per_address
 from commerce.state_changes import StateChanges
+from commerce.store import CommerceStore
+from plumbing.codec import parse_keys
 from plumbing.settings import Settings
 from plumbing.stores import open_stores
 from plumbing.temporal import connect_temporal
@@ -28,6 +31,7 @@ from starter.services.partner_user_runs import PartnerUserRuns
 from starter.services.partner_users import PartnerUserService
 from starter.services.pipeline import SalesPipeline
 from starter.services.reads import OnboardingReads
+from starter.services.second_factor import SEALING_PURPOSE, SecondFactorService
 from starter.services.signing import Signer
 from starter.services.start import OnboardingStarter
 
@@ -46,6 +50,7 @@ class Services:
     pipeline: SalesPipeline
     back_office: BackOffice
     accounts: AccountService
+    second_factor: SecondFactorService
     organization: OrganizationService
     partner_users: PartnerUserService
     credit: CreditService
@@ -59,6 +64,15 @@ async def _state_changes(settings: Settings) -> AsyncIterator[StateChanges]:
         yield changes
     finally:
         await changes.close()
+
+
+def _second_factor(settings: Settings, commerce: CommerceStore) -> SecondFactorService:
+    sealer = KeyRing(
+        parse_keys(settings.onboarding_encryption_keys),
+        settings.onboarding_encryption_key_id,
+        purpose=SEALING_PURPOSE,
+    )
+    return SecondFactorService(commerce, sealer, issuer=settings.onboarding_store_name)
 
 
 def _hasher(settings: Settings) -> PasswordHasher:
@@ -116,6 +130,7 @@ async def open_services(
             pipeline=SalesPipeline(client, sales, stores.webhook_deliveries(), reads),
             back_office=BackOffice(commerce, sales, accounts),
             accounts=accounts,
+            second_factor=_second_factor(settings, commerce),
             organization=OrganizationService(commerce),
             partner_users=PartnerUserService(
                 commerce,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from starlette.requests import Request
 
 from starter.common.i18n_accounts import ACCOUNT_MESSAGES
+from starter.common.i18n_factors import FACTOR_MESSAGES
 
 LOCALES = ("ja", "en")
 
@@ -88,6 +89,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hierarchy.site_user": ("サイト ユーザー", "Site user"),
     "hierarchy.last_sign_in": ("最終サインイン", "Last sign-in"),
     **ACCOUNT_MESSAGES,
+    **FACTOR_MESSAGES,
 }
 
 

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from accounts.tokens import new_token, token_hash
 from commerce.accounts import Account
+from commerce.sessions import FactorStep
 from commerce.store import CommerceStore
 from domain.audience import Audience
 
@@ -27,6 +28,13 @@ _COOKIE_NAMES: dict[Audience, str] = {"site": "onboarding_session", "staff": "on
 class SignedIn:
     account: Account
     session_id: str
+    # "passed", or "none" for a partner user without a factor: the session is complete.
+    second_factor: FactorStep
+
+    @property
+    def complete(self) -> bool:
+        """Whether the session opens the audience's pages, not only the second factor's."""
+        return self.second_factor in ("passed", "none")
 
 
 class SessionManager:
@@ -77,11 +85,9 @@ class SessionManager:
         signed_in = None
         session_id = request.cookies.get(self.cookie_name(audience))
         if session_id and len(session_id) <= 100:
-            account = await self._store.sessions.account(
-                audience, token_hash(session_id), self._idle
-            )
-            if account is not None:
-                signed_in = SignedIn(account=account, session_id=session_id)
+            live = await self._store.sessions.account(audience, token_hash(session_id), self._idle)
+            if live is not None:
+                signed_in = SignedIn(live.account, session_id, live.second_factor)
         setattr(request.state, cache_key, signed_in)
         return signed_in
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request
 
 from starter.common.account_pages import account_router
 from starter.common.auth import get_services
+from starter.common.second_factor_pages import second_factor_router
 from starter.site import organization, pages, purchases, users
 
 
@@ -16,7 +17,8 @@ async def note_partner(request: Request) -> None:
         return
     services = await get_services(request)
     signed_in = await services.sessions.current(request, "site")
-    if signed_in is not None:
+    # A session still to pass the second factor is not signed in yet, as far as pages go.
+    if signed_in is not None and signed_in.complete:
         request.state.partner = signed_in.account
         request.state.csrf_token = services.sessions.csrf_token(signed_in)
 
@@ -27,3 +29,4 @@ router.include_router(organization.router)
 router.include_router(users.router)
 router.include_router(purchases.router)
 router.include_router(account_router("site", home="/organization"))
+router.include_router(second_factor_router("site", home="/organization"))

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from starter.common.auth import SIGN_IN_PAGES, ServicesDep
+from starter.common.auth import SECOND_FACTOR_PAGES, SIGN_IN_PAGES, ServicesDep
 
 router = APIRouter()
 UI_PATH = "/temporal/"
@@ -19,12 +19,15 @@ UI_PATH = "/temporal/"
 
 @router.get("/staff/operator-check", status_code=204)
 async def operator_check(request: Request, services: ServicesDep) -> Response:
-    """204 for a signed-in staff member; anyone else is sent to sign in, then back."""
+    """204 for a signed-in staff member who passed the second factor; anyone else is sent
+    to sign in (or to the factor's step), then back."""
     headers = {"Cache-Control": "no-store"}
-    if await services.sessions.current(request, "staff") is not None:
+    signed_in = await services.sessions.current(request, "staff")
+    if signed_in is not None and signed_in.complete:
         return Response(status_code=204, headers=headers)
     wanted = request.headers.get("x-forwarded-uri", "")
     # Only back into the UI: a forwarded URI must not make this an open redirect.
     back = wanted if wanted.startswith(UI_PATH) and len(wanted) <= 2000 else UI_PATH
-    target = f"{SIGN_IN_PAGES['staff']}?{urlencode({'next': back})}"
+    page = SIGN_IN_PAGES["staff"] if signed_in is None else SECOND_FACTOR_PAGES["staff"]
+    target = f"{page}?{urlencode({'next': back})}"
     return RedirectResponse(target, status_code=303, headers=headers)

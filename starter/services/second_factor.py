@@ -1,0 +1,129 @@
+"""The second factor after the password: enrol an authenticator app (TOTP), then a code, or
+one of the recovery codes, at each sign-in.
+
+Code attempts are throttled per account with the password's per-account rule, under a key of
+their own. Only a session that knows the password reaches this step, so a stranger's guesses
+cannot lock anyone out here, and a password holder's can do no more than at the password.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from accounts import totp
+from accounts.recovery_codes import new_recovery_codes, recovery_code_digest
+from accounts.sealing import KeyRing
+from accounts.throttle import PER_ACCOUNT
+from accounts.tokens import token_hash
+from commerce.accounts import Account
+from commerce.sessions import FactorStep
+from commerce.store import CommerceStore
+
+# The purpose the payload keys are narrowed to before they seal a TOTP secret. Secrets sealed
+# under one purpose open under no other, so this never changes.
+SEALING_PURPOSE = "second-factor-totp-secret"
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    # The base32 secret in groups of four, for typing into an app by hand.
+    setup_key: str
+    # The otpauth URI as an inline SVG QR code.
+    qr_svg: str
+
+
+@dataclass(frozen=True)
+class Passed:
+    # Shown once, after enrolment; empty after a code at sign-in.
+    recovery_codes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Wrong:
+    """The code (or recovery code) did not match, or was used already."""
+
+
+@dataclass(frozen=True)
+class Throttled:
+    seconds: int
+
+
+FactorAnswer = Passed | Wrong | Throttled
+
+
+class SecondFactorService:
+    def __init__(
+        self,
+        store: CommerceStore,
+        sealer: KeyRing,
+        issuer: str,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._factors = store.second_factors(sealer)
+        self._issuer = issuer
+        self._now = now
+
+    async def enrolment(self, account: Account, qr_title: str) -> Enrolment | None:
+        """The pending factor to show (begun now if there is none); None when the account
+        has a verified factor, which asks for a code instead."""
+        audience, account_id = account.audience, account.id
+        secret = await self._factors.pending_secret(audience, account_id)
+        if secret is None:
+            secret = totp.new_secret()
+            if not await self._factors.begin_enrolment(audience, account_id, secret):
+                return None
+        uri = totp.provisioning_uri(secret, issuer=self._issuer, account=account.email)
+        return Enrolment(totp.setup_key(secret), totp.qr_svg(uri, title=qr_title))
+
+    async def submit(
+        self, account: Account, session_id: str, step: FactorStep, typed: str
+    ) -> FactorAnswer:
+        """Check a code: to finish enrolment (`enrol`, or a partner user turning it on) or at
+        sign-in (`verify`, where a recovery code also does). Passed marks the session."""
+        key = f"second-factor:{account.audience}:{account.id}"
+
+        def wait(recent: dict[str, tuple[int, timedelta]]) -> timedelta | None:
+            return PER_ACCOUNT.wait(*recent[key]) if key in recent else None
+
+        left = await self._store.sign_in_failures.claim([key], wait)
+        if left is not None:
+            return Throttled(seconds=max(1, math.ceil(left.total_seconds())))
+        if step == "verify":
+            answer = await self._verify(account, typed)
+        else:
+            answer = await self._confirm(account, typed)
+        if isinstance(answer, Wrong):
+            await self._store.sign_in_failures.failed([key])
+            return answer
+        await self._store.sign_in_failures.clear(key)
+        if not await self._store.sessions.pass_second_factor(token_hash(session_id)):
+            # Signed out meanwhile (a disable, a reset): the code opens nothing.
+            return Wrong()
+        return answer
+
+    async def _confirm(self, account: Account, typed: str) -> FactorAnswer:
+        codes = new_recovery_codes(audience=account.audience, account_id=account.id)
+        check = totp.code_check(typed, at=self._now())
+        if not await self._factors.confirm_enrolment(
+            account.audience, account.id, check, codes.digests
+        ):
+            return Wrong()
+        if account.audience == "staff":
+            await self._store.staff_access.record(account.id, account.id, "second_factor_enrolled")
+        return Passed(recovery_codes=codes.shown)
+
+    async def _verify(self, account: Account, typed: str) -> FactorAnswer:
+        audience, account_id = account.audience, account.id
+        check = totp.code_check(typed, at=self._now())
+        if await self._factors.verify_code(audience, account_id, check):
+            return Passed()
+        digest = recovery_code_digest(typed, audience=audience, account_id=account_id)
+        if digest is not None and await self._factors.use_recovery_code(
+            audience, account_id, digest
+        ):
+            return Passed()
+        return Wrong()
