@@ -1,5 +1,6 @@
 """Run the web app: `python -m starter`; add a staff account: `python -m starter staff add
-EMAIL "NAME"`."""
+EMAIL "NAME"`; switch one off or on, list them, or reset a second factor: `python -m starter
+staff disable|enable|reset-factor EMAIL`, `python -m starter staff list`."""
 
 from __future__ import annotations
 
@@ -33,6 +34,14 @@ def main() -> None:
         from starter.staff.add import main as add_staff
 
         add_staff(sys.argv[3:])
+        return
+    if sys.argv[1:2] == ["staff"] and len(sys.argv) > 2:
+        from starter.staff.access import COMMANDS
+        from starter.staff.access import main as staff_access
+
+        if sys.argv[2] not in COMMANDS:
+            raise SystemExit(f"usage: python -m starter staff add|{'|'.join(COMMANDS)} ...")
+        staff_access(sys.argv[2], sys.argv[3:])
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()

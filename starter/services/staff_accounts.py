@@ -1,8 +1,10 @@
-"""A staff account, and the one-time link that sets its password."""
+"""Staff accounts from the command line: add one with the one-time link that sets its
+password; disable, enable or list them; reset a member's second factor."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any, Literal
 
 from accounts.tokens import new_token, token_hash
 from commerce.accounts import Account, LinkGrant
@@ -31,3 +33,28 @@ async def add_staff(settings: Settings, email: str, name: str) -> tuple[Account,
         )
     page = "reset-password" if reset else "activate"
     return account, f"{settings.onboarding_store_url.rstrip('/')}/staff/{page}?token={token}"
+
+
+# Who the staff audit log names for a change made at the command line: the operator who runs
+# it has no account of ours.
+CLI_ACTOR = "cli"
+AccessChange = Literal["disable", "enable", "reset-factor"]
+
+
+async def staff_members(settings: Settings) -> list[dict[str, Any]]:
+    """Every staff account: email, name, status, last sign-in, whether a factor is set."""
+    async with open_stores(settings) as stores:
+        return await stores.commerce_store().staff_access.members()
+
+
+async def change_access(
+    settings: Settings, change: AccessChange, email: str
+) -> dict[str, Any] | None:
+    """Disable (its sessions end at once), enable, or reset the second factor of (its
+    sessions end too) the account with this email, audited as the command line's; the
+    account after it, or None when there is no such account."""
+    async with open_stores(settings) as stores:
+        access = stores.commerce_store().staff_access
+        if change == "reset-factor":
+            return await access.reset_second_factor(email, CLI_ACTOR)
+        return await access.set_disabled(email, change == "disable", CLI_ACTOR)
