@@ -156,6 +156,7 @@ class CreateInvitedUserInput(Model):
     # Names the change in the audit log, so a retried activity writes one entry.
     change_key: str
     user: NewUser
+    # Who invited: the admin's site user id (a name in runs started before ids were passed).
     invited_by: str
 
 

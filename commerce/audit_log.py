@@ -2,6 +2,10 @@
 
 The admin's edits, a status move, a block, an admin hand-over and a user's own activation all
 write here, inside the transaction of the change they record.
+
+The actor is an id: a site user's, a staff account's, or `api:<name>` for a program with the
+staff token (and `system` for the runs' own moves). The name a reader sees is looked up when
+the log is read, so renaming an account cannot rewrite what it did.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ async def audit_activation(conn: Connection, site_user_id: str) -> None:
     await conn.execute(
         """INSERT INTO audit_log (hierarchy_id, change_key, actor, action, site_user_id, before,
                after)
-           SELECT hierarchy_id, 'activated:' || id, email, 'activated', id,
+           SELECT hierarchy_id, 'activated:' || id, id, 'activated', id,
                   '{"status": "invited"}', '{"status": "active"}'
            FROM site_users WHERE id = $1
            ON CONFLICT (change_key) DO NOTHING""",
@@ -62,10 +66,15 @@ async def audit_activation(conn: Connection, site_user_id: str) -> None:
 
 
 async def audit_entries(db: Database, hierarchy_id: str, limit: int) -> list[Row]:
-    """The organization's latest entries first, with the email of the user each is about."""
+    """The organization's latest entries first, with the email of the user each is about
+    and the actor's name as it is now (entries from before actors were ids name them)."""
     rows = await db.fetch(
-        """SELECT a.at, a.actor, a.action, a.site_user_id, u.email, a.before, a.after
+        """SELECT a.at, a.actor, coalesce(st.name, ac.name, a.actor) AS actor_name, a.action,
+                  a.site_user_id, u.email, a.before, a.after
            FROM audit_log a LEFT JOIN site_users u ON u.id = a.site_user_id
+           LEFT JOIN staff_accounts st ON st.id = a.actor
+           LEFT JOIN site_users au ON au.id = a.actor
+           LEFT JOIN customers ac ON ac.id = au.customer_id
            WHERE a.hierarchy_id = $1 ORDER BY a.at DESC, a.id DESC LIMIT $2""",
         hierarchy_id,
         limit,

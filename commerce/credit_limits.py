@@ -65,9 +65,13 @@ class CreditLimits:
         return dict(row) if row else None
 
     async def changes(self, customer_id: str) -> list[Row]:
+        """The limit's history, latest first; who changed it is kept as an id (a staff
+        account's, or `api:<name>`), its name looked up now."""
         rows = await self._db.fetch(
-            """SELECT old_amount, new_amount, currency, changed_by, reason, changed_at
-               FROM credit_limit_changes WHERE customer_id = $1 ORDER BY id DESC""",
+            """SELECT c.old_amount, c.new_amount, c.currency, c.changed_by,
+                      coalesce(s.name, c.changed_by) AS changed_by_name, c.reason, c.changed_at
+               FROM credit_limit_changes c LEFT JOIN staff_accounts s ON s.id = c.changed_by
+               WHERE c.customer_id = $1 ORDER BY c.id DESC""",
             customer_id,
         )
         return [dict(r) for r in rows]

@@ -49,7 +49,7 @@ class InvitationWorkflow:
     @workflow.run
     async def run(self, data: InvitationInput) -> InvitationState:
         if data.existing:
-            if await self._move("reinvited", data.invited_by) is None:
+            if await self._move("reinvited", data.inviter_id or data.invited_by) is None:
                 # Restored or removed again meanwhile: nothing to invite.
                 self._state.status = "refused"
                 return self._state
@@ -155,7 +155,7 @@ class InvitationWorkflow:
                 invitation_id=workflow.info().workflow_id,
                 change_key=f"{run_key()}:invited",
                 user=self._data.user,
-                invited_by=self._data.invited_by,
+                invited_by=self._data.inviter_id or self._data.invited_by,
             ),
         )
 

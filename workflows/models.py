@@ -131,8 +131,11 @@ class InvitationInput(Model):
 
     user: NewUser
     company: str
+    # The inviting admin's name, for the emails, and site user id, for the audit log (runs
+    # started before the id was passed record the name).
     invited_by: str
     inviter_email: str
+    inviter_id: str | None = None
     # A removed or expired user invited again: their records exist, the run emails and waits.
     existing: bool = False
     policy: InvitationPolicy = InvitationPolicy()

@@ -124,7 +124,8 @@ class CreditService:
         # Another organization's order is nobody's here.
         if (await self.get(order_reference))["hierarchy_id"] != admin.hierarchy_id:
             raise NotFound(AUTHORIZATION)
-        return await self.step(order_reference, decision, admin.name)
+        # The decision keeps the admin's id: renaming the account later changes no decision.
+        return await self.step(order_reference, decision, admin.id)
 
     async def ledger(self, admin: Account) -> Ledger:
         """The admin's organization's credit, and what moved it."""

@@ -92,7 +92,7 @@ class PartnerUserService:
         await self.member(admin, user_id)
         self.check_limit(await self.organization(admin), details.spending_limit)
         await self._store.partner_users.edit(
-            admin.hierarchy_id, user_id, details.model_dump(), admin.name, _change("edit")
+            admin.hierarchy_id, user_id, details.model_dump(), admin.id, _change("edit")
         )
 
     async def move(self, admin: Account, user_id: str, move: str) -> None:
@@ -105,10 +105,10 @@ class PartnerUserService:
             await self._runs.reinvite(admin, await self.organization(admin), user)
             return
         pending = user["status"] == "invited" and move == "removed" and user["invitation_id"]
-        if pending and await self._runs.cancel(user["invitation_id"], admin.name):
+        if pending and await self._runs.cancel(user["invitation_id"], admin.id):
             return
         moved = await self._store.memberships.move(
-            admin.hierarchy_id, user_id, move, admin.name, _change(move)
+            admin.hierarchy_id, user_id, move, admin.id, _change(move)
         )
         if moved is None:
             raise NotAllowed("users.not_now")
@@ -122,9 +122,9 @@ class PartnerUserService:
         user = await self.member(admin, user_id)
         if user["status"] != "invited" or not user["invitation_id"]:
             raise NotAllowed("users.not_now")
-        await self._runs.resend(user["invitation_id"], admin.name)
+        await self._runs.resend(user["invitation_id"], admin.id)
         await self._store.partner_users.record(
-            admin.hierarchy_id, _change("resend"), admin.name, "invitation_resent", user_id
+            admin.hierarchy_id, _change("resend"), admin.id, "invitation_resent", user_id
         )
 
     async def hand_over(self, admin: Account, user_id: str, password: str, address: str) -> None:
@@ -136,7 +136,7 @@ class PartnerUserService:
         if not isinstance(checked, Account) or checked.id != admin.id:
             raise FieldProblem("password", "account.wrong_password")
         done = await self._store.memberships.hand_over_admin(
-            admin.hierarchy_id, admin.id, user_id, admin.name, _change("handover")
+            admin.hierarchy_id, admin.id, user_id, admin.id, _change("handover")
         )
         if not done:
             raise NotAllowed("users.not_now")

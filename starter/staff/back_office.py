@@ -14,7 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from commerce.prospects import PROSPECT_STATUSES
 from domain.outcomes import Amount
-from starter.common.auth import ServicesDep, StaffPageDep
+from starter.common.auth import ServicesDep, StaffAccountDep, StaffPageDep
 from starter.common.bootstrap import Services
 from starter.common.rendering import render
 from starter.services.back_office import LINK_STATUSES, NoCreditLimit
@@ -147,15 +147,20 @@ def _limit_change(values: dict[str, str]) -> tuple[Decimal | None, dict[str, str
 
 @router.post("/commerce/customer-hierarchies/{hierarchy_id}/credit-limit")
 async def change_credit_limit(
-    request: Request, hierarchy_id: str, services: ServicesDep, user: StaffPageDep
+    request: Request, hierarchy_id: str, services: ServicesDep, staff: StaffAccountDep
 ) -> Response:
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in LIMIT_FIELDS}
     amount, errors = _limit_change(values)
     if amount is None or errors:
-        return await _hierarchy_page(request, services, user, hierarchy_id, 422, errors, values)
+        return await _hierarchy_page(
+            request, services, staff.name, hierarchy_id, 422, errors, values
+        )
     try:
-        await services.back_office.change_credit_limit(hierarchy_id, amount, user, values["reason"])
+        # The history keeps the account's id; its name is looked up whenever it is read.
+        await services.back_office.change_credit_limit(
+            hierarchy_id, amount, staff.id, values["reason"]
+        )
     except NotFound:
         raise _not_found() from None
     except NoCreditLimit:
@@ -174,28 +179,30 @@ def _back(row: dict[str, Any], done: str) -> Response:
     )
 
 
-async def _set_blocked(services: Services, site_user_id: str, blocked: bool, user: str) -> Response:
+async def _set_blocked(
+    services: Services, site_user_id: str, blocked: bool, staff_id: str
+) -> Response:
     try:
-        row = await services.back_office.set_blocked(site_user_id, blocked, user)
+        row = await services.back_office.set_blocked(site_user_id, blocked, staff_id)
     except NotFound:
         raise _not_found() from None
     return _back(row, "blocked" if blocked else "unblocked")
 
 
 @router.post("/commerce/site-users/{site_user_id}/block")
-async def block(site_user_id: str, services: ServicesDep, user: StaffPageDep) -> Response:
-    return await _set_blocked(services, site_user_id, True, user)
+async def block(site_user_id: str, services: ServicesDep, staff: StaffAccountDep) -> Response:
+    return await _set_blocked(services, site_user_id, True, staff.id)
 
 
 @router.post("/commerce/site-users/{site_user_id}/unblock")
-async def unblock(site_user_id: str, services: ServicesDep, user: StaffPageDep) -> Response:
-    return await _set_blocked(services, site_user_id, False, user)
+async def unblock(site_user_id: str, services: ServicesDep, staff: StaffAccountDep) -> Response:
+    return await _set_blocked(services, site_user_id, False, staff.id)
 
 
 @router.post("/commerce/site-users/{site_user_id}/resend-link")
-async def resend_link(site_user_id: str, services: ServicesDep, user: StaffPageDep) -> Response:
+async def resend_link(site_user_id: str, services: ServicesDep, staff: StaffAccountDep) -> Response:
     try:
-        answer = await services.back_office.resend_link(site_user_id, user)
+        answer = await services.back_office.resend_link(site_user_id, staff.id)
     except NotFound:
         raise _not_found() from None
     return _back(answer.site_user, "link_sent" if answer.sent else "link_refused")
