@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
 
 from accounts import totp
+from tests.conftest import WebApp
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SETUP_KEY = re.compile(r'id="setup-key">([A-Z2-7 ]+)<')
@@ -98,3 +101,25 @@ async def pass_factor(
     response = await post_code(http, await app.code(), page)
     assert response.status_code == 303, response.text
     return response
+
+
+async def staff_command(web: WebApp, *args: str) -> tuple[int, str]:
+    """Run `python -m starter staff ...` as an operator would: its exit code and output."""
+    env = {
+        **os.environ,
+        "COMMERCE_DATABASE_URL": web.settings.commerce_database_url,
+        "SALES_DATABASE_URL": web.settings.sales_database_url,
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "starter",
+        "staff",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await proc.communicate()
+    assert proc.returncode is not None
+    return proc.returncode, out.decode()

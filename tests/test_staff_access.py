@@ -3,38 +3,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
-
 import httpx
 
 from plumbing.stores import Stores
 from tests.account_helpers import STRONG_PASSWORD, sign_in, signed_in_staff
 from tests.conftest import WebApp
-from tests.staff_factor_helpers import STAFF_FACTOR_PAGE, enrol
-
-
-async def staff_command(web: WebApp, *args: str) -> tuple[int, str]:
-    """Run `python -m starter staff ...` as an operator would: its exit code and output."""
-    env = {
-        **os.environ,
-        "COMMERCE_DATABASE_URL": web.settings.commerce_database_url,
-        "SALES_DATABASE_URL": web.settings.sales_database_url,
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "starter",
-        "staff",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await proc.communicate()
-    assert proc.returncode is not None
-    return proc.returncode, out.decode()
+from tests.staff_factor_helpers import STAFF_FACTOR_PAGE, enrol, staff_command
 
 
 async def _account_id(stores: Stores, email: str) -> str:
