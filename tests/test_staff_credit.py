@@ -107,9 +107,9 @@ async def test_a_change_shows_in_the_history_with_who_and_why(
     )
     # Newest first; the approval's own limit is the history's first entry.
     row, first = _rows((await http.get(page)).text, "credit-limit-changes")
-    assert first[1:] == ["approval", "—", "1,000,000.00 JPY", "set at approval"]
+    assert first[1:] == ["approval", "—", "1,000,000 JPY", "set at approval"]
     assert row[1:] == [
-        "Rep Credit", "1,000,000.00 JPY", "1,500,000.00 JPY", "Paid every invoice early for a year"
+        "Rep Credit", "1,000,000 JPY", "1,500,000 JPY", "Paid every invoice early for a year"
     ]  # fmt: skip
 
 
@@ -121,9 +121,9 @@ async def test_a_change_is_a_limit_changed_entry_in_the_ledger(
     await _change(http, page, "1500000", "Paid every invoice early for a year")
     html = (await http.get(page)).text
     assert [row[1:] for row in _rows(html, "credit-ledger")] == [
-        ["limit_changed", "—", "500,000.00 JPY"]
+        ["limit_changed", "—", "500,000 JPY"]
     ]
-    assert '<dd id="credit-available">1,500,000.00 JPY</dd>' in html
+    assert '<dd id="credit-available">1,500,000 JPY</dd>' in html
 
 
 async def test_an_empty_reason_is_refused_and_changes_nothing(
@@ -136,7 +136,7 @@ async def test_an_empty_reason_is_refused_and_changes_nothing(
     assert 'href="#credit-limit-reason">Reason:' in refused.text
     html = (await http.get(page)).text
     assert [r[1] for r in _rows(html, "credit-limit-changes")] == ["approval"]
-    assert _current_limit(html) == "1,000,000.00 JPY"
+    assert _current_limit(html) == "1,000,000 JPY"
 
 
 async def test_a_change_without_the_anti_csrf_token_is_refused(
@@ -150,7 +150,7 @@ async def test_a_change_without_the_anti_csrf_token_is_refused(
     assert refused.status_code == 403
     html = (await http.get(page)).text
     assert [r[1] for r in _rows(html, "credit-limit-changes")] == ["approval"]
-    assert _current_limit(html) == "1,000,000.00 JPY"
+    assert _current_limit(html) == "1,000,000 JPY"
 
 
 async def test_an_unknown_hierarchy_has_no_credit_limit_to_change(
@@ -165,3 +165,28 @@ async def test_an_unknown_hierarchy_has_no_credit_limit_to_change(
         data={"csrf_token": csrf_in(html), "amount": "1", "reason": "No such organization"},
     )
     assert (known.status_code, unknown.status_code) == (303, 404)
+
+
+async def test_the_new_limit_is_prefilled_as_typed_in_yen(
+    http: httpx.AsyncClient, stores: Stores, web: WebApp
+) -> None:
+    """The new limit's field starts at the current limit, without decimals in yen."""
+    page = await _won_hierarchy_page(http, stores, web)
+    field = re.search(
+        r'<input id="new-credit-limit"[^>]*value="([^"]*)"', (await http.get(page)).text
+    )
+    assert field is not None
+    assert field[1] == "1000000"
+
+
+async def test_a_limit_with_decimals_in_yen_is_refused_and_changes_nothing(
+    http: httpx.AsyncClient, stores: Stores, web: WebApp
+) -> None:
+    """A change to 1500000.50 JPY answers 422 naming the amount; the limit stays as it was."""
+    page = await _won_hierarchy_page(http, stores, web)
+    refused = await _change(http, page, "1500000.50", "Paid every invoice early for a year")
+    assert refused.status_code == 422
+    assert 'href="#new-credit-limit">New credit limit: has no decimals in JPY' in refused.text
+    html = (await http.get(page)).text
+    assert [r[1] for r in _rows(html, "credit-limit-changes")] == ["approval"]
+    assert _current_limit(html) == "1,000,000 JPY"

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from domain.currency import ZERO_DECIMAL_CURRENCIES, fits_currency
 from domain.outcomes import MAX_AMOUNT, Amount
 from domain.request import Model
 from starter.api.common import CONFLICT, NOT_FOUND, found, not_found
@@ -26,8 +27,6 @@ from starter.services.credit import (
 
 router = APIRouter(prefix="/partner/purchase-authorizations", tags=["purchases"])
 TOKEN: dict[int | str, dict[str, Any]] = {401: {"model": Problem}}
-# Currencies without minor units: an amount in them is whole.
-WHOLE_CURRENCIES = {"JPY", "KRW", "VND", "CLP", "ISK"}
 OrderReference = Annotated[str, Field(min_length=1, max_length=100, pattern=ORDER_REFERENCE)]
 
 
@@ -36,7 +35,7 @@ OrderReference = Annotated[str, Field(min_length=1, max_length=100, pattern=ORDE
 POSITIVE = r"^(?=.*[1-9])[0-9]{1,13}(\.[0-9]{1,2})?$"
 WHOLE = r"^(?=.*[1-9])[0-9]{1,13}$"
 AMOUNT_SCHEMA: dict[str, Any] = {
-    "if": {"properties": {"currency": {"enum": sorted(WHOLE_CURRENCIES)}}},
+    "if": {"properties": {"currency": {"enum": sorted(ZERO_DECIMAL_CURRENCIES)}}},
     "then": {
         "properties": {
             "amount": {
@@ -81,7 +80,7 @@ class PurchaseBody(Model):
         if amount <= 0:
             raise ValueError("must be more than zero")
         currency = info.data.get("currency")
-        if currency in WHOLE_CURRENCIES and amount != amount.to_integral_value():
+        if isinstance(currency, str) and not fits_currency(amount, currency):
             raise ValueError(f"has no decimals in {currency}")
         return amount
 

@@ -128,6 +128,10 @@ ACCOUNT_MESSAGES: dict[str, tuple[str, str]] = {
         "金額を数字で入力してください (小数点以下 2 桁まで)。",
         "Enter an amount in figures, with at most two decimals.",
     ),
+    "users.limit_whole": (
+        "この通貨の金額に小数点以下はありません。整数で入力してください。",
+        "This currency has no decimals: enter a whole amount.",
+    ),
     "users.not_now": (
         "このユーザーの今の状態ではできません。",
         "This cannot be done in the user's current state.",

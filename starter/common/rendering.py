@@ -11,12 +11,19 @@ from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from starter.common.audit_changes import audit_changes
 from starter.common.i18n import pick_locale, translator
+from starter.common.money import amount_input, money
+
+
+@jinja2.pass_context
+def _audit_changes(context: jinja2.runtime.Context, entry: Any, currency: str | None) -> list[str]:
+    return audit_changes(entry, currency, context["t"])
 
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         # Each audience's templates sit beside its code; "site/…" and "staff/…" name them,
         # and the shared layout and form macros come from common/.
         loader=jinja2.ChoiceLoader(
@@ -34,6 +41,9 @@ def _environment() -> jinja2.Environment:
         extensions=["jinja2.ext.do"],
         undefined=jinja2.StrictUndefined,
     )
+    # Both audiences write amounts and changes alike: "{{ amount | money(currency) }}".
+    environment.filters.update(money=money, amount_input=amount_input, audit_changes=_audit_changes)
+    return environment
 
 
 def language_link(request: Request, lang: str, page_url: str | None = None) -> str:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from commerce.store import CommerceStore
+from domain.currency import fits_currency
 from sales.port import SalesBackend
 from starter.services.accounts import AccountService
 from starter.services.errors import NotFound
@@ -22,10 +23,20 @@ class NoCreditLimit(Exception):
     """The organization has no credit limit to change."""
 
 
+class NotInCurrency(Exception):
+    """The amount has decimals its currency has not (yen are whole)."""
+
+    def __init__(self, currency: str) -> None:
+        super().__init__(currency)
+        self.currency = currency
+
+
 @dataclass(frozen=True)
 class HierarchyOverview:
     hierarchy: Row
-    site_users: list[Row]
+    # Each person of the hierarchy once, with their site user's status, block, spending limit
+    # and last sign-in when they have a site user.
+    members: list[Row]
     audit: list[Row]
     # The credit limit with what is reserved, invoiced and available; None without a limit.
     credit: Row | None
@@ -38,6 +49,14 @@ class LinkAnswer:
     site_user: Row
     # False when the user's status (or a block) gives them no link.
     sent: bool
+
+
+def _with_site_users(members: list[Row], site_users: list[Row]) -> list[Row]:
+    """Each member as their site user when they have one, else as a member without status."""
+    by_customer = {u["customer_id"]: u for u in site_users}
+    return [
+        by_customer.get(m["customer_id"], {**m, "status": None, "blocked": False}) for m in members
+    ]
 
 
 class BackOffice:
@@ -71,13 +90,14 @@ class BackOffice:
         return hierarchy
 
     async def hierarchy_overview(self, hierarchy_id: str) -> HierarchyOverview:
-        """The hierarchy with its site users, their audit log, and its credit's history."""
+        """The hierarchy with its members, their audit log, and its credit's history."""
         hierarchy = await self.hierarchy(hierarchy_id)
         customer_id = hierarchy["organization_customer_id"]
         limits = self._commerce.credit_limits
+        site_users = await self._commerce.partner_users.users(hierarchy_id)
         return HierarchyOverview(
             hierarchy=hierarchy,
-            site_users=await self._commerce.partner_users.users(hierarchy_id),
+            members=_with_site_users(hierarchy["members"], site_users),
             audit=await self._commerce.partner_users.audit(hierarchy_id),
             credit=await limits.summary(customer_id),
             limit_changes=await limits.changes(customer_id),
@@ -110,6 +130,9 @@ class BackOffice:
         self, hierarchy_id: str, amount: Decimal, by: str, reason: str
     ) -> None:
         hierarchy = await self.hierarchy(hierarchy_id)
+        currency = hierarchy["credit_limit_currency"]
+        if currency is not None and not fits_currency(amount, currency):
+            raise NotInCurrency(currency)
         # A fresh key per click: each change is its own entry in the history and the ledger.
         changed = await self._commerce.credit_limits.change(
             hierarchy["organization_customer_id"],

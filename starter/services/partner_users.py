@@ -9,6 +9,7 @@ from typing import Any
 
 from commerce.accounts import Account
 from commerce.store import CommerceStore
+from domain.currency import fits_currency
 from starter.services.accounts import AccountService
 from starter.services.errors import NotFound
 from starter.services.partner_user_forms import (
@@ -63,10 +64,13 @@ class PartnerUserService:
 
     @staticmethod
     def check_limit(organization: Row, limit: Decimal | None) -> None:
-        """A spending limit is per order, at most the organization's credit limit."""
+        """A spending limit is per order, at most the organization's credit limit, and in its
+        currency: whole in yen."""
         credit = organization["credit_limit_amount"]
         if limit is not None and credit is not None and limit > credit:
             raise FieldProblem("spending_limit", "users.over_credit_limit")
+        if limit is not None and not fits_currency(limit, organization["credit_limit_currency"]):
+            raise FieldProblem("spending_limit", "users.limit_whole")
 
     async def invite(self, admin: Account, form: NewUserForm, locale: str) -> None:
         """Start the invitation's run; refused when the email already belongs to a site user

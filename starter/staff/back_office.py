@@ -1,6 +1,6 @@
 """The Commerce back office: "All prospects", a prospect, a customer hierarchy with its
-credit and site users, whom staff can block, unblock or send a new link, and the credit
-limit, which staff change with a reason."""
+credit and members, whose site users staff can block, unblock or send a new link, and the
+credit limit, which staff change with a reason."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from commerce.prospects import PROSPECT_STATUSES
 from domain.outcomes import Amount
 from starter.common.auth import ServicesDep, StaffAccountDep, StaffPageDep
 from starter.common.bootstrap import Services
+from starter.common.money import amount_input
 from starter.common.rendering import render
-from starter.services.back_office import LINK_STATUSES, NoCreditLimit
+from starter.services.back_office import NoCreditLimit, NotInCurrency
 from starter.services.errors import NotFound
 from starter.staff.context import record_page, staff_context
 
@@ -32,6 +33,9 @@ DONE = {
     "still works.",
     "link_refused": "{email} gets no link: only invited or active users who are not blocked do.",
 }
+# The link each status gets, named for what it does: an invited user has still to activate,
+# an active one can only reset the password. Blocked users and the others get none.
+LINK_BUTTONS = {"invited": "Resend activation link", "active": "Send password reset link"}
 LIMIT_CHANGED = "The credit limit is changed; its history below says by whom and why."
 # The credit limit form: each field's id and label, and what is wrong when it is refused.
 LIMIT_FIELDS = {
@@ -42,6 +46,8 @@ LIMIT_PROBLEMS = {
     "amount": "must be digits with at most two decimals, like 1000000 or 1234.50",
     "reason": "say why, in 1 to 500 characters on one line",
 }
+# An amount in yen (or another currency without minor units) is whole.
+NOT_IN_CURRENCY = "has no decimals in {currency}: type a whole amount, like 1000000"
 REASON_MAX = 500
 _AMOUNT: TypeAdapter[Decimal] = TypeAdapter(Amount)
 
@@ -100,18 +106,18 @@ async def _hierarchy_page(
         overview = await services.back_office.hierarchy_overview(hierarchy_id)
     except NotFound:
         raise _not_found() from None
-    notice, problem = _outcome(request, overview.site_users)
+    notice, problem = _outcome(request, overview.members)
     errors = errors or {}
     credit = overview.credit
-    default_values = {"amount": format(credit["amount"], "f") if credit else "", "reason": ""}
+    amount = amount_input(credit["amount"], credit["currency"]) if credit else ""
     return render(
         request,
         "staff/commerce/hierarchy.html",
         status_code,
         hierarchy=overview.hierarchy,
-        site_users=overview.site_users,
+        members=overview.members,
         audit=overview.audit,
-        link_statuses=LINK_STATUSES,
+        link_buttons=LINK_BUTTONS,
         notice=notice,
         problem=problem,
         credit=credit,
@@ -119,7 +125,7 @@ async def _hierarchy_page(
         ledger=overview.ledger,
         limit_problems=[(*LIMIT_FIELDS[name], message) for name, message in errors.items()],
         errors=errors,
-        values=values or default_values,
+        values=values or {"amount": amount, "reason": ""},
         **staff_context(services, user, overview.hierarchy["reference"]),
     )
 
@@ -163,6 +169,11 @@ async def change_credit_limit(
         )
     except NotFound:
         raise _not_found() from None
+    except NotInCurrency as refused:
+        errors = {"amount": NOT_IN_CURRENCY.format(currency=refused.currency)}
+        return await _hierarchy_page(
+            request, services, staff.name, hierarchy_id, 422, errors, values
+        )
     except NoCreditLimit:
         raise HTTPException(
             status_code=409, detail="amount: the organization has no credit limit"
