@@ -1,4 +1,4 @@
-"""Benchmark the whole onboarding: `python -m bench [--onboardings N] ...` (see README).
+"""Benchmark the whole onboarding: `python -m bench [--onboardings N] ...` (see docs/benchmark.md).
 
 Brings up the embedded stack (or uses the addresses in the environment), then measures the
 fixed reference shape with no-op activities (bench/reference.py) against the real path at

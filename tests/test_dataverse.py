@@ -200,7 +200,7 @@ async def test_a_renewed_token_follows_a_401(http: httpx.AsyncClient, dynamics: 
 
 
 async def reset_to_first_task(client: Client, reference: str) -> None:
-    """What the README tells an operator: reset the run to its first workflow task."""
+    """What docs/dynamics365.md tells an operator: reset the run to its first workflow task."""
     handle = client.get_workflow_handle(reference)
     history = await handle.fetch_history()
     first = next(e.event_id for e in history.events if e.HasField(

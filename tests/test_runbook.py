@@ -1,4 +1,4 @@
-"""The README's runbook, step by step, as an operator would follow it on a real stack."""
+"""The runbook (docs/operations.md), step by step, as an operator follows it on a real stack."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.api.workflow.v1 import PendingActivityInfo
 from temporalio.client import Client, WorkflowHandle
@@ -33,6 +34,7 @@ async def pending_activities(
             await asyncio.sleep(0.2)
 
 
+@pytest.mark.slow
 async def test_a_waiting_activity_says_why_and_finishes_once_the_cause_is_fixed(
     client: Client, stores: Stores, settings: Settings, smtp: SmtpSink, task_queue: str
 ) -> None:

@@ -1,5 +1,5 @@
 """The web app's Prometheus metrics: requests by route, onboardings started, purchase
-authorizations by answer (README, "Metrics and alerts")."""
+authorizations by answer (docs/operations.md, "Metrics and alerts")."""
 
 from __future__ import annotations
 
