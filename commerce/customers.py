@@ -104,7 +104,8 @@ class Customers:
         row = await self._db.fetchrow(
             """SELECT h.id, h.name, h.purpose, h.created_at, h.organization_customer_id,
                       o.name AS organization_name, o.prospect_id, p.reference,
-                      cl.amount AS credit_limit_amount, cl.currency AS credit_limit_currency
+                      cl.amount AS credit_limit_amount, cl.currency AS credit_limit_currency,
+                      h.second_factor_required
                FROM customer_hierarchies h
                JOIN customers o ON o.id = h.organization_customer_id
                JOIN prospects p ON p.id = o.prospect_id

@@ -13,6 +13,7 @@ from commerce.erasure import erase_onboarding, record_erasure, was_erased
 from commerce.housekeeping import purge_expired
 from commerce.memberships import Memberships
 from commerce.onboarding_states import OnboardingStates
+from commerce.organization_settings import OrganizationSettings
 from commerce.outbox import EmailOutbox
 from commerce.partner_users import PartnerUsers
 from commerce.prospects import Prospects
@@ -55,6 +56,7 @@ class CommerceStore:
         self.credit = Credit(db)
         self.credit_limits = CreditLimits(db)
         self.staff_access = StaffAccess(db)
+        self.organization_settings = OrganizationSettings(db)
 
     def second_factors(self, sealer: Sealer) -> SecondFactors:
         """The accounts' second factors, their secrets sealed by `sealer`."""

@@ -57,5 +57,6 @@ FACTOR_MESSAGES: dict[str, tuple[str, str]] = {
         "この組織では 2 段階認証は任意です。",
         "Two-step verification is optional in this organization.",
     ),
-    "factor.saved": ("設定を保存しました。", "The setting is saved."),
+    "users.done.factor-saved": ("設定を保存しました。", "The setting is saved."),
+    "factor.save": ("保存", "Save"),
 }

@@ -3,6 +3,7 @@ orders waiting for its admin."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -51,3 +52,13 @@ class OrganizationService:
             is_admin=is_admin,
             awaiting=await limits.awaiting(user.hierarchy_id) if is_admin else [],
         )
+
+    async def set_second_factor_required(self, admin: Account, required: bool) -> None:
+        """The admin requires a second factor of everyone in the organization (each user
+        without one enrols at their next page), or leaves it to each user."""
+        assert admin.hierarchy_id is not None
+        change_key = f"second-factor-required:{uuid.uuid4()}"
+        if not await self._commerce.organization_settings.set_second_factor_required(
+            admin.hierarchy_id, required, admin.id, change_key
+        ):
+            raise NotFound("organization")

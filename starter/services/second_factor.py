@@ -36,6 +36,15 @@ class Enrolment:
 
 
 @dataclass(frozen=True)
+class AccountFactor:
+    """A partner user's second factor as their account page shows it."""
+
+    is_on: bool
+    # The factor to enrol when it is off.
+    enrolment: Enrolment | None
+
+
+@dataclass(frozen=True)
 class Passed:
     # Shown once, after enrolment; empty after a code at sign-in.
     recovery_codes: list[str] = field(default_factory=list)
@@ -78,6 +87,13 @@ class SecondFactorService:
                 return None
         uri = totp.provisioning_uri(secret, issuer=self._issuer, account=account.email)
         return Enrolment(totp.setup_key(secret), totp.qr_svg(uri, title=qr_title))
+
+    async def account_factor(self, account: Account, qr_title: str) -> AccountFactor:
+        """Whether the account has a verified factor; the enrolment to offer when not."""
+        if await self._factors.has_verified_factor(account.audience, account.id):
+            return AccountFactor(is_on=True, enrolment=None)
+        enrolment = await self.enrolment(account, qr_title)
+        return AccountFactor(is_on=enrolment is None, enrolment=enrolment)
 
     async def submit(
         self, account: Account, session_id: str, step: FactorStep, typed: str

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from starter.common.account_pages import account_router
 from starter.common.auth import get_services
 from starter.common.second_factor_pages import second_factor_router
-from starter.site import organization, pages, purchases, users
+from starter.site import organization, pages, purchases, second_factor, users
 
 
 async def note_partner(request: Request) -> None:
@@ -28,5 +28,6 @@ router.include_router(pages.router)
 router.include_router(organization.router)
 router.include_router(users.router)
 router.include_router(purchases.router)
+router.include_router(second_factor.router)
 router.include_router(account_router("site", home="/organization"))
 router.include_router(second_factor_router("site", home="/organization"))
