@@ -10,6 +10,7 @@ import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from domain.locale import Locale
 
@@ -23,6 +24,11 @@ _SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f
 ONE_LINE = rf"^[^{_CONTROL}]*$"
 SOME_TEXT = rf"^[^{_CONTROL}]*[^{_SPACE}{_CONTROL}][^{_CONTROL}]*$"
 LINES = rf"^[^{_CONTROL_BUT_NEWLINES}]*$"
+# A name is quoted in the acknowledgement we send to an address the requester chose: a web
+# address in it (scheme:// or www., which mail programs turn into links) would make us a relay
+# for spam. No real name contains either.
+_WEB_ADDRESS = r"://|[Ww][Ww][Ww]\."
+NAME = rf"^(?!.*(?:{_WEB_ADDRESS}))[^{_CONTROL}]*[^{_SPACE}{_CONTROL}][^{_CONTROL}]*$"
 EMAIL = (
     rf"^[{_SPACE}]*[^@{_SPACE}{_CONTROL}<>\"(),;:\[\]\\]+"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -71,6 +77,36 @@ LongText = (
     ]
     | None
 )
+
+
+def _checked_name() -> AfterValidator:
+    """SOME_TEXT, then no web address; each with its own error, so the form can say which."""
+    text, name = re.compile(SOME_TEXT), re.compile(NAME)
+
+    def check(value: str) -> str:
+        if not text.fullmatch(value):
+            raise ValueError("must contain text, and no control characters")
+        if not name.fullmatch(value):
+            raise PydanticCustomError(
+                "web_address", "must not contain a web address (scheme:// or www.)"
+            )
+        return value.strip()
+
+    return AfterValidator(check)
+
+
+NameText = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        json_schema_extra={
+            "pattern": NAME,
+            "description": "Text without control characters or web addresses (scheme:// or www.)",
+        },
+    ),
+    _checked_name(),
+]
 Email = Annotated[
     str,
     Field(max_length=254, json_schema_extra={"pattern": EMAIL, "description": "An email address"}),
@@ -90,7 +126,7 @@ class Address(Model):
 
 
 class Company(Model):
-    name: ShortText
+    name: NameText
     website: OptionalText = None
     phone: CodeText = None
     tax_id: CodeText = None
@@ -98,8 +134,8 @@ class Company(Model):
 
 
 class Contact(Model):
-    first_name: ShortText
-    last_name: ShortText
+    first_name: NameText
+    last_name: NameText
     email: Email
     phone: CodeText = None
     job_title: OptionalText = None

@@ -5,7 +5,6 @@ Partners use them at /sign-in, /activate, ...; staff at /staff/sign-in, /staff/a
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any
 from urllib.parse import urlencode
@@ -18,6 +17,7 @@ from domain.audience import Audience
 from domain.request import EMAIL
 from starter.common.auth import SIGN_IN_PAGES, get_services
 from starter.common.bootstrap import Services
+from starter.common.clients import client_of
 from starter.common.i18n import pick_locale
 from starter.common.rendering import render
 from starter.services.accounts import (
@@ -61,18 +61,6 @@ def _busy() -> HTTPException:
         detail="too many sign-ins at once; try again in a moment",
         headers={"Retry-After": "2"},
     )
-
-
-def client_of(request: Request) -> str:
-    """The client address a throttle counts against. IPv6 clients are counted per /64: one
-    host usually holds the whole block."""
-    host = request.client.host if request.client else "unknown"
-    if ":" in host:
-        try:
-            return str(ipaddress.ip_network(f"{host}/64", strict=False))
-        except ValueError:
-            return host
-    return host
 
 
 def account_router(audience: Audience, home: str) -> APIRouter:

@@ -46,6 +46,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.too_long": ("長すぎます。", "This is too long."),
     "error.choice": ("選択肢から選んでください。", "Please pick one of the choices."),
     "error.invalid": ("形式が正しくありません。", "This does not look right."),
+    "error.web_address": (
+        "Web アドレス（://、www.）は入力できません。",
+        "Web addresses (://, www.) cannot be used here.",
+    ),
     "submitted.title": ("お申し込みを受け付けました", "Request received"),
     "submitted.reference": ("受付番号", "Your reference"),
     "submitted.next": (

@@ -58,6 +58,7 @@ ERROR_KEYS = {
     "string_too_short": "error.missing",
     "string_too_long": "error.too_long",
     "literal_error": "error.choice",
+    "web_address": "error.web_address",
 }
 
 

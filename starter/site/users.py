@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from commerce.accounts import Account
-from starter.common.account_pages import client_of
 from starter.common.auth import PartnerPageDep, ServicesDep
+from starter.common.clients import client_of
 from starter.common.i18n import pick_locale
 from starter.common.rendering import render
 from starter.services.errors import NotFound
