@@ -27,7 +27,8 @@ class ThrottleRule:
         return left if left > timedelta(0) else None
 
 
-# Per account name: a guesser gets about ten tries an hour at most.
+# Per account name, and per device that signed in to it before (each counts its own failures
+# only): a guesser gets about ten tries an hour at most.
 PER_ACCOUNT = ThrottleRule(free=3, lock_after=10, lock_for=timedelta(minutes=15))
 
 

@@ -177,11 +177,11 @@ class Accounts:
             )
             if audience == "site" and was == "invited":
                 await audit_activation(conn, row["account_id"])
-            # Whoever holds the link holds the mailbox: a lock others caused ends with it.
+            # Whoever holds the link holds the mailbox: a lock ends with it, its devices' too.
             await conn.execute(
-                f"""DELETE FROM sign_in_failures
-                    WHERE key = (SELECT 'account:' || $1 || ':' || lower(email)
-                                 FROM {table} WHERE id = $2)""",
+                f"""DELETE FROM sign_in_failures f USING {table} a WHERE a.id = $2 AND (
+                        f.key = 'account:' || $1 || ':' || lower(a.email)
+                        OR starts_with(f.key, 'device:' || $1 || ':' || lower(a.email) || ':'))""",
                 audience,
                 row["account_id"],
             )

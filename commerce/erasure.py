@@ -20,8 +20,9 @@ DELETES = (
     # Account emails (links, notices) have references of their own; their recipient tells.
     "DELETE FROM email_outbox WHERE reference NOT LIKE 'B2B-%'"
     f" AND lower(recipient) IN ({_SITE_EMAILS})",
-    "DELETE FROM sign_in_failures"
-    f" WHERE key IN (SELECT 'account:site:' || e FROM ({_SITE_EMAILS}) AS s(e))",
+    # Failures counted against the account's name, and against each of its devices.
+    f"DELETE FROM sign_in_failures f USING ({_SITE_EMAILS}) AS s(e)"
+    " WHERE f.key = 'account:site:' || s.e OR starts_with(f.key, 'device:site:' || s.e || ':')",
     f"DELETE FROM account_tokens WHERE audience = 'site' AND account_id IN ({_SITE_USERS})",
     f"DELETE FROM sessions WHERE audience = 'site' AND account_id IN ({_SITE_USERS})",
     # Their recovery codes go with the factors.

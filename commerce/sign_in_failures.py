@@ -1,4 +1,5 @@
-"""Failed sign-ins per typed account name and per client address, for the throttle."""
+"""Failed sign-ins per typed account name, per device of an account and per client address,
+for the throttle."""
 
 from __future__ import annotations
 
@@ -59,6 +60,16 @@ class SignInFailures:
         not from when it was claimed (a slow hash must not shorten the wait)."""
         await self._db.execute(
             "UPDATE sign_in_failures SET last_failure_at = now() WHERE key = ANY($1::text[])", keys
+        )
+
+    async def unclaim(self, keys: list[str]) -> None:
+        """The claimed attempt could not be checked (the hasher was busy, a store failed): it
+        is no failure, so each key gets back the one it was charged in advance."""
+        await self._db.execute(
+            """UPDATE sign_in_failures SET failures = greatest(failures - 1, 0)
+               WHERE key IN (SELECT key FROM sign_in_failures WHERE key = ANY($1::text[])
+                             ORDER BY key FOR UPDATE)""",
+            keys,
         )
 
     async def succeeded(self, account_key: str, address_key: str) -> None:

@@ -101,8 +101,11 @@ def account_router(audience: Audience, home: str) -> APIRouter:
         errors = {name: key for name, key in errors.items() if key}
         if errors:
             return page(request, "sign_in.html", 422, page_url=page_url, errors=errors, **again)
+        device = services.devices.brought(request, audience)
         try:
-            outcome = await services.accounts.sign_in(audience, email, password, client_of(request))
+            outcome = await services.accounts.sign_in(
+                audience, email, password, client_of(request), device
+            )
         except HasherBusy:
             raise _busy() from None
         if isinstance(outcome, Throttled):
@@ -124,6 +127,7 @@ def account_router(audience: Audience, home: str) -> APIRouter:
         if outcome is None or not await services.sessions.start(response, outcome):
             errors = {"password": "account.wrong_password"}
             return page(request, "sign_in.html", 401, page_url=page_url, errors=errors, **again)
+        services.devices.remember(response, outcome, device)
         return response
 
     @router.post(f"{prefix}/sign-out")

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from accounts.devices import DeviceTokens
 from accounts.hashing import HashParameters, PasswordHasher
 from accounts.sealing import KeyRing
 from accounts.throttle import per_address
@@ -16,6 +17,7 @@ from plumbing.codec import parse_keys
 from plumbing.settings import Settings
 from plumbing.stores import open_stores
 from plumbing.temporal import connect_temporal
+from starter.common.devices import DeviceCookies
 from starter.common.metrics import WebMetrics
 from starter.common.ratelimit import RateLimiter
 from starter.common.sessions import SessionManager
@@ -42,6 +44,7 @@ class Services:
     staff_token: str
     storefront_token: str | None
     sessions: SessionManager
+    devices: DeviceCookies
     submit_limit: RateLimiter
     # Link and reset requests per client address: each one sends an email.
     link_limit: RateLimiter
@@ -96,12 +99,14 @@ async def open_services(
         commerce, sales = stores.commerce_store(), stores.sales_backend()
         starter = OnboardingStarter(client, stores.commerce, queue, settings.policy())
         reads = OnboardingReads(client, commerce, changes)
+        devices = DeviceTokens(settings.onboarding_token_secret)
         accounts = AccountService(
             commerce,
             _hasher(settings),
             client,
             queue,
             per_address(settings.onboarding_sign_in_failures_per_address),
+            devices,
         )
         yield Services(
             settings=settings,
@@ -114,6 +119,7 @@ async def open_services(
                 idle=settings.onboarding_session_idle,
                 lifetime=settings.onboarding_session_lifetime,
             ),
+            devices=DeviceCookies(devices, secure=settings.onboarding_environment != "dev"),
             submit_limit=RateLimiter(
                 settings.onboarding_submit_rate_per_minute, settings.onboarding_submit_burst
             ),

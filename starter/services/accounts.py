@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from temporalio.client import Client
 
+from accounts.devices import DeviceTokens
 from accounts.hashing import PasswordHasher
 from accounts.passwords import PasswordProblem, normalize_password, password_problem
 from accounts.throttle import PER_ACCOUNT, ThrottleRule
@@ -63,35 +64,57 @@ class AccountService:
         client: Client,
         task_queue: str,
         per_address: ThrottleRule,
+        devices: DeviceTokens,
     ) -> None:
         self._per_address = per_address
+        self._devices = devices
         self._store = store
         self._hasher = hasher
         self._client = client
         self._task_queue = task_queue
 
     async def sign_in(
-        self, audience: Audience, email: str, password: str, address: str
+        self, audience: Audience, email: str, password: str, address: str, device: str | None = None
     ) -> Account | Throttled | None:
         """The account, or None for a wrong email or password (one answer, the same work), or
-        how long to wait when failures from this account name or address piled up."""
+        how long to wait when failures from this account name or address piled up.
+
+        A browser that signed in to this account before (`device`, its device token) has its
+        failures counted against that device instead of the account name, and is not held
+        back by anyone else's: strangers' guesses cannot lock the owner out (OWASP's device
+        cookies). An attempt that could not be checked is not counted as a failure.
+        """
         email = email_key(email)
-        account_key, address_key = f"account:{audience}:{email}", f"address:{audience}:{address}"
+        known = self._devices.device_id(device, audience, email) if device else None
+        own_key = f"device:{audience}:{email}:{known}" if known else f"account:{audience}:{email}"
+        keys = [own_key, f"address:{audience}:{address}"]
 
         def wait(recent: dict[str, tuple[int, timedelta]]) -> timedelta | None:
-            rules = ((account_key, PER_ACCOUNT), (address_key, self._per_address))
+            rules = zip(keys, (PER_ACCOUNT, self._per_address), strict=True)
             waits = [rule.wait(*recent[key]) for key, rule in rules if key in recent]
             return max((w for w in waits if w is not None), default=None)
 
-        left = await self._store.sign_in_failures.claim([account_key, address_key], wait)
+        left = await self._store.sign_in_failures.claim(keys, wait)
         if left is not None:
             return Throttled(seconds=max(1, math.ceil(left.total_seconds())))
-        account = await self._checked(audience, email, password)
+        try:
+            account = await self._checked(audience, email, password)
+        except Exception:
+            await self._unclaim(keys, audience)
+            raise
         if account is None:
-            await self._store.sign_in_failures.failed([account_key, address_key])
+            await self._store.sign_in_failures.failed(keys)
             return None
-        await self._store.sign_in_failures.succeeded(account_key, address_key)
+        await self._store.sign_in_failures.succeeded(*keys)
         return account
+
+    async def _unclaim(self, keys: list[str], audience: Audience) -> None:
+        # The caller hears of the hasher's or the store's error, not of a failure to give the
+        # charge back: a store that is down keeps it.
+        try:
+            await self._store.sign_in_failures.unclaim(keys)
+        except Exception:
+            log.warning("an unchecked %s sign-in stays counted as a failure", audience)
 
     async def _checked(self, audience: Audience, email: str, password: str) -> Account | None:
         """The active account whose password this is, marked signed in; None otherwise,
