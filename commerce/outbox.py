@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from commerce.accounts import LinkGrant, issue_link_on
 from storage.database import Connection, Database
@@ -53,6 +54,20 @@ async def _mark_sent_on(conn: Connection, email: OutboxEmail, link: LinkGrant | 
     return False
 
 
+# The first hour from `$1` on that is not full: `$1` itself, or the hour after one that is
+# taken from `$1` on. (Every hour between `$1` and the first with room is taken and full, so
+# that hour is `$1` or follows a taken one.)
+_FIRST_HOUR_WITH_ROOM = """
+    SELECT min(c.hour) FROM (
+        SELECT $1::timestamptz AS hour
+        UNION ALL
+        SELECT hour + interval '1 hour' FROM acknowledgement_hours WHERE hour >= $1
+    ) AS c
+    WHERE NOT EXISTS (
+        SELECT 1 FROM acknowledgement_hours h WHERE h.hour = c.hour AND h.reserved >= $2
+    )"""
+
+
 class EmailOutbox:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -81,3 +96,31 @@ class EmailOutbox:
         closed, whatever the error, so that the caller's retry runs on a new one."""
         async with self._db.acquire(discard_on_error=True) as conn, conn.transaction():
             await _mark_sent_on(conn, email, link)
+
+    async def acknowledgement_hour(
+        self, message_id: str, per_hour: int, hour: datetime
+    ) -> datetime:
+        """The hour in which the acknowledgement may go out: the one it took before, or the
+        first from `hour` (the current hour's start) on with fewer than `per_hour` taken,
+        which it takes now. Counted here, the ceiling holds across every worker."""
+        async with self._db.acquire() as conn, conn.transaction():
+            # One taker at a time: two at once would both see an hour's last place free.
+            await conn.execute("LOCK TABLE acknowledgement_hours IN SHARE ROW EXCLUSIVE MODE")
+            taken: datetime | None = await conn.fetchval(
+                "SELECT hour FROM acknowledgement_places WHERE message_id = $1", message_id
+            )
+            if taken is not None:
+                return taken
+            place: datetime = await conn.fetchval(_FIRST_HOUR_WITH_ROOM, hour, per_hour)
+            await conn.execute(
+                """INSERT INTO acknowledgement_hours (hour, reserved) VALUES ($1, 1)
+                   ON CONFLICT (hour) DO UPDATE
+                       SET reserved = acknowledgement_hours.reserved + 1""",
+                place,
+            )
+            await conn.execute(
+                "INSERT INTO acknowledgement_places (message_id, hour) VALUES ($1, $2)",
+                message_id,
+                place,
+            )
+            return place

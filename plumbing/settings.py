@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     # Form submissions per client address; 0 turns the limit off.
     onboarding_submit_rate_per_minute: int = Field(default=20, ge=0)
     onboarding_submit_burst: int = Field(default=10, ge=1)
+    # Acknowledgements the whole shop sends per hour, however many clients and processes; past
+    # it they wait for a later hour, and so do their onboardings. 0 turns the ceiling off.
+    # A shop hears from tens of would-be partners a day: at 500 no real hour ever waits, while
+    # a flood from many addresses gets the shop to write 500 an hour at most.
+    onboarding_acknowledgements_per_hour: int = Field(default=500, ge=0)
     # Failed sign-ins one client address may make before each next attempt waits; five times
     # as many lock the address for a while. An office behind one address needs room.
     onboarding_sign_in_failures_per_address: int = Field(default=20, ge=1)

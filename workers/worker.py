@@ -95,6 +95,7 @@ def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
             concurrent_sends=max(1, settings.database_pool_size // 2),
             activation_lifetime=settings.onboarding_activation_ttl,
             reset_lifetime=settings.onboarding_reset_ttl,
+            acknowledgements_per_hour=settings.onboarding_acknowledgements_per_hour,
         ),
     )
     steps = OnboardingStepActivities(

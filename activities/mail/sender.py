@@ -6,13 +6,14 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
 
 from accounts.tokens import new_token, token_hash
+from activities.mail.ceiling import wait_for_place
 from activities.mail.mime import Outgoing, compose
 from activities.mail.smtp import SmtpSessions
 from activities.mail.templates import RenderedEmail, render_email
@@ -72,6 +73,8 @@ class MailSettings:
     concurrent_sends: int = 4
     activation_lifetime: timedelta = timedelta(days=7)
     reset_lifetime: timedelta = timedelta(hours=1)
+    # Acknowledgements the shop sends per hour at most (0: no ceiling); see ceiling.py.
+    acknowledgements_per_hour: int = 0
 
 
 def message_id(data: SendEmailInput, domain: str) -> str:
@@ -91,9 +94,16 @@ def link_of(data: SendEmailInput) -> EmailLink | None:
 
 
 class EmailActivities:
-    def __init__(self, outbox: EmailOutbox, mail: MailSettings) -> None:
+    def __init__(
+        self,
+        outbox: EmailOutbox,
+        mail: MailSettings,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._outbox = outbox
         self._mail = mail
+        # Whose hour an acknowledgement's place counts in.
+        self._clock = clock
         self._domain = mail.sender.rpartition("@")[2]
         self._smtp = SmtpSessions(mail.smtp_host, mail.smtp_port, mail.smtp_timeout)
         self._send_slots = asyncio.Semaphore(mail.concurrent_sends)
@@ -137,6 +147,9 @@ class EmailActivities:
     async def send_email(self, data: SendEmailInput) -> str:
         """Send one email unless the outbox says it went out already; returns its Message-ID."""
         msg_id = message_id(data, self._domain)
+        per_hour = self._mail.acknowledgements_per_hour
+        if data.kind is EmailKind.ACKNOWLEDGEMENT and per_hour:
+            await wait_for_place(self._outbox, msg_id, per_hour, self._clock())
         # Each attempt makes its own token: only the attempt whose send is recorded issues it.
         token, grant = self._grant(data)
         rendered = self.render(data, token)
