@@ -5,6 +5,9 @@ Times the project's Argon2id hasher in this process, at the parameters the web a
 staff accounts through the store, sets their passwords through the activation page, and
 signs all K in at once, round after round: each request a distinct account, so the
 per-account throttle never trips, and successes do not count against the per-address one.
+What is timed is the password step, where the Argon2id cost lies: its answer starts the
+session. Staff then pass the second factor, a code checked with one HMAC per time step, which
+these accounts never reach (they have not enrolled).
 """
 
 from __future__ import annotations
