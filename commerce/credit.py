@@ -19,7 +19,7 @@ _USER = """
     SELECT u.id, u.hierarchy_id, u.status, u.blocked_at, u.spending_limit,
            h.organization_customer_id AS customer_id
     FROM site_users u JOIN customer_hierarchies h ON h.id = u.hierarchy_id
-    WHERE u.id = $1"""
+    WHERE u.id = $1 FOR SHARE OF u"""
 _CREDIT = """
     SELECT amount, currency, reserved, invoiced, amount - reserved - invoiced AS available
     FROM credit_limits WHERE customer_id = $1 FOR UPDATE"""
@@ -161,11 +161,15 @@ class Credit:
         and whether this step ended its wait for the admin (seen under the lock)."""
         async with self._db.acquire() as conn, conn.transaction():
             found = await conn.fetchrow(
-                "SELECT customer_id FROM purchase_authorizations WHERE order_reference = $1",
+                """SELECT customer_id, site_user_id FROM purchase_authorizations
+                   WHERE order_reference = $1""",
                 order_reference,
             )
             if found is None:
                 raise KeyError(order_reference)
+            # The user, then the credit: the order `authorize` takes them in, so the two
+            # never wait for each other.
+            user = await conn.fetchrow(_USER, found["site_user_id"])
             credit = await conn.fetchrow(_CREDIT, found["customer_id"])
             # Read again under the credit lock: a step that ran meanwhile is seen. Past its
             # deadline an order waiting for the admin is expired, whether or not the run that
@@ -179,15 +183,16 @@ class Credit:
             row = dict(current)
             if row.pop("overdue") and step in ("approve", "decline"):
                 step = "expire"
+            refusal = None
             if step == "approve":
-                user = await conn.fetchrow(_USER, row["site_user_id"])
-                # The user may have been removed or blocked while the order waited.
-                now = (
-                    decide(dict(user), dict(credit), _as_purchase(row)) if user and credit else None
-                )
-                if now is None or now[0] == "declined":
-                    step = "refuse"
-            status, reason, movement = _next(row, step, credit)
+                # The user may have been removed or blocked while the order waited, or the
+                # credit used up: the order is declined, and says which.
+                now: tuple[str, str | None] = ("declined", "user_not_active")
+                if user is not None:
+                    now = decide(dict(user), dict(credit) if credit else None, _as_purchase(row))
+                if now[0] == "declined":
+                    step, refusal = "refuse", now[1]
+            status, reason, movement = _next(row, step, credit, refusal)
             if (status, reason) == (row["status"], row["reason"]):
                 return row, False
             if movement is not None:
@@ -211,8 +216,11 @@ def _as_purchase(row: Row) -> Purchase:
     return Purchase(row["order_reference"], row["site_user_id"], row["amount"], row["currency"])
 
 
-def _next(row: Row, step: str, credit: Any) -> tuple[str, str | None, str | None]:
-    """(status, reason, credit movement) after `step`; the current ones when already done."""
+def _next(
+    row: Row, step: str, credit: Any, refusal: str | None
+) -> tuple[str, str | None, str | None]:
+    """(status, reason, credit movement) after `step` (`refuse`: declined for `refusal`); the
+    current ones when already done."""
     status = row["status"]
     done = {"invoice": "invoiced", "cancel": "cancelled"}
     if step in done and status == done[step]:
@@ -231,7 +239,7 @@ def _next(row: Row, step: str, credit: Any) -> tuple[str, str | None, str | None
         if step == "decline":
             return "declined", "admin_declined", None
         if step == "refuse":
-            return "declined", "user_not_active", None
+            return "declined", refusal, None
         if step == "expire":
             return "declined", "approval_expired", None
     if step == "expire":

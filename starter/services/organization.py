@@ -13,11 +13,15 @@ from commerce.store import CommerceStore
 from starter.services.errors import NotFound
 
 Row = dict[str, Any]
+# What a user who is not the admin sees of the other members (SPEC.md): no email address, no
+# spending limit.
+MEMBER_VIEW = ("name", "role", "status", "blocked")
 
 
 @dataclass(frozen=True)
 class OrganizationView:
     hierarchy: Row
+    # Each member; only their name, role and status unless the user is the admin.
     users: list[Row]
     # The signed-in user's own row among them.
     me: Row | None
@@ -44,6 +48,8 @@ class OrganizationService:
         limits = self._commerce.credit_limits
         credit = await limits.summary(user.customer_id)
         is_admin = me is not None and me["role"] == "admin"
+        if not is_admin:
+            users = [{key: u[key] for key in MEMBER_VIEW} for u in users]
         return OrganizationView(
             hierarchy=hierarchy,
             users=users,
