@@ -42,12 +42,13 @@ class CommerceWrites:
             data.request,
         )
 
-    async def approve_partner(self, data: ApprovePartnerInput) -> None:
+    async def approve_partner(self, data: ApprovePartnerInput) -> bool:
         """Approve the prospect, create the hierarchy, its credit limit and the admin's site
-        user, in one transaction."""
+        user, in one transaction; False, with nothing written, when the requester's email
+        is a site user's already (the prospect then shows the approval blocked)."""
         hierarchy, user = data.hierarchy, data.site_user
         with broken_rules_fail_the_activity():
-            await self._store.approve_partner(
+            return await self._store.approve_partner(
                 PartnerApproval(
                     prospect_id=data.prospect_id,
                     hierarchy_id=hierarchy.hierarchy_id,

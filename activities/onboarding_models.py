@@ -210,6 +210,8 @@ class ApproveOnboardingInput(Model):
     close_opportunity: CloseOpportunityInput
     approve: ApprovePartnerInput
     publish: OnboardingSnapshot
+    # Published instead when the approval finds the requester's email a site user's.
+    publish_blocked: OnboardingSnapshot | None = None
 
 
 class CloseOnboardingInput(Model):

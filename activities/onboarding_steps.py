@@ -21,6 +21,7 @@ from activities.onboarding_models import (
 )
 from activities.sales import SalesWrites
 from commerce.onboarding_states import OnboardingStates
+from domain.outcomes import EMAIL_HELD
 
 
 class OnboardingStepActivities:
@@ -49,11 +50,17 @@ class OnboardingStepActivities:
         await self.publish_onboarding_state(data.publish)
 
     @activity.defn
-    async def approve_onboarding(self, data: ApproveOnboardingInput) -> None:
-        """The opportunity won, then the partner approved in one Commerce transaction."""
+    async def approve_onboarding(self, data: ApproveOnboardingInput) -> str | None:
+        """The opportunity won, then the partner approved in one Commerce transaction. When
+        the requester's email is a site user's already, Commerce writes nothing and the
+        blocked state is published instead: the reason, which None (approved) never is."""
         await self._sales.close_opportunity(data.close_opportunity)
-        await self._commerce.approve_partner(data.approve)
+        if not await self._commerce.approve_partner(data.approve):
+            if data.publish_blocked is not None:
+                await self.publish_onboarding_state(data.publish_blocked)
+            return EMAIL_HELD
         await self.publish_onboarding_state(data.publish)
+        return None
 
     @activity.defn
     async def close_onboarding(self, data: CloseOnboardingInput) -> None:

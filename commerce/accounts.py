@@ -91,8 +91,11 @@ class Accounts:
         self._db = db
 
     async def by_email(self, audience: Audience, email: str) -> Account | None:
+        # An address an expired or removed invitee freed may be another's now: theirs first.
         row = await self._db.fetchrow(
-            f"SELECT * FROM ({ACCOUNT_QUERIES[audience]}) a WHERE lower(a.email) = lower($1)", email
+            f"""SELECT * FROM ({ACCOUNT_QUERIES[audience]}) a WHERE lower(a.email) = lower($1)
+                ORDER BY a.status IN ('expired', 'removed'), a.id LIMIT 1""",
+            email,
         )
         return Account.from_row(audience, row) if row else None
 

@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from commerce.site_users import HOLDS_EMAIL
 from storage.database import Connection, Database
 
 
@@ -34,6 +35,16 @@ class ClaimTransaction:
             "SELECT reference, request_hash FROM onboarding_claims WHERE email_key = $1", email_key
         )
         return Claim(row["reference"], row["request_hash"]) if row else None
+
+    async def site_user_holds(self, email_key: str) -> bool:
+        """Whether a site user of any organization holds the email address."""
+        return bool(
+            await self._conn.fetchval(
+                f"""SELECT true FROM site_users
+                    WHERE lower(email) = $1 AND {HOLDS_EMAIL} LIMIT 1""",
+                email_key,
+            )
+        )
 
     async def claim(self, email_key: str, claim: Claim, idempotency_key: str | None) -> None:
         await self._conn.execute(

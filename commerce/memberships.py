@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+
 from commerce.audit_log import audit_on
 from storage.database import Connection, Database
 
@@ -41,7 +43,23 @@ class Memberships:
         """Apply a move if the user's status allows it; the new status, or None when the user
         is not in this organization or not in a status the move starts from. The admin
         cannot be moved out: hand the role over first. A user leaving `active` is signed
-        out at once."""
+        out at once. Nor can a user come back whose freed email address another holds now."""
+        try:
+            return await self._move(
+                hierarchy_id, site_user_id, move, actor, change_key, invitation_id
+            )
+        except asyncpg.UniqueViolationError:
+            return None
+
+    async def _move(
+        self,
+        hierarchy_id: str,
+        site_user_id: str,
+        move: str,
+        actor: str,
+        change_key: str,
+        invitation_id: str | None,
+    ) -> str | None:
         starts_from, to = MOVES[move]
         async with self._db.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(

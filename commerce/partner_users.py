@@ -8,6 +8,7 @@ import asyncpg
 
 from commerce.audit_log import audit_entries, audit_on
 from commerce.customers import person_name
+from commerce.site_users import HOLDS_EMAIL
 from domain.errors import SiteUserEmailTaken
 from domain.partner_users import NewUser
 from storage.database import Database
@@ -136,10 +137,12 @@ class PartnerUsers:
         return [r["invitation_id"] for r in rows]
 
     async def email_in_use(self, email: str) -> bool:
-        """Whether a site user of any organization has the email."""
+        """Whether a site user of any organization holds the email (an expired invitation or
+        a user removed before activating holds it no more)."""
         return bool(
             await self._db.fetchval(
-                "SELECT true FROM site_users WHERE lower(email) = lower($1)", email
+                f"SELECT true FROM site_users WHERE lower(email) = lower($1) AND {HOLDS_EMAIL}",
+                email,
             )
         )
 

@@ -46,11 +46,12 @@ class Prospects:
     async def close(
         self, prospect_id: str, status: ClosedProspectStatus, reason: str | None
     ) -> None:
-        """Move a pending prospect to its final status; repeating the same close changes nothing."""
+        """Move a pending prospect (or one whose approval is blocked) to its final status;
+        repeating the same close changes nothing."""
         async with self._db.acquire() as conn:
             now = await conn.fetchval(
                 """UPDATE prospects SET status = $2, status_reason = $3, updated_at = now()
-                   WHERE id = $1 AND status = 'pending'
+                   WHERE id = $1 AND status IN ('pending', 'approval_blocked')
                    RETURNING status""",
                 prospect_id,
                 status.value,
@@ -58,6 +59,17 @@ class Prospects:
             ) or await conn.fetchval("SELECT status FROM prospects WHERE id = $1", prospect_id)
         if now != status:
             raise ProspectNotPending(f"prospect {prospect_id} is {now}")
+
+    async def block_approval(self, prospect_id: str, reason: str) -> None:
+        """Mark the prospect of a won onboarding whose approval cannot be written (its
+        requester's email is a site user's), for staff to see and resolve."""
+        await self._db.execute(
+            """UPDATE prospects SET status = 'approval_blocked', status_reason = $2,
+                   updated_at = now()
+               WHERE id = $1 AND status IN ('pending', 'approval_blocked')""",
+            prospect_id,
+            reason,
+        )
 
     async def list(self, status: str | None, limit: int, offset: int) -> list[Row]:
         """ "All prospects", newest first, optionally of one status."""

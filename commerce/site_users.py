@@ -7,6 +7,11 @@ import asyncpg
 from domain.errors import SiteUserEmailTaken
 from storage.database import Database
 
+# Which site users hold their email address, as the unique index of migration 010 says: one
+# invited or active, or one who activated once (a removed user may be restored). An
+# invitation that expired, or a user removed before activating, leaves the address free.
+HOLDS_EMAIL = "(status IN ('invited', 'active') OR activated_at IS NOT NULL)"
+
 
 class SiteUsers:
     def __init__(self, db: Database) -> None:
@@ -32,3 +37,12 @@ class SiteUsers:
             )
         except asyncpg.UniqueViolationError as err:
             raise SiteUserEmailTaken(f"a site user with email {email} exists") from err
+
+    async def email_held(self, email: str) -> bool:
+        """Whether a site user of any organization holds the email address."""
+        return bool(
+            await self._db.fetchval(
+                f"SELECT true FROM site_users WHERE lower(email) = lower($1) AND {HOLDS_EMAIL}",
+                email,
+            )
+        )

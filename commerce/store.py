@@ -22,7 +22,8 @@ from commerce.sessions import Sessions
 from commerce.sign_in_failures import SignInFailures
 from commerce.site_users import SiteUsers
 from commerce.staff_access import StaffAccess
-from domain.outcomes import CreditLimit, ProspectStatus
+from domain.errors import SiteUserEmailTaken
+from domain.outcomes import EMAIL_HELD, CreditLimit, ProspectStatus
 from storage.database import Database
 
 MIGRATIONS = "commerce"
@@ -62,20 +63,27 @@ class CommerceStore:
         """The accounts' second factors, their secrets sealed by `sealer`."""
         return SecondFactors(self.db, sealer)
 
-    async def approve_partner(self, approval: PartnerApproval) -> None:
+    async def approve_partner(self, approval: PartnerApproval) -> bool:
         """The approval's Commerce writes in one transaction: the prospect approved, the
         hierarchy with the requester as its admin, its credit limit, and the admin invited
-        to the site. Repeated, it finds them all done and changes nothing."""
+        to the site. Repeated, it finds them all done and changes nothing. False, with none
+        of them written and the prospect marked `approval_blocked`, when the requester's
+        email became a site user's after the request was submitted."""
         a = approval
-        async with self.db.transaction():
-            await self.prospects.close(a.prospect_id, ProspectStatus.APPROVED, None)
-            await self.customers.create_hierarchy(
-                a.hierarchy_id, a.name, a.organization_customer_id, a.admin_customer_id
-            )
-            await self.customers.set_credit_limit(a.organization_customer_id, a.credit_limit)
-            await self.site_users.invite(
-                a.site_user_id, a.admin_customer_id, a.hierarchy_id, a.email
-            )
+        try:
+            async with self.db.transaction():
+                await self.prospects.close(a.prospect_id, ProspectStatus.APPROVED, None)
+                await self.customers.create_hierarchy(
+                    a.hierarchy_id, a.name, a.organization_customer_id, a.admin_customer_id
+                )
+                await self.customers.set_credit_limit(a.organization_customer_id, a.credit_limit)
+                await self.site_users.invite(
+                    a.site_user_id, a.admin_customer_id, a.hierarchy_id, a.email
+                )
+        except SiteUserEmailTaken:
+            await self.prospects.block_approval(a.prospect_id, EMAIL_HELD)
+            return False
+        return True
 
     async def purge_expired(self, session_idle: timedelta) -> dict[str, int]:
         """Delete expired sessions, dead links and forgotten sign-in failures."""

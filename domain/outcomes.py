@@ -67,10 +67,15 @@ class CreditLimit(Model):
 
 class ProspectStatus(StrEnum):
     PENDING = "pending"
+    # Won, but the requester's email became a site user's meanwhile: staff retry or reject.
+    APPROVAL_BLOCKED = "approval_blocked"
     APPROVED = "approved"
     REJECTED = "rejected"
     EXPIRED = "expired"
 
+
+# Why an approval waits for staff: the prospect's status reason and the run's history say it.
+EMAIL_HELD = "the contact's email belongs to a site user"
 
 ClosedProspectStatus = Literal[
     ProspectStatus.APPROVED, ProspectStatus.REJECTED, ProspectStatus.EXPIRED

@@ -350,6 +350,7 @@ async def test_openapi_describes_the_contract(http: httpx.AsyncClient) -> None:
     assert set(document["paths"]) == {
         "/api/onboarding-requests",
         "/api/onboarding-requests/{reference}",
+        "/api/onboarding-requests/{reference}/blocked-approval",
         "/api/sales/leads",
         "/api/sales/leads/{lead_id}",
         "/api/sales/leads/{lead_id}/qualify",

@@ -22,6 +22,8 @@ from domain.request import Model, OnboardingRequest, ShortText
 class OnboardingStatus(StrEnum):
     PENDING = "pending"
     QUALIFIED = "qualified"
+    # Won, but the requester's email became a site user's meanwhile: waits for staff.
+    APPROVAL_BLOCKED = "approval_blocked"
     APPROVED = "approved"
     REJECTED = "rejected"
     EXPIRED = "expired"
@@ -70,6 +72,13 @@ class OpportunityClosed(Decision):
     def _reason_only_when_lost(self) -> OpportunityClosed:
         check_lost_reason(self.outcome, self.reason)
         return self
+
+
+class BlockedApprovalResolved(Decision):
+    """Staff's word on an approval blocked by the requester's email: try the approval again
+    (the address was freed meanwhile), or reject the onboarding."""
+
+    action: Literal["retry", "reject"]
 
 
 class HistoryEntry(Model):

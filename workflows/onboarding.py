@@ -37,8 +37,9 @@ with workflow.unsafe.imports_passed_through():
         RecordProspectInput,
     )
     from activities.onboarding_steps import OnboardingStepActivities
-    from domain.outcomes import ClosedProspectStatus, ProspectStatus
+    from domain.outcomes import EMAIL_HELD, ClosedProspectStatus, ProspectStatus
     from workflows.models import (
+        BlockedApprovalResolved,
         LeadDisqualified,
         LeadQualified,
         OnboardingInput,
@@ -70,6 +71,8 @@ class OnboardingWorkflow:
         self._state = self._published.state
         self._lead_decision: LeadQualified | LeadDisqualified | None = None
         self._opportunity_decision: OpportunityClosed | None = None
+        # Staff's word on an approval that the requester's email blocks, until it is acted on.
+        self._resolution: BlockedApprovalResolved | None = None
 
     @workflow.run
     async def run(self, data: OnboardingInput) -> OnboardingState:
@@ -142,6 +145,23 @@ class OnboardingWorkflow:
     @decide_close_opportunity.validator
     def _validate_close_opportunity(self, decision: OpportunityClosed) -> None:
         self._refuse_if(self._opportunity_decision_refusal())
+
+    @workflow.update
+    async def resolve_blocked_approval(
+        self, resolution: BlockedApprovalResolved
+    ) -> OnboardingState:
+        """Retry the approval once the address is free, or reject the onboarding; completes
+        once the run has acted on it (a retry's approval step done, or the rejection begun)."""
+        self._resolution = resolution
+        self._published.record_decision(f"blocked_approval_{resolution.action}", resolution)
+        await workflow.wait_condition(lambda: self._resolution is not resolution)
+        return self._state
+
+    @resolve_blocked_approval.validator
+    def _validate_resolution(self, resolution: BlockedApprovalResolved) -> None:
+        if self._state.status is not OnboardingStatus.APPROVAL_BLOCKED or self._state.closed:
+            self._refuse_if("the approval is not blocked")
+        self._refuse_if("the approval is being resolved" if self._resolution else None)
 
     def _lead_decision_refusal(self) -> str | None:
         if self._state.closed or self._state.status is OnboardingStatus.EXPIRED:
@@ -235,6 +255,17 @@ class OnboardingWorkflow:
                 await self._publish_now()
         return self._opportunity_decision
 
+    async def _await_resolution(self) -> BlockedApprovalResolved:
+        """Wait for staff to retry or reject a blocked approval: a person must act, so there
+        is no deadline; the run shows `approval_blocked` meanwhile."""
+        while self._resolution is None:
+            await workflow.wait_condition(
+                lambda: self._resolution is not None or self._published.unpublished
+            )
+            if self._resolution is None:
+                await self._publish_now()
+        return self._resolution
+
     # -- steps ---------------------------------------------------------------------------
 
     # Each id enters the queryable state only once its record exists, so a client that reads
@@ -299,16 +330,15 @@ class OnboardingWorkflow:
         def approved(state: OnboardingState) -> None:
             state.ids.customer_hierarchy_id = approve.hierarchy.hierarchy_id
             state.ids.site_user_id = approve.site_user.site_user_id
+            # Out of `approval_blocked` after a retry; a won onboarding is `qualified` until
+            # its approval email is out.
+            state.status = OnboardingStatus.QUALIFIED
 
-        await self._step(
-            OnboardingStepActivities.approve_onboarding,
-            lambda published: ApproveOnboardingInput(
-                close_opportunity=self._close_opportunity(decision),
-                approve=approve,
-                publish=published,
-            ),
-            approved,
-        )
+        while not await self._approval_written(decision, approve, approved):
+            if (await self._await_resolution()).action == "reject":
+                self._resolution = None
+                await self._reject(None, None, f"approval blocked: {EMAIL_HELD}")
+                return
         await self._final_email(
             EmailKind.APPROVED,
             "approved",
@@ -316,6 +346,29 @@ class OnboardingWorkflow:
             site_user_id=approve.site_user.site_user_id,
             **approval_details(self._request),
         )
+
+    async def _approval_written(
+        self, decision: OpportunityClosed, approve: ApprovePartnerInput, approved: StateChange
+    ) -> bool:
+        """The approval's step; False when the requester's email is a site user's already,
+        which Commerce refuses, leaving the onboarding `approval_blocked` for staff."""
+        at = workflow.now()
+
+        def blocked(state: OnboardingState) -> None:
+            state.status = OnboardingStatus.APPROVAL_BLOCKED
+            state.record("approval_blocked", at=at, reason=EMAIL_HELD)
+
+        step = ApproveOnboardingInput(
+            close_opportunity=self._close_opportunity(decision),
+            approve=approve,
+            publish=self._published.after(approved),
+            publish_blocked=self._published.after(blocked),
+        )
+        why: str | None = await local_step(OnboardingStepActivities.approve_onboarding, step)
+        self._published.apply(approved if why is None else blocked)
+        # A retry staff asked for is done, whichever way it went.
+        self._resolution = None
+        return why is None
 
     async def _expire(self) -> None:
         days = self._input.policy.expire_after.days

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from starter.api import commerce, onboarding_requests, purchases, sales, site_users
+from starter.api import (
+    blocked_approvals,
+    commerce,
+    onboarding_requests,
+    purchases,
+    sales,
+    site_users,
+)
 
 router = APIRouter(prefix="/api")
 router.include_router(onboarding_requests.router)
+router.include_router(blocked_approvals.router)
 router.include_router(sales.router)
 router.include_router(commerce.router)
 router.include_router(site_users.router)

@@ -18,7 +18,7 @@ router = APIRouter()
 async def list_prospects(
     services: ServicesDep,
     _: StaffDep,
-    status: Literal["pending", "approved", "rejected", "expired"] | None = None,
+    status: Literal["pending", "approval_blocked", "approved", "rejected", "expired"] | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[ProspectSummary]:

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from domain.request import OnboardingRequest
 from sales.port import Row
-from starter.api.common import CONFLICT, NOT_FOUND, STAFF, conflict, found
+from starter.api.common import NOT_FOUND, STAFF, conflict, found
 from starter.api.schemas import Onboarding, Problem, SalesRecord, Submitted
 from starter.api.waiting import entity_tags, preferred_wait, quoted
 from starter.common.auth import ServicesDep, StaffDep
@@ -19,6 +19,14 @@ from starter.services.start import AlreadyInProgress, IdempotencyKeyReused
 
 router = APIRouter()
 IdempotencyKey = Annotated[str | None, Header(max_length=200, pattern=r"^[\x21-\x7e]+$")]
+# One answer for an email with an open onboarding and for a site user's email, so that it
+# tells nobody whether an address has an account.
+SUBMIT_CONFLICT: dict[str, Any] = {
+    "model": Problem,
+    "description": "The email has an onboarding in progress or belongs to a site user (one "
+    "answer for both: `reference` names the open onboarding, or stands for none, the same at "
+    "every try); or the Idempotency-Key was first used for another request.",
+}
 
 
 def status_url(request: Request, submission: Submission) -> str:
@@ -30,7 +38,7 @@ def status_url(request: Request, submission: Submission) -> str:
     "/onboarding-requests",
     status_code=202,
     response_model=Submitted,
-    responses=CONFLICT | {429: {"model": Problem}},
+    responses={409: SUBMIT_CONFLICT, 429: {"model": Problem}},
 )
 async def submit_request(
     body: OnboardingRequest,

@@ -23,6 +23,7 @@ from starter.common.ratelimit import RateLimiter
 from starter.common.sessions import SessionManager
 from starter.services.accounts import AccountService
 from starter.services.back_office import BackOffice
+from starter.services.blocked_approvals import BlockedApprovals
 from starter.services.codec import CodecService
 from starter.services.credit import CreditService
 from starter.services.erasure import Erasure
@@ -51,6 +52,7 @@ class Services:
     health: HealthChecks
     onboardings: Onboardings
     pipeline: SalesPipeline
+    blocked_approvals: BlockedApprovals
     back_office: BackOffice
     accounts: AccountService
     second_factor: SecondFactorService
@@ -97,12 +99,15 @@ async def open_services(
     queue = settings.onboarding_task_queue
     async with open_stores(settings) as stores, _state_changes(settings) as changes:
         commerce, sales = stores.commerce_store(), stores.sales_backend()
-        starter = OnboardingStarter(client, stores.commerce, queue, settings.policy())
+        starter = OnboardingStarter(
+            client, stores.commerce, queue, settings.policy(), settings.onboarding_token_secret
+        )
         reads = OnboardingReads(client, commerce, changes)
         devices = DeviceTokens(settings.onboarding_token_secret)
+        hasher = _hasher(settings)
         accounts = AccountService(
             commerce,
-            _hasher(settings),
+            hasher,
             client,
             queue,
             per_address(settings.onboarding_sign_in_failures_per_address),
@@ -134,6 +139,7 @@ async def open_services(
                 metrics,
             ),
             pipeline=SalesPipeline(client, sales, stores.webhook_deliveries(), reads),
+            blocked_approvals=BlockedApprovals(client, commerce, reads),
             back_office=BackOffice(commerce, sales, accounts),
             accounts=accounts,
             second_factor=_second_factor(settings, commerce),

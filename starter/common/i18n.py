@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from starter.common.i18n_accounts import ACCOUNT_MESSAGES
 from starter.common.i18n_factors import FACTOR_MESSAGES
+from starter.common.i18n_settings import SETTINGS_MESSAGES
 
 LOCALES = ("ja", "en")
 
@@ -96,6 +97,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.changes": ("変更内容", "Changes"),
     "audit.blocked": ("停止", "Blocked"),
     **ACCOUNT_MESSAGES,
+    **SETTINGS_MESSAGES,
     **FACTOR_MESSAGES,
 }
 

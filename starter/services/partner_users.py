@@ -106,6 +106,9 @@ class PartnerUserService:
         if user["role"] == "admin":
             raise NotAllowed("users.admin_stays")
         if move == "restored" and user["invitation_id"] and not await self._ever_activated(user):
+            # Their address was freed when they left: another user may hold it now.
+            if await self._store.partner_users.email_in_use(user["email"]):
+                raise NotAllowed("users.email_taken")
             await self._runs.reinvite(admin, await self.organization(admin), user)
             return
         pending = user["status"] == "invited" and move == "removed" and user["invitation_id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -20,7 +21,8 @@ _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 class AlreadyInProgress(Exception):
-    """The requester's email already has an open onboarding."""
+    """The requester's email already has an open onboarding, or belongs to a site user: one
+    answer for both, so that the form tells nobody whether an address has an account."""
 
     def __init__(self, reference: str) -> None:
         super().__init__(f"an onboarding for this email is already in progress: {reference}")
@@ -63,12 +65,21 @@ def request_fingerprint(request: OnboardingRequest) -> str:
 
 class OnboardingStarter:
     def __init__(
-        self, client: Client, commerce: Database, task_queue: str, policy: OnboardingPolicy
+        self,
+        client: Client,
+        commerce: Database,
+        task_queue: str,
+        policy: OnboardingPolicy,
+        secret: str | None = None,
     ) -> None:
         self._client = client
         self._claims = OnboardingClaims(commerce)
         self._task_queue = task_queue
         self._policy = policy
+        # Keys the reference that stands in for a site user's email; every process of the
+        # web app must draw the same, hence the shared secret (a process of its own without).
+        secret = secret or secrets.token_hex(32)
+        self._stand_in_key = hashlib.sha256(f"stand-in-reference:{secret}".encode()).digest()
 
     async def start(
         self, request: OnboardingRequest, idempotency_key: str | None = None
@@ -88,6 +99,8 @@ class OnboardingStarter:
                 if claim.request_hash == fingerprint:
                     return Started(reference=claim.reference, created=False)
                 raise AlreadyInProgress(claim.reference)
+            if await claims.site_user_holds(key):
+                raise AlreadyInProgress(self.stand_in_reference(key))
             reference = new_reference()
             await self._client.start_workflow(
                 OnboardingWorkflow.run,
@@ -99,6 +112,14 @@ class OnboardingStarter:
             )
             await claims.claim(key, Claim(reference, fingerprint), idempotency_key)
         return Started(reference=reference, created=True)
+
+    def stand_in_reference(self, email_key: str) -> str:
+        """What the refusal names for an email that belongs to a site user: shaped like a
+        reference and the same at every try, as an open onboarding's would be, but nobody's."""
+        digest = hmac.new(self._stand_in_key, email_key.encode(), hashlib.sha256).digest()
+        # 256 is a multiple of the alphabet's 32 letters: each letter is as likely.
+        letters = (_REFERENCE_ALPHABET[b % len(_REFERENCE_ALPHABET)] for b in digest[:10])
+        return "B2B-" + "".join(letters)
 
     async def open_for_email(self, email: str) -> bool:
         """Whether a partner request from this email is running now."""

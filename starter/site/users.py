@@ -36,7 +36,7 @@ ERROR_KEYS = {
     "decimal_max_digits": "users.limit_format",
 }
 MOVES = {"remove": "removed", "restore": "restored"}
-PROBLEMS = ("users.not_now", "users.admin_stays", "users.not_found")
+PROBLEMS = ("users.not_now", "users.admin_stays", "users.not_found", "users.email_taken")
 
 
 async def require_admin(services: ServicesDep, user: PartnerPageDep) -> Account:

@@ -6,11 +6,12 @@ from fastapi import APIRouter
 
 from starter.common.account_pages import account_router
 from starter.common.second_factor_pages import second_factor_router
-from starter.staff import back_office, operators, sales_console
+from starter.staff import back_office, blocked_approvals, operators, sales_console
 
 router = APIRouter(include_in_schema=False)
 router.include_router(account_router("staff", home="/sales/leads"))
 router.include_router(second_factor_router("staff", home="/sales/leads"))
 router.include_router(sales_console.router)
 router.include_router(back_office.router)
+router.include_router(blocked_approvals.router)
 router.include_router(operators.router)
