@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from commerce.account_settings import AccountSettings
 from commerce.accounts import Accounts
 from commerce.credit import Credit
 from commerce.credit_limits import CreditLimits
@@ -50,6 +51,7 @@ class CommerceStore:
         self.outbox = EmailOutbox(db)
         self.onboarding_states = OnboardingStates(db)
         self.accounts = Accounts(db)
+        self.account_settings = AccountSettings(db)
         self.sessions = Sessions(db)
         self.sign_in_failures = SignInFailures(db)
         self.partner_users = PartnerUsers(db)

@@ -21,6 +21,7 @@ from starter.common.devices import DeviceCookies
 from starter.common.metrics import WebMetrics
 from starter.common.ratelimit import RateLimiter
 from starter.common.sessions import SessionManager
+from starter.services.account_settings import AccountSettingsService
 from starter.services.accounts import AccountService
 from starter.services.back_office import BackOffice
 from starter.services.blocked_approvals import BlockedApprovals
@@ -55,6 +56,7 @@ class Services:
     blocked_approvals: BlockedApprovals
     back_office: BackOffice
     accounts: AccountService
+    account_settings: AccountSettingsService
     second_factor: SecondFactorService
     organization: OrganizationService
     partner_users: PartnerUserService
@@ -142,6 +144,9 @@ async def open_services(
             blocked_approvals=BlockedApprovals(client, commerce, reads),
             back_office=BackOffice(commerce, sales, accounts),
             accounts=accounts,
+            account_settings=AccountSettingsService(
+                commerce, hasher, accounts, client, queue, settings.onboarding_session_idle
+            ),
             second_factor=_second_factor(settings, commerce),
             organization=OrganizationService(commerce),
             partner_users=PartnerUserService(

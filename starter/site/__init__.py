@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from starter.common.account_pages import account_router
+from starter.common.account_settings import settings_router
 from starter.common.auth import get_services
 from starter.common.second_factor_pages import second_factor_router
 from starter.site import organization, pages, purchases, second_factor, users
@@ -30,4 +31,5 @@ router.include_router(users.router)
 router.include_router(purchases.router)
 router.include_router(second_factor.router)
 router.include_router(account_router("site", home="/organization"))
+router.include_router(settings_router("site"))
 router.include_router(second_factor_router("site", home="/organization"))

@@ -5,12 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from starter.common.account_pages import account_router
+from starter.common.account_settings import settings_router
 from starter.common.second_factor_pages import second_factor_router
 from starter.staff import back_office, blocked_approvals, operators, sales_console
 
 router = APIRouter(include_in_schema=False)
 router.include_router(account_router("staff", home="/sales/leads"))
 router.include_router(second_factor_router("staff", home="/sales/leads"))
+router.include_router(settings_router("staff"))
 router.include_router(sales_console.router)
 router.include_router(back_office.router)
 router.include_router(blocked_approvals.router)
