@@ -10,7 +10,7 @@ import httpx
 from accounts.recovery_codes import normalize_recovery_code
 from accounts.throttle import PER_ACCOUNT
 from plumbing.stores import Stores
-from tests.account_helpers import STRONG_PASSWORD, set_password, sign_in, staff_link
+from tests.account_helpers import STRONG_PASSWORD, csrf_in, set_password, sign_in, staff_link
 from tests.api_helpers import submitted_lead
 from tests.conftest import WebApp
 from tests.staff_factor_helpers import (
@@ -37,10 +37,8 @@ async def _enrolled(
     """A staff member who enrolled and then signed out: their email and app."""
     email = await _password_only(http, stores, web)
     app = await enrol(http)
-    page = await http.get("/sales/leads")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert csrf is not None
-    assert (await http.post("/staff/sign-out", data={"csrf_token": csrf[1]})).status_code == 303
+    token = csrf_in((await http.get("/sales/leads")).text)
+    assert (await http.post("/staff/sign-out", data={"csrf_token": token})).status_code == 303
     return email, app
 
 
