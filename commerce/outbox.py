@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from commerce.accounts import LinkGrant, issue_link_on
 from storage.database import Connection, Database
@@ -67,6 +67,17 @@ _FIRST_HOUR_WITH_ROOM = """
         SELECT 1 FROM acknowledgement_hours h WHERE h.hour = c.hour AND h.reserved >= $2
     )"""
 
+# Take a place in hour $2 if it has fewer than $3 taken, for email $1; its hour, or no row.
+_TAKE_PLACE = """
+    WITH taken AS (
+        INSERT INTO acknowledgement_hours (hour, reserved) VALUES ($2, 1)
+        ON CONFLICT (hour) DO UPDATE SET reserved = acknowledgement_hours.reserved + 1
+            WHERE acknowledgement_hours.reserved < $3
+        RETURNING hour)
+    INSERT INTO acknowledgement_places (message_id, hour) SELECT $1, hour FROM taken
+    ON CONFLICT (message_id) DO NOTHING
+    RETURNING hour"""
+
 
 class EmailOutbox:
     def __init__(self, db: Database) -> None:
@@ -102,25 +113,29 @@ class EmailOutbox:
     ) -> datetime:
         """The hour in which the acknowledgement may go out: the one it took before, or the
         first from `hour` (the current hour's start) on with fewer than `per_hour` taken,
-        which it takes now. Counted here, the ceiling holds across every worker."""
-        async with self._db.acquire() as conn, conn.transaction():
-            # One taker at a time: two at once would both see an hour's last place free.
-            await conn.execute("LOCK TABLE acknowledgement_hours IN SHARE ROW EXCLUSIVE MODE")
-            taken: datetime | None = await conn.fetchval(
-                "SELECT hour FROM acknowledgement_places WHERE message_id = $1", message_id
+        which it takes now. Counted here, the ceiling holds across every worker.
+
+        Each statement stands alone, no lock is held between them: a place is taken only
+        while its hour has room, so concurrent takers never overfill one; one that finds it
+        full meanwhile tries the next.
+        """
+        taken = await self._place(message_id)
+        if taken is not None:
+            return taken
+        candidate: datetime = await self._db.fetchval(_FIRST_HOUR_WITH_ROOM, hour, per_hour)
+        while True:
+            place: datetime | None = await self._db.fetchval(
+                _TAKE_PLACE, message_id, candidate, per_hour
             )
-            if taken is not None:
-                return taken
-            place: datetime = await conn.fetchval(_FIRST_HOUR_WITH_ROOM, hour, per_hour)
-            await conn.execute(
-                """INSERT INTO acknowledgement_hours (hour, reserved) VALUES ($1, 1)
-                   ON CONFLICT (hour) DO UPDATE
-                       SET reserved = acknowledgement_hours.reserved + 1""",
-                place,
-            )
-            await conn.execute(
-                "INSERT INTO acknowledgement_places (message_id, hour) VALUES ($1, $2)",
-                message_id,
-                place,
-            )
-            return place
+            # None: the hour filled up meanwhile, or another attempt of this email took a
+            # place (which then counts twice, harmlessly; two attempts at once are rare).
+            place = place or await self._place(message_id)
+            if place is not None:
+                return place
+            candidate += timedelta(hours=1)
+
+    async def _place(self, message_id: str) -> datetime | None:
+        place: datetime | None = await self._db.fetchval(
+            "SELECT hour FROM acknowledgement_places WHERE message_id = $1", message_id
+        )
+        return place

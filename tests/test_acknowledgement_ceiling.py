@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -89,6 +90,15 @@ async def test_places_fill_the_hours_in_order(stores: Stores) -> None:
     again = await outbox.acknowledgement_hour(ids[0], 2, hour)
     assert places == [hour, hour, hour + timedelta(hours=1)]
     assert again == hour
+
+
+async def test_takers_at_once_never_overfill_an_hour(stores: Stores) -> None:
+    """Twenty acknowledgements placed at once, three an hour: seven hours in a row, none over."""
+    outbox, hour = stores.commerce_store().outbox, unused_hour()
+    ids = [f"<{uuid.uuid4().hex}@shop.example>" for _ in range(20)]
+    places = await asyncio.gather(*(outbox.acknowledgement_hour(i, 3, hour) for i in ids))
+    per_hour = Counter((place - hour) // timedelta(hours=1) for place in places)
+    assert per_hour == {0: 3, 1: 3, 2: 3, 3: 3, 4: 3, 5: 3, 6: 2}
 
 
 async def test_past_the_ceiling_an_acknowledgement_waits_for_the_next_hour(
