@@ -112,3 +112,15 @@ async def test_an_unknown_email_is_an_error(web: WebApp) -> None:
     code, out = await staff_command(web, "disable", "nobody.here@shop.example")
     assert code != 0
     assert "no staff account has the email nobody.here@shop.example" in out
+
+
+async def test_staff_add_for_a_disabled_member_prints_no_link(
+    http: httpx.AsyncClient, stores: Stores, web: WebApp
+) -> None:
+    """`staff add` gives a disabled member no link (none would work) and says to enable."""
+    email = await signed_in_staff(http, stores, web)
+    assert (await staff_command(web, "disable", email))[0] == 0
+    code, out = await staff_command(web, "add", email, "Kenji Ito")
+    assert code != 0
+    assert "token=" not in out
+    assert f"python -m starter staff enable {email} first" in out

@@ -12,12 +12,15 @@ from plumbing.settings import Settings
 from plumbing.stores import open_stores
 
 
-async def add_staff(settings: Settings, email: str, name: str) -> tuple[Account, str]:
+async def add_staff(settings: Settings, email: str, name: str) -> tuple[Account, str | None]:
     """The account and a link that sets its password: an activation link for a new account,
-    a reset link (an hour) for an existing active one."""
+    a reset link (an hour) for an existing active one, none for a disabled one (no link of a
+    disabled account works: `staff enable` first)."""
     async with open_stores(settings) as stores:
         store = stores.commerce_store()
         account = await store.accounts.add_staff(f"STF-{uuid.uuid4().hex[:20]}", email, name)
+        if account.status == "disabled":
+            return account, None
         token = new_token()
         reset = account.status == "active"
         await store.accounts.issue_link(

@@ -24,4 +24,6 @@ def main(argv: list[str]) -> None:
         parser.error("the name must have 1 to 200 characters")
     account, link = asyncio.run(add_staff(Settings(), email, name))
     print(f"Staff account {account.email} ({account.name}), {account.status}.")
+    if link is None:
+        raise SystemExit(f"It is disabled: python -m starter staff enable {account.email} first.")
     print(f"Set its password with this link (it works once): {link}")
