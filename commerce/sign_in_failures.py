@@ -58,8 +58,13 @@ class SignInFailures:
     async def failed(self, keys: list[str]) -> None:
         """The claimed attempt was wrong: its delay runs from now, when its answer goes out,
         not from when it was claimed (a slow hash must not shorten the wait)."""
+        # Locked in key order, as claim() locks: a plain UPDATE locks in the scan's order,
+        # which deadlocks with a claim that holds one of the keys and waits for the other.
         await self._db.execute(
-            "UPDATE sign_in_failures SET last_failure_at = now() WHERE key = ANY($1::text[])", keys
+            """UPDATE sign_in_failures SET last_failure_at = now()
+               WHERE key IN (SELECT key FROM sign_in_failures WHERE key = ANY($1::text[])
+                             ORDER BY key FOR UPDATE)""",
+            keys,
         )
 
     async def unclaim(self, keys: list[str]) -> None:
