@@ -1,4 +1,5 @@
-"""One real stack per test session: embedded PostgreSQL, an SMTP sink, the Temporal dev server."""
+"""One real stack per test session (per pytest-xdist worker): embedded PostgreSQL, an SMTP sink,
+the Temporal dev server, and Chromium once a browser test asks for it."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from temporalio.worker import Worker
 from devstack.binaries import executable
 from devstack.mailbox_page import mailbox_app
 from devstack.postgres import EmbeddedPostgres, free_port
+from devstack.postgres import _ensure_server_user as ensure_server_user
 from devstack.smtp import SmtpSink
 from devstack.temporal import TemporalDevServer
 from plumbing.settings import Settings
@@ -30,6 +32,31 @@ from plumbing.temporal import connect_temporal
 from starter.app import create_app
 from starter.services.start import OnboardingStarter
 from workers.worker import running_worker
+
+pytest_plugins = ["tests.browser_pages"]
+HASH_COSTS = ("onboarding_argon2_time_cost", "onboarding_argon2_memory_kib",
+              "onboarding_argon2_parallelism")  # fmt: skip
+# pytest-xdist hands tests out in collection order (scripts/test turns its own reordering
+# off): the modules of the longest tests go first, the fault suites (mostly waiting through
+# their outages) first of all, so the short tests fill the time around them.
+LONG_FIRST = ("faults", "contract", "slow", "browser")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Each xdist worker starts a PostgreSQL, which as root runs as a user made on first use;
+    # made here, once, before the workers start, they cannot race to create it.
+    if not hasattr(config, "workerinput"):
+        ensure_server_user()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Whole modules move, so a module-scoped fixture is still set up once per worker."""
+    rank: dict[str, int] = {}
+    for item in items:
+        kinds = [i for i, kind in enumerate(LONG_FIRST) if item.get_closest_marker(kind)]
+        module = item.nodeid.split("::")[0]
+        rank[module] = min([rank.get(module, len(LONG_FIRST)), *kinds])
+    items.sort(key=lambda item: rank[item.nodeid.split("::")[0]])
 
 
 @pytest.fixture(scope="session")
@@ -89,6 +116,12 @@ def settings(postgres: EmbeddedPostgres, smtp: SmtpSink, dev_server: TemporalDev
         onboarding_sign_in_failures_per_address=1_000_000,
         onboarding_webhook_secret="webhook-secret-for-tests",
         onboarding_storefront_token="storefront-token-for-tests",
+        # Argon2id at its cheapest: a sign-in or a set-password hashes in microseconds instead
+        # of taking a core for a fifth of a second. The production costs keep a test of their
+        # own (production_hashing_http, used by test_sign_in.py's rehash test).
+        onboarding_argon2_time_cost=1,
+        onboarding_argon2_memory_kib=64,
+        onboarding_argon2_parallelism=1,
     )
 
 
@@ -100,7 +133,16 @@ async def stores(settings: Settings) -> AsyncIterator[Stores]:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def client(settings: Settings) -> Client:
-    return await connect_temporal(settings)
+    """Once the dev server's frontend is healthy: it opens its port a moment before, a gap
+    that xdist workers starting their servers together on a busy machine can widen."""
+    async with asyncio.timeout(60):
+        while True:
+            try:
+                return await connect_temporal(settings)
+            except RuntimeError as err:
+                if "not healthy" not in str(err):
+                    raise
+            await asyncio.sleep(0.2)
 
 
 @pytest.fixture
@@ -176,4 +218,17 @@ async def web(client: Client, stores: Stores, settings: Settings) -> AsyncIterat
 @pytest_asyncio.fixture(loop_scope="session")
 async def http(web: WebApp) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=web.url, timeout=30) as session:
+        yield session
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def production_hashing_http(web: WebApp) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the web app as `http`, but hashing at the production cost (the defaults)."""
+    production = web.settings.model_copy(
+        update={name: Settings.model_fields[name].default for name in HASH_COSTS}
+    )
+    async with (
+        serving(create_app(production, web.staff_token)) as url,
+        httpx.AsyncClient(base_url=url, timeout=30) as session,
+    ):
         yield session

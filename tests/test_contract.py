@@ -15,6 +15,7 @@ from tests.conftest import WebApp
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 NOT_UTF8 = b"\xff\xfe{"
+pytestmark = pytest.mark.contract
 
 
 @pytest.mark.timeout(420)

@@ -153,7 +153,11 @@ async def test_a_removed_user_is_signed_out_and_cannot_sign_in(
 
 
 async def test_sign_in_rehashes_a_password_made_with_old_parameters(
-    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+    http: httpx.AsyncClient,
+    production_hashing_http: httpx.AsyncClient,
+    web: WebApp,
+    smtp: SmtpSink,
+    stores: Stores,
 ) -> None:
     """A hash made with weaker parameters is replaced by one with today's at sign-in."""
     email = await activated_partner(http, web, smtp)
@@ -161,7 +165,7 @@ async def test_sign_in_rehashes_a_password_made_with_old_parameters(
     await stores.commerce.execute(
         "UPDATE site_users SET password_hash = $2 WHERE lower(email) = lower($1)", email, weak
     )
-    assert (await sign_in(http, email, STRONG_PASSWORD)).status_code == 303
+    assert (await sign_in(production_hashing_http, email, STRONG_PASSWORD)).status_code == 303
     stored = await stores.commerce.fetchval(
         "SELECT password_hash FROM site_users WHERE lower(email) = lower($1)", email
     )

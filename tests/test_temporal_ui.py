@@ -13,7 +13,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from google.protobuf import json_format
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 from starlette.requests import Request
 from temporalio.api.common.v1 import Payload, Payloads
 
@@ -26,9 +26,9 @@ from starter.app import create_app
 from starter.integrations.codec import _from_dev_ui as from_dev_ui
 from starter.integrations.codec import ui_origins
 from starter.services.start import OnboardingStarter
+from tests.browser_pages import SCREENSHOTS, Visitors
 from tests.conftest import serving
 from tests.factories import disqualified, make_request, start_until_lead
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 from workers.worker import running_worker
 from workflows.onboarding import OnboardingWorkflow
 
@@ -73,7 +73,8 @@ async def dev_run(
         await asyncio.to_thread(server.stop)
 
 
-async def test_dev_ui_shows_a_finished_run_decoded(dev_run: DevRun) -> None:
+@pytest.mark.browser
+async def test_dev_ui_shows_a_finished_run_decoded(dev_run: DevRun, visitors: Visitors) -> None:
     """A rejected onboarding's page in the dev UI shows its company name, with no setting."""
     company = f"Decoded Trading {uuid.uuid4().hex[:8]}"
     request = make_request("en")
@@ -85,17 +86,14 @@ async def test_dev_ui_shows_a_finished_run_decoded(dev_run: DevRun) -> None:
     await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified())
     await handle.result()
     run_id = (await handle.describe()).run_id
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = await browser.new_page()
-        await page.goto(f"{dev_run.ui_url}/namespaces/default/workflows/{handle.id}/{run_id}")
-        try:
-            await expect(page.get_by_text(f'"{company}"').first).to_be_visible(timeout=30_000)
-        finally:
-            folder = SCREENSHOTS / "temporal-ui"
-            folder.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=folder / "decoded-run.png", full_page=True)
-            await browser.close()
+    page = await visitors.new_page()
+    await page.goto(f"{dev_run.ui_url}/namespaces/default/workflows/{handle.id}/{run_id}")
+    try:
+        await expect(page.get_by_text(f'"{company}"').first).to_be_visible(timeout=30_000)
+    finally:
+        folder = SCREENSHOTS / "temporal-ui"
+        folder.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=folder / "decoded-run.png", full_page=True)
 
 
 async def test_dev_ui_origin_decodes_without_credentials(dev_run: DevRun) -> None:
