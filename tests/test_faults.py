@@ -12,31 +12,25 @@ taking it (no SMTP client can record a send and make it in one step).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import re
-import signal
-import sys
-import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.message import EmailMessage
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
 
-from accounts.tokens import token_hash
-from devstack.postgres import EmbeddedPostgres, free_port
-from devstack.smtp import SmtpSink
-from devstack.temporal import TemporalDevServer
+from devstack.postgres import free_port
 from tests.api_helpers import request_body
+from tests.fault_checks import (
+    arrivals_by_kill,
+    count_rows,
+    duplicate_rows,
+    sent_by_killed_worker,
+    working_links,
+)
 from tests.fault_invitations import (
     INVITATIONS,
     host_organization,
@@ -44,102 +38,18 @@ from tests.fault_invitations import (
     invite_during_faults,
     repeats,
 )
+from tests.fault_stack import (
+    STAFF_TOKEN,
+    Stack,
+    app_env,
+    app_processes,
+    embedded_servers,
+    inject_faults,
+    process_log,
+)
 
 ONBOARDINGS = 120
-STAFF_TOKEN = f"fault-staff-{uuid.uuid4().hex}"
-KEEP_PROCESS_LOGS = 10
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
-
-
-class Process:
-    """A child process of ours that can be killed and started again with the same command."""
-
-    def __init__(self, module: str, env: dict[str, str], log: IO[bytes]) -> None:
-        self.module, self.env, self.log = module, env, log
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", self.module, env=self.env, stdout=self.log, stderr=self.log
-        )
-
-    async def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        await self.proc.wait()
-
-    async def stop(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.proc.wait(), timeout=30)
-            except TimeoutError:
-                await self.kill()
-
-
-@dataclass
-class Stack:
-    postgres: EmbeddedPostgres
-    temporal: TemporalDevServer
-    smtp: SmtpSink
-    worker: Process
-    web: Process
-    url: str
-    log_path: Path
-    faults: list[str] = field(default_factory=list)
-    worker_killed_at: list[float] = field(default_factory=list)
-
-
-@contextlib.asynccontextmanager
-async def embedded_servers(
-    folder: Path,
-) -> AsyncIterator[tuple[EmbeddedPostgres, TemporalDevServer, SmtpSink]]:
-    """PostgreSQL, the Temporal dev server and an SMTP sink of their own, stopped at the end."""
-    postgres = EmbeddedPostgres(folder / "pg")
-    temporal = TemporalDevServer(folder / "temporal.db")
-    smtp = SmtpSink()
-    await asyncio.to_thread(postgres.start)
-    await asyncio.to_thread(temporal.start)
-    smtp.start()
-    try:
-        yield postgres, temporal, smtp
-    finally:
-        smtp.stop()
-        await asyncio.to_thread(temporal.stop)
-        await asyncio.to_thread(postgres.stop)
-
-
-def app_env(
-    postgres: EmbeddedPostgres, temporal: TemporalDevServer, smtp: SmtpSink, http_port: int
-) -> dict[str, str]:
-    """The environment of the worker and the web app on those servers."""
-    return {
-        **os.environ,
-        "TEMPORAL_ADDRESS": temporal.address,
-        "COMMERCE_DATABASE_URL": postgres.url("commerce"),
-        "SALES_DATABASE_URL": postgres.url("sales"),
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp.port),
-        "ONBOARDING_HTTP_PORT": str(http_port),
-        "ONBOARDING_STAFF_TOKEN": STAFF_TOKEN,
-        "ONBOARDING_SUBMIT_RATE_PER_MINUTE": "0",
-        "ONBOARDING_METRICS_PORT": "0",
-    }
-
-
-@contextlib.asynccontextmanager
-async def app_processes(
-    env: dict[str, str], log: IO[bytes]
-) -> AsyncIterator[tuple[Process, Process]]:
-    """`python -m workers` and `python -m starter`, stopped at the end (the web app first)."""
-    worker, web = Process("workers", env, log), Process("starter", env, log)
-    await worker.start()
-    await web.start()
-    try:
-        yield worker, web
-    finally:
-        await web.stop()
-        await worker.stop()
 
 
 @pytest_asyncio.fixture
@@ -152,44 +62,6 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
             async with app_processes(env, log) as (worker, web):
                 url = f"http://127.0.0.1:{http_port}"
                 yield Stack(postgres, temporal, smtp, worker, web, url, log_path)
-
-
-def process_log() -> Path:
-    """A new file per run, so a failed run's log survives the runs after it; old ones pruned."""
-    logs = Path(__file__).parent / "artifacts"
-    logs.mkdir(exist_ok=True)
-    for old in sorted(logs.glob("fault-suite-processes-*.log"))[:-KEEP_PROCESS_LOGS]:
-        old.unlink()
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    return logs / f"fault-suite-processes-{stamp}-{uuid.uuid4().hex[:6]}.log"
-
-
-# How long each killed worker stays down before a new one starts.
-WORKER_DOWN = 1.0
-
-
-async def inject_faults(stack: Stack) -> None:
-    await asyncio.sleep(4)
-    for _ in range(3):
-        stack.worker_killed_at.append(time.monotonic())
-        await stack.worker.kill()
-        stack.faults.append("worker SIGKILL")
-        await asyncio.sleep(WORKER_DOWN)
-        await stack.worker.start()
-        await asyncio.sleep(5)
-    await asyncio.to_thread(stack.temporal.stop)
-    await asyncio.to_thread(stack.temporal.start)
-    stack.faults.append("Temporal dev server restart")
-    await asyncio.sleep(5)
-    await asyncio.to_thread(stack.postgres.stop)
-    stack.faults.append("PostgreSQL stopped 20 s")
-    await asyncio.sleep(20)
-    await asyncio.to_thread(stack.postgres.start)
-    await asyncio.sleep(5)
-    stack.smtp.stop()
-    stack.faults.append("SMTP server stopped 20 s")
-    await asyncio.sleep(20)
-    stack.smtp.start()
 
 
 class Driver:
@@ -256,107 +128,6 @@ class Driver:
             )  # fmt: skip
         final = await self.until(reference, lambda o: bool(o["closed"]))
         return reference, final["status"]
-
-
-DUPLICATE_QUERIES = {
-    "commerce": [
-        "SELECT reference FROM prospects GROUP BY reference HAVING count(*) > 1",
-        "SELECT lower(email) FROM prospects WHERE email LIKE 'fault-%'"
-        " GROUP BY 1 HAVING count(*) > 1",
-        "SELECT prospect_id, customer_type FROM customers WHERE prospect_id IS NOT NULL"
-        " GROUP BY 1, 2 HAVING count(*) > 1",
-        "SELECT organization_customer_id FROM customer_hierarchies GROUP BY 1 HAVING count(*) > 1",
-        "SELECT hierarchy_id FROM customer_hierarchy_members WHERE role = 'admin'"
-        " GROUP BY 1 HAVING count(*) > 1",
-        "SELECT lower(email) FROM customers WHERE customer_type = 'person'"
-        " GROUP BY 1 HAVING count(*) > 1",
-        "SELECT lower(email) FROM site_users GROUP BY 1 HAVING count(*) > 1",
-        "SELECT reference, kind FROM email_outbox GROUP BY 1, 2 HAVING count(*) > 1",
-    ],
-    "sales": [
-        "SELECT reference FROM leads GROUP BY reference HAVING count(*) > 1",
-        "SELECT lead_id FROM opportunities GROUP BY lead_id HAVING count(*) > 1",
-        "SELECT lead_id FROM accounts GROUP BY lead_id HAVING count(*) > 1",
-        "SELECT lead_id FROM contacts GROUP BY lead_id HAVING count(*) > 1",
-        "SELECT record_id, note_key FROM timeline_notes GROUP BY 1, 2 HAVING count(*) > 1",
-    ],
-}
-EXPECTED_ROWS = {
-    "prospects": "SELECT count(*) FROM prospects WHERE email LIKE 'fault-%'",
-    "approved site users": "SELECT count(*) FROM site_users WHERE email LIKE 'fault-%'",
-}
-
-
-# How long before a SIGKILL an email the SMTP server took may still be unrecorded: the
-# server's answer, then one step of a busy worker's event loop, then the commit.
-KILL_WINDOW = 1.0
-
-
-def sent_by_killed_worker(stack: Stack, message_id: str) -> bool:
-    """Whether the email first arrived just before a SIGKILL, or while no worker ran after
-    it: then the killed worker sent it (a busy sink may read the bytes after the kill), and
-    its outbox transaction died with it."""
-    arrived = stack.smtp.arrived_at(message_id)
-    return arrived is not None and any(
-        killed - KILL_WINDOW <= arrived < killed + WORKER_DOWN for killed in stack.worker_killed_at
-    )
-
-
-def arrivals_by_kill(stack: Stack, message_ids: Iterable[str]) -> dict[str, list[float]]:
-    """For a failure's message: when each email first arrived, in seconds after each kill."""
-    return {
-        mid: [round(arrived - killed, 3) for killed in stack.worker_killed_at]
-        for mid in message_ids
-        if (arrived := stack.smtp.arrived_at(mid)) is not None
-    }
-
-
-async def duplicate_rows(stack: Stack) -> dict[str, list[str]]:
-    """The rows each duplicate query found, by query; empty when there is none."""
-    found: dict[str, list[str]] = {}
-    for store, queries in DUPLICATE_QUERIES.items():
-        conn = await asyncpg.connect(
-            stack.postgres.url(store), server_settings={"search_path": store}
-        )
-        try:
-            for sql in queries:
-                if rows := await conn.fetch(sql):
-                    found[sql] = [str(tuple(r)) for r in rows]
-        finally:
-            await conn.close()
-    return found
-
-
-async def count_rows(stack: Stack) -> dict[str, int]:
-    conn = await asyncpg.connect(
-        stack.postgres.url("commerce"), server_settings={"search_path": "commerce"}
-    )
-    try:
-        return {name: int(await conn.fetchval(sql)) for name, sql in EXPECTED_ROWS.items()}
-    finally:
-        await conn.close()
-
-
-async def working_links(stack: Stack, approvals: list[EmailMessage]) -> dict[str, int]:
-    """For each approved admin (by address), how many of the activation links emailed work."""
-    conn = await asyncpg.connect(
-        stack.postgres.url("commerce"), server_settings={"search_path": "commerce"}
-    )
-    working: dict[str, int] = {}
-    try:
-        for message in approvals:
-            text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-            token = re.search(r"/activate\?token=([A-Za-z0-9_-]+)", text)
-            works = token is not None and await conn.fetchval(
-                """SELECT true FROM account_tokens WHERE token_hash = $1 AND used_at IS NULL
-                   AND expires_at > now() AND purpose = 'activation'""",
-                token_hash(token[1]),
-            )
-            recipient = str(message["To"])
-            working[recipient] = working.get(recipient, 0) + (1 if works else 0)
-    finally:
-        await conn.close()
-    return working
 
 
 async def test_nothing_lost_nothing_twice_under_faults(stack: Stack) -> None:

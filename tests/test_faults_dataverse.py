@@ -22,7 +22,7 @@ from devstack.postgres import free_port
 from sales.dataverse.lead_columns import record_guid
 from tests.api_helpers import request_body
 from tests.dataverse_fake import DataverseFake, serve
-from tests.test_faults import app_env, app_processes, embedded_servers, process_log
+from tests.fault_stack import app_env, app_processes, embedded_servers, process_log
 
 ONBOARDINGS = 50
 OUTAGE_SECONDS = 20
