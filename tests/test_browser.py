@@ -16,6 +16,7 @@ from playwright.async_api import expect
 
 from plumbing.stores import Stores
 from tests.account_helpers import OTHER_PASSWORD, STRONG_PASSWORD, staff_link
+from tests.browser_factor_steps import enrol_in_browser
 from tests.browser_pages import Screens, Visitors, field
 from tests.conftest import WebApp
 from tests.factories import unique_email
@@ -91,6 +92,8 @@ async def test_partner_story_from_form_to_approval_email(
     await screens.check(page, "sign-in-refused")
     await field(page, "Password").fill(STRONG_PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
+    # Staff enrol a second factor at their first sign-in, then land where they were going.
+    await enrol_in_browser(page, screens)
     await expect(page.get_by_role("banner")).to_contain_text(rep)
     lead_link = page.get_by_role("link", name=f"B2B partner request: {company}")
     await expect(lead_link).to_be_visible()
