@@ -133,7 +133,7 @@ async def test_partner_story_from_form_to_approval_email(
     await expect(members).to_have_count(1)
     await expect(members.first).to_contain_text("admin")
     await expect(members.first).to_contain_text(email)
-    await expect(page.locator("#credit-limit")).to_have_text("1,000,000.00 JPY")
+    await expect(page.locator("#credit-limit")).to_have_text("1,000,000 JPY")
     await screens.check(page, "customer-hierarchy")
 
     # The requester's mailbox: the test's stand-in for a mail client, not a page of ours.
