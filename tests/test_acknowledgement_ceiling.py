@@ -25,7 +25,7 @@ from devstack.smtp import SmtpSink
 from plumbing.settings import Settings
 from plumbing.stores import Stores
 from starter.app import create_app
-from tests.api_helpers import poll, request_body
+from tests.api_helpers import poll, request_body, submitted_lead
 from tests.conftest import WebApp, serving
 from tests.factories import make_request, unique_email, unique_reference
 from workers.worker import running_worker
@@ -172,6 +172,34 @@ async def test_a_request_past_the_ceiling_is_recorded_and_its_email_waits(
     assert onboarding["lead_id"]
     assert place > now()
     assert smtp.messages_to(body["contact"]["email"]) == []
+
+
+async def test_a_held_back_acknowledgement_does_not_hold_the_decision(
+    client: Client, stores: Stores, web: WebApp, smtp: SmtpSink
+) -> None:
+    """The lead is qualified and its opportunity made while the acknowledgement still waits
+    for a later hour."""
+    queue = f"ceiling-{uuid.uuid4().hex[:8]}"
+    settings = web.settings.model_copy(
+        update={"onboarding_acknowledgements_per_hour": 1, "onboarding_task_queue": queue}
+    )
+    outbox = stores.commerce_store().outbox
+    for _ in range(2):
+        await outbox.acknowledgement_hour(f"<{uuid.uuid4().hex}@shop.example>", 1, hour_of(now()))
+    async with (
+        running_worker(client, queue, stores, settings),
+        serving(create_app(settings, web.staff_token)) as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        here = WebApp(url, web.staff_token, settings)
+        reference, lead_id = await submitted_lead(http, here)
+        qualify = await http.post(f"/api/sales/leads/{lead_id}/qualify", headers=here.staff())
+        assert qualify.status_code == 202, qualify.text
+        path = f"/api/onboarding-requests/{reference}"
+        onboarding = await poll(http, here, path, "opportunity_id")
+        place = await placed(stores, f"<{reference}.acknowledgement@shop.example>")
+    assert onboarding["status"] == "qualified"
+    assert place > now()
 
 
 async def placed(stores: Stores, message_id: str) -> datetime:

@@ -7,6 +7,7 @@ they arrive.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import timedelta
@@ -73,6 +74,7 @@ class OnboardingWorkflow:
         self._opportunity_decision: OpportunityClosed | None = None
         # Staff's word on an approval that the requester's email blocks, until it is acted on.
         self._resolution: BlockedApprovalResolved | None = None
+        self._acknowledgement: asyncio.Task[None] | None = None
 
     @workflow.run
     async def run(self, data: OnboardingInput) -> OnboardingState:
@@ -286,7 +288,11 @@ class OnboardingWorkflow:
             lambda published: OpenOnboardingInput(prospect=prospect, lead=lead, publish=published),
             opened,
         )
-        await self._email(EmailKind.ACKNOWLEDGEMENT, to=self._request.contact.email)
+        # The acknowledgement goes out beside the wait for the lead decision, not before it:
+        # past the shop's hourly ceiling it is held back, and that must not hold a decision.
+        self._acknowledgement = asyncio.ensure_future(
+            self._email(EmailKind.ACKNOWLEDGEMENT, to=self._request.contact.email)
+        )
 
     async def _qualify(self, decision: LeadQualified) -> None:
         ids = self._state.ids
@@ -441,7 +447,10 @@ class OnboardingWorkflow:
         reason: str | None = None,
         **fields: Any,
     ) -> None:
-        """The last email, publishing the closed onboarding once it is out."""
+        """The last email, publishing the closed onboarding once it is out; the
+        acknowledgement, should it still be held back, goes first."""
+        if self._acknowledgement is not None:
+            await self._acknowledgement
         at = workflow.now()
 
         def ended(state: OnboardingState) -> None:
