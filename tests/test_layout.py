@@ -44,7 +44,8 @@ LONG_MODULE = 250
 AUDIENCES = ("api", "site", "staff", "integrations")
 # What a handler must not reach through the services: the stores and the Temporal client.
 STORE_DOORS = {"commerce", "sales", "client", "stores"}
-LONG_ALLOWED = {"workflows/onboarding.py"}
+# Longer modules, each with its own ceiling: the onboarding workflow reads best in one piece.
+LONG_ALLOWED = {"workflows/onboarding.py": 450}
 
 
 def modules(package: str) -> list[Path]:
@@ -95,13 +96,13 @@ def test_the_web_app_keeps_few_files_at_its_top() -> None:
 
 
 def test_modules_are_short_enough_to_read_in_one_sitting() -> None:
-    """No module over 250 lines, but the onboarding workflow."""
+    """No module over 250 lines, but the onboarding workflow, which stays within 450."""
     long = {
         str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
         for package in MAY_IMPORT
         for path in modules(package)
     }
-    over = {p: n for p, n in long.items() if n > LONG_MODULE and p not in LONG_ALLOWED}
+    over = {p: n for p, n in long.items() if n > LONG_ALLOWED.get(p, LONG_MODULE)}
     assert over == {}
 
 

@@ -11,12 +11,12 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 from workflows.activity_calls import Activity, local_step, send_email_locally_first
+from workflows.onboarding_decisions import DecisionIntake, refuse_if
 from workflows.onboarding_state import PublishedState, StateChange
 
 with workflow.unsafe.imports_passed_through():
@@ -49,12 +49,7 @@ with workflow.unsafe.imports_passed_through():
         OpportunityClosed,
     )
 
-
-class DecisionRefused(ApplicationError):
-    """The decision does not fit the onboarding's current state."""
-
-    def __init__(self, why: str) -> None:
-        super().__init__(why, type="DecisionRefused", non_retryable=True)
+Taken = TypeVar("Taken")
 
 
 def new_id(prefix: str) -> str:
@@ -70,10 +65,7 @@ class OnboardingWorkflow:
         self._request = data.request
         self._published = PublishedState(data)
         self._state = self._published.state
-        self._lead_decision: LeadQualified | LeadDisqualified | None = None
-        self._opportunity_decision: OpportunityClosed | None = None
-        # Staff's word on an approval that the requester's email blocks, until it is acted on.
-        self._resolution: BlockedApprovalResolved | None = None
+        self._decisions = DecisionIntake(self._published)
         self._acknowledgement: asyncio.Task[None] | None = None
 
     @workflow.run
@@ -87,7 +79,7 @@ class OnboardingWorkflow:
             await self._disqualify(lead_decision)
         else:
             await self._qualify(lead_decision)
-            decision = await self._await_opportunity_decision()
+            decision = await self._await_decision(lambda: self._decisions.opportunity)
             if decision.outcome == "won":
                 await self._approve(decision)
             else:
@@ -102,25 +94,25 @@ class OnboardingWorkflow:
     def state(self) -> OnboardingState:
         return self._state
 
-    # Decisions arrive as signals (fire and forget, e.g. from a CRM webhook) or as updates
-    # (the staff API, which must tell the salesperson at once when a decision cannot be taken).
+    # Decisions arrive as signals or as updates; their rules are the intake's
+    # (workflows/onboarding_decisions.py).
 
     @workflow.signal
     def qualify_lead(self, decision: LeadQualified) -> None:
-        self._take_lead_decision("lead_qualified", decision)
+        self._decisions.take_lead("lead_qualified", decision)
 
     @workflow.signal
     def disqualify_lead(self, decision: LeadDisqualified) -> None:
-        self._take_lead_decision("lead_disqualified", decision)
+        self._decisions.take_lead("lead_disqualified", decision)
 
     @workflow.signal
     def close_opportunity(self, decision: OpportunityClosed) -> None:
-        self._take_opportunity_decision(decision)
+        self._decisions.take_opportunity(decision)
 
     @workflow.update
     async def decide_qualify_lead(self, decision: LeadQualified) -> OnboardingState:
         """Completes once the opportunity and customers exist, so the caller can act at once."""
-        self._take_lead_decision("lead_qualified", decision)
+        self._decisions.take_lead("lead_qualified", decision)
         await workflow.wait_condition(
             lambda: self._state.status is not OnboardingStatus.PENDING or self._state.closed
         )
@@ -128,25 +120,25 @@ class OnboardingWorkflow:
 
     @decide_qualify_lead.validator
     def _validate_qualify_lead(self, decision: LeadQualified) -> None:
-        self._refuse_if(self._lead_decision_refusal())
+        refuse_if(self._decisions.lead_refusal())
 
     @workflow.update
     def decide_disqualify_lead(self, decision: LeadDisqualified) -> OnboardingState:
-        self._take_lead_decision("lead_disqualified", decision)
+        self._decisions.take_lead("lead_disqualified", decision)
         return self._state
 
     @decide_disqualify_lead.validator
     def _validate_disqualify_lead(self, decision: LeadDisqualified) -> None:
-        self._refuse_if(self._lead_decision_refusal())
+        refuse_if(self._decisions.lead_refusal())
 
     @workflow.update
     def decide_close_opportunity(self, decision: OpportunityClosed) -> OnboardingState:
-        self._take_opportunity_decision(decision)
+        self._decisions.take_opportunity(decision)
         return self._state
 
     @decide_close_opportunity.validator
     def _validate_close_opportunity(self, decision: OpportunityClosed) -> None:
-        self._refuse_if(self._opportunity_decision_refusal())
+        refuse_if(self._decisions.opportunity_refusal())
 
     @workflow.update
     async def resolve_blocked_approval(
@@ -154,55 +146,13 @@ class OnboardingWorkflow:
     ) -> OnboardingState:
         """Retry the approval once the address is free, or reject the onboarding; completes
         once the run has acted on it (a retry's approval step done, or the rejection begun)."""
-        self._resolution = resolution
-        self._published.record_decision(f"blocked_approval_{resolution.action}", resolution)
-        await workflow.wait_condition(lambda: self._resolution is not resolution)
+        self._decisions.take_resolution(resolution)
+        await workflow.wait_condition(lambda: self._decisions.resolution is not resolution)
         return self._state
 
     @resolve_blocked_approval.validator
     def _validate_resolution(self, resolution: BlockedApprovalResolved) -> None:
-        if self._state.status is not OnboardingStatus.APPROVAL_BLOCKED or self._state.closed:
-            self._refuse_if("the approval is not blocked")
-        self._refuse_if("the approval is being resolved" if self._resolution else None)
-
-    def _lead_decision_refusal(self) -> str | None:
-        if self._state.closed or self._state.status is OnboardingStatus.EXPIRED:
-            return "the onboarding has ended"
-        if self._lead_decision is not None:
-            return "the lead is already decided"
-        return None
-
-    def _opportunity_decision_refusal(self) -> str | None:
-        if self._state.closed:
-            return "the onboarding has ended"
-        if not isinstance(self._lead_decision, LeadQualified):
-            return "the lead is not qualified"
-        if self._opportunity_decision is not None:
-            return "the opportunity is already closed"
-        return None
-
-    @staticmethod
-    def _refuse_if(refusal: str | None) -> None:
-        # A validator's exception rejects the update before it enters the history.
-        if refusal is not None:
-            raise DecisionRefused(refusal)
-
-    def _take_lead_decision(self, event: str, decision: LeadQualified | LeadDisqualified) -> None:
-        refusal = self._lead_decision_refusal()
-        if refusal is not None:
-            self._published.record_ignored(event, decision, refusal)
-        else:
-            self._lead_decision = decision
-            self._published.record_decision(event, decision)
-
-    def _take_opportunity_decision(self, decision: OpportunityClosed) -> None:
-        event = f"opportunity_{decision.outcome}"
-        refusal = self._opportunity_decision_refusal()
-        if refusal is not None:
-            self._published.record_ignored(event, decision, refusal)
-        else:
-            self._opportunity_decision = decision
-            self._published.record_decision(event, decision)
+        refuse_if(self._decisions.resolution_refusal())
 
     # -- waits ---------------------------------------------------------------------------
 
@@ -215,15 +165,15 @@ class OnboardingWorkflow:
             sent = self._state.reminders_sent
             remind_at = waiting_since + policy.reminder_after + sent * policy.reminder_interval
             wake_at = min(remind_at, expires_at)
-            if self._lead_decision is None and workflow.now() < wake_at:
+            if self._decisions.lead is None and workflow.now() < wake_at:
                 # wait_condition raises TimeoutError when it is time to remind or expire.
                 with contextlib.suppress(TimeoutError):
                     await workflow.wait_condition(
-                        lambda: self._lead_decision is not None or self._published.unpublished,
+                        lambda: self._decisions.lead is not None or self._published.unpublished,
                         timeout=wake_at - workflow.now(),
                     )
-            if self._lead_decision is not None:
-                return self._lead_decision
+            if self._decisions.lead is not None:
+                return self._decisions.lead
             if self._published.unpublished:
                 await self._publish_now()
                 continue
@@ -248,25 +198,16 @@ class OnboardingWorkflow:
         )
         self._published.apply(reminded)
 
-    async def _await_opportunity_decision(self) -> OpportunityClosed:
-        while self._opportunity_decision is None:
+    async def _await_decision(self, taken: Callable[[], Taken | None]) -> Taken:
+        """Wait for the opportunity's outcome, or for staff's word on a blocked approval: a
+        person must act, so there is no deadline; decisions ignored meanwhile are published."""
+        while (decision := taken()) is None:
             await workflow.wait_condition(
-                lambda: self._opportunity_decision is not None or self._published.unpublished
+                lambda: taken() is not None or self._published.unpublished
             )
-            if self._opportunity_decision is None:
+            if taken() is None:
                 await self._publish_now()
-        return self._opportunity_decision
-
-    async def _await_resolution(self) -> BlockedApprovalResolved:
-        """Wait for staff to retry or reject a blocked approval: a person must act, so there
-        is no deadline; the run shows `approval_blocked` meanwhile."""
-        while self._resolution is None:
-            await workflow.wait_condition(
-                lambda: self._resolution is not None or self._published.unpublished
-            )
-            if self._resolution is None:
-                await self._publish_now()
-        return self._resolution
+        return decision
 
     # -- steps ---------------------------------------------------------------------------
 
@@ -341,8 +282,9 @@ class OnboardingWorkflow:
             state.status = OnboardingStatus.QUALIFIED
 
         while not await self._approval_written(decision, approve, approved):
-            if (await self._await_resolution()).action == "reject":
-                self._resolution = None
+            resolution = await self._await_decision(lambda: self._decisions.resolution)
+            if resolution.action == "reject":
+                self._decisions.resolution_acted_on()
                 await self._reject(None, None, f"approval blocked: {EMAIL_HELD}")
                 return
         await self._final_email(
@@ -373,7 +315,7 @@ class OnboardingWorkflow:
         why: str | None = await local_step(OnboardingStepActivities.approve_onboarding, step)
         self._published.apply(approved if why is None else blocked)
         # A retry staff asked for is done, whichever way it went.
-        self._resolution = None
+        self._decisions.resolution_acted_on()
         return why is None
 
     async def _expire(self) -> None:
