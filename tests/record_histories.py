@@ -1,5 +1,6 @@
 """Record workflow histories from real runs into tests/histories/ for the replay test: one
-per ending of the onboarding (approved, rejected by a disqualify, rejected as lost, expired).
+per ending of the onboarding (approved, rejected by a disqualify, rejected as lost, expired, and
+an approval blocked by the requester's email: rejected by staff, or retried and approved).
 
 Run by hand when the workflow's shape changes on purpose: `python -m tests.record_histories`.
 A change that runs beside onboardings started before it goes behind `workflow.patched`, and
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Literal
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -21,12 +24,26 @@ from devstack.binaries import executable
 from devstack.postgres import EmbeddedPostgres
 from devstack.smtp import SmtpSink
 from devstack.temporal import TemporalDevServer
+from domain.partner_users import NewUser
 from plumbing.settings import Settings
-from plumbing.stores import open_stores
+from plumbing.stores import Stores, open_stores
 from starter.services.start import OnboardingStarter, new_reference
-from tests.factories import disqualified, make_request, qualified, start_until_lead
+from tests.factories import (
+    disqualified,
+    make_request,
+    qualified,
+    start_until_lead,
+    wait_for_state,
+)
 from workers.worker import build_activities, build_worker
-from workflows.models import OnboardingInput, OnboardingPolicy, OpportunityClosed
+from workflows.models import (
+    BlockedApprovalResolved,
+    OnboardingInput,
+    OnboardingPolicy,
+    OnboardingState,
+    OnboardingStatus,
+    OpportunityClosed,
+)
 from workflows.onboarding import OnboardingWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -35,30 +52,68 @@ SHAPE = "v1"
 TASK_QUEUE = "record-histories"
 
 
+Handle = WorkflowHandle[OnboardingWorkflow, OnboardingState]
+
+
 def closed(outcome: str, reason: str | None = None) -> OpportunityClosed:
     return OpportunityClosed.model_validate(
         {"decided_by": "rep", "decided_at": datetime.now(UTC), "outcome": outcome, "reason": reason}
     )
 
 
-async def save(handle: WorkflowHandle[OnboardingWorkflow, object], name: str) -> None:
-    await handle.result()
+def resolved(action: Literal["retry", "reject"]) -> BlockedApprovalResolved:
+    return BlockedApprovalResolved(decided_by="staff", decided_at=datetime.now(UTC), action=action)
+
+
+async def save(handle: WorkflowHandle[Any, OnboardingState], name: str) -> OnboardingState:
+    state = await handle.result()
     history = await handle.fetch_history()
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     (HISTORIES / f"{stamp}-{SHAPE}-{name}.json").write_text(history.to_json())
     print("recorded", name)
+    return state
 
 
-async def record_on_dev_server(client: Client, starter: OnboardingStarter) -> None:
-    async def started(locale: str) -> WorkflowHandle[OnboardingWorkflow, object]:
-        return await start_until_lead(client, starter, make_request(locale))  # type: ignore[arg-type]
+async def invited_under(stores: Stores, hierarchy_id: str, email: str) -> NewUser:
+    """A site user invited under `email` by another partner's admin, as the invitation's run
+    writes it: the address is a site user's from then on."""
+    user = NewUser(
+        hierarchy_id=hierarchy_id,
+        customer_id=f"CUS-{uuid.uuid4().hex[:20]}",
+        site_user_id=f"USR-{uuid.uuid4().hex[:20]}",
+        first_name="Ken",
+        last_name="Ito",
+        email=email,
+        locale="en",
+    )
+    invitation = f"invitation-record-{uuid.uuid4().hex}"
+    await stores.commerce_store().partner_users.create_invited(
+        user, invitation, "Admin", f"{invitation}:invited"
+    )
+    return user
+
+
+async def record_on_dev_server(client: Client, starter: OnboardingStarter, stores: Stores) -> None:
+    async def started(locale: Literal["ja", "en"]) -> Handle:
+        return await start_until_lead(client, starter, make_request(locale))
+
+    async def blocked(hierarchy_id: str) -> tuple[Handle, NewUser]:
+        """A won onboarding whose requester's email a site user took before the approval."""
+        request = make_request("en")
+        handle = await start_until_lead(client, starter, request)
+        holder = await invited_under(stores, hierarchy_id, request.contact.email)
+        await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
+        await handle.signal(OnboardingWorkflow.close_opportunity, closed("won"))
+        await wait_for_state(handle, lambda s: s.status is OnboardingStatus.APPROVAL_BLOCKED)
+        return handle, holder
 
     handle = await started("ja")
     await handle.signal(OnboardingWorkflow.close_opportunity, closed("won"))
     await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
     await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
     await handle.signal(OnboardingWorkflow.close_opportunity, closed("won"))
-    await save(handle, "approved-with-ignored-signals")
+    partner = (await save(handle, "approved-with-ignored-signals")).ids.customer_hierarchy_id
+    assert partner is not None
 
     handle = await started("en")
     await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified("Lost"))
@@ -68,6 +123,20 @@ async def record_on_dev_server(client: Client, starter: OnboardingStarter) -> No
     await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
     await handle.signal(OnboardingWorkflow.close_opportunity, closed("lost", "Out-sold"))
     await save(handle, "lost")
+
+    handle, _ = await blocked(partner)
+    await handle.execute_update(OnboardingWorkflow.resolve_blocked_approval, resolved("reject"))
+    await save(handle, "blocked-rejected")
+
+    # A retry while the address is still held, blocked again; then one once it is free.
+    handle, holder = await blocked(partner)
+    await handle.execute_update(OnboardingWorkflow.resolve_blocked_approval, resolved("retry"))
+    removed = await stores.commerce_store().memberships.move(
+        partner, holder.site_user_id, "removed", "Admin", f"record:{uuid.uuid4().hex}"
+    )
+    assert removed == "removed"
+    await handle.execute_update(OnboardingWorkflow.resolve_blocked_approval, resolved("retry"))
+    await save(handle, "blocked-retried-approved")
 
 
 async def main() -> None:
@@ -80,6 +149,7 @@ async def main() -> None:
         server.start()
         try:
             settings = Settings(
+                onboarding_environment="dev",
                 temporal_address=server.address,
                 commerce_database_url=postgres.url("commerce"),
                 sales_database_url=postgres.url("sales"),
@@ -95,7 +165,7 @@ async def main() -> None:
                 )
                 starter = OnboardingStarter(client, stores.commerce, TASK_QUEUE, settings.policy())
                 async with build_worker(client, TASK_QUEUE, activities):
-                    await record_on_dev_server(client, starter)
+                    await record_on_dev_server(client, starter, stores)
                 env = await WorkflowEnvironment.start_time_skipping(
                     data_converter=pydantic_data_converter,
                     test_server_existing_path=executable("temporal-test-server"),
