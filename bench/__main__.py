@@ -115,7 +115,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     stack = await open_stack(worker_env)
     report: dict[str, Any] = {"cores": os.cpu_count(), "onboardings": args.onboardings}
     try:
-        settings = Settings(temporal_address=stack.env["TEMPORAL_ADDRESS"])
+        settings = Settings(
+            onboarding_environment="dev", temporal_address=stack.env["TEMPORAL_ADDRESS"]
+        )
         client = await connect_temporal(settings)
         # aiohttp, not httpx: a lighter client leaves more of the shared cores to the system.
         connector = aiohttp.TCPConnector(limit=args.concurrency * 2)

@@ -108,4 +108,4 @@ async def serve(settings: Settings) -> None:
 
 if __name__ == "__main__":
     # The same event loop as the real worker's.
-    run_event_loop(serve(Settings()))
+    run_event_loop(serve(Settings.from_environment()))

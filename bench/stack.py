@@ -100,6 +100,8 @@ async def open_stack(worker_env: dict[str, str]) -> BenchStack:
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=str(smtp.port),
         ONBOARDING_HTTP_PORT=str(port),
+        # A benchmark on this machine's embedded servers: the dev secrets do.
+        ONBOARDING_ENVIRONMENT="dev",
         ONBOARDING_STAFF_TOKEN=STAFF_TOKEN,
         ONBOARDING_SUBMIT_RATE_PER_MINUTE="0",
         # Thousands of onboardings an hour: every acknowledgement must go out as it would

@@ -15,6 +15,7 @@ import secrets
 import signal
 import sys
 import time
+from asyncio.subprocess import PIPE, STDOUT
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,7 +60,9 @@ def staff_token(data: Path) -> str:
 class Stack:
     def __init__(self, data: Path) -> None:
         self.data = data
-        self.env = dict(os.environ)
+        # The worker and the web app run in the dev environment, on its fixed secrets: a
+        # process started without it is production, the default, and asks for real ones.
+        self.env = {**os.environ, "ONBOARDING_ENVIRONMENT": "dev"}
         self.ports = {
             variable: port_number(variable, self.env.get(variable, str(default)))
             for variable, default in DEV_PORTS.items()
@@ -143,12 +146,10 @@ class Stack:
         self.urls["API docs"] = f"http://localhost:{port}/docs"
 
     async def _serve_mailbox(self, port: int) -> None:
+        app = mailbox_app(self.data / "mailbox")
         server = uvicorn.Server(
-            uvicorn.Config(
-                mailbox_app(self.data / "mailbox"), host="127.0.0.1", port=port,
-                log_level="warning",
-            )
-        )  # fmt: skip
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        )
         task = asyncio.create_task(server.serve())
 
         async def stop() -> None:
@@ -169,10 +170,10 @@ class Stack:
     async def add_dev_staff(self) -> None:
         """One staff account for the dev run, through the same command operators use; it
         prints the one-time link that sets the account's password."""
+        command = ("-m", "starter", "staff", "add", DEV_STAFF_EMAIL, DEV_STAFF_NAME)
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "starter", "staff", "add", DEV_STAFF_EMAIL, DEV_STAFF_NAME,
-            env=self.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )  # fmt: skip
+            sys.executable, *command, env=self.env, stdout=PIPE, stderr=STDOUT
+        )
         output, _ = await proc.communicate()
         print(f"\nStaff sign-in at {self.urls['Sales console']} as {DEV_STAFF_EMAIL}:")
         print("  " + output.decode(errors="replace").strip().replace("\n", "\n  "))

@@ -6,9 +6,9 @@ import base64
 import hashlib
 from datetime import timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.outcomes import CreditLimit
@@ -19,6 +19,18 @@ from workflows.models import InvitationPolicy, OnboardingPolicy
 DEV_TOKEN_SECRET = "dev-only-activation-secret"
 # A fixed key so dev runs and tests can read each other's histories; never for production.
 DEV_ENCRYPTION_KEYS = "dev-1:" + base64.b64encode(hashlib.sha256(b"dev-only-key").digest()).decode()
+DEV = "dev"
+# Durations that must be positive, as fields.
+POSITIVE_DURATIONS = (
+    "onboarding_activation_ttl",
+    "onboarding_reset_ttl",
+    "onboarding_session_idle",
+    "onboarding_session_lifetime",
+    "onboarding_invitation_reminder_after",
+    "onboarding_invitation_expire_after",
+    "onboarding_purchase_approval_expire_after",
+)
+DATAVERSE_CREDENTIALS = ("dataverse_url", "dataverse_client_id", "dataverse_client_secret")
 
 
 class Settings(BaseSettings):
@@ -98,41 +110,77 @@ class Settings(BaseSettings):
     onboarding_argon2_time_cost: int = Field(default=3, ge=1, le=20)
     onboarding_argon2_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)
     onboarding_argon2_parallelism: int = Field(default=4, ge=1, le=64)
-    onboarding_environment: str = "dev"
+    # Production unless told otherwise: a forgotten variable must not leave the dev secrets,
+    # plain-HTTP cookies and the codec's trust in loopback switched on.
+    onboarding_environment: str = "production"
     # Keys that decrypt workflow payloads ("id:base64,id:base64"), and the one that encrypts.
     onboarding_encryption_keys: str = DEV_ENCRYPTION_KEYS
     onboarding_encryption_key_id: str = "dev-1"
 
+    @classmethod
+    def from_environment(cls) -> Self:
+        """The settings of a process that is starting. Invalid ones end it with one line that
+        names each variable to set or fix, not a traceback."""
+        try:
+            return cls()
+        except ValidationError as invalid:
+            problems = [
+                ".".join(map(str, e["loc"])).upper() + ": " + e["msg"] if e["loc"] else e["msg"]
+                for e in invalid.errors()
+            ]
+            reasons = "; ".join(p.removeprefix("Value error, ") for p in problems)
+            raise SystemExit(f"cannot start: {reasons}") from None
+
+    def missing_secrets(self) -> list[str]:
+        """The secrets this process needs that are unset, by variable name; a dev value
+        counts as unset. None in the dev environment, which runs on the dev ones."""
+        if self.onboarding_environment == DEV:
+            return []
+        missing = []
+        if self.onboarding_token_secret == DEV_TOKEN_SECRET:
+            missing.append("ONBOARDING_TOKEN_SECRET")
+        if self.onboarding_encryption_keys == DEV_ENCRYPTION_KEYS:
+            missing.append("ONBOARDING_ENCRYPTION_KEYS")
+        # Its default names the dev key: outside dev it must be chosen, not inherited.
+        if "onboarding_encryption_key_id" not in self.model_fields_set:
+            missing.append("ONBOARDING_ENCRYPTION_KEY_ID")
+        return missing
+
+    def _missing_dataverse_credentials(self) -> list[str]:
+        if self.sales_backend != "dataverse":
+            return []
+        missing = [name.upper() for name in DATAVERSE_CREDENTIALS if not getattr(self, name)]
+        if not (self.dataverse_tenant_id or self.dataverse_token_url):
+            missing.append("DATAVERSE_TENANT_ID")
+        return missing
+
     @model_validator(mode="after")
     def _sane(self) -> Settings:
+        secrets, credentials = self.missing_secrets(), self._missing_dataverse_credentials()
+        reasons = []
+        if secrets:
+            default = "" if "onboarding_environment" in self.model_fields_set else ", the default"
+            reasons.append(
+                f"ONBOARDING_ENVIRONMENT is {self.onboarding_environment}{default}, which needs"
+                " every secret; only the dev environment runs on the dev ones"
+            )
+        if credentials:
+            reasons.append("SALES_BACKEND=dataverse needs its credentials")
+        if reasons:
+            raise ValueError(f"set {', '.join(secrets + credentials)} ({'; '.join(reasons)})")
         if self.onboarding_reminder_interval <= timedelta(0):
             raise ValueError("ONBOARDING_REMINDER_INTERVAL must be positive")
         if self.onboarding_expire_after <= timedelta(0):
             raise ValueError("ONBOARDING_EXPIRE_AFTER must be positive")
-        for name in (
-            "activation_ttl", "reset_ttl", "session_idle", "session_lifetime",
-            "invitation_reminder_after", "invitation_expire_after",
-            "purchase_approval_expire_after",
-        ):  # fmt: skip
-            if getattr(self, f"onboarding_{name}") <= timedelta(0):
-                raise ValueError(f"ONBOARDING_{name.upper()} must be positive")
-        keys = parse_keys(self.onboarding_encryption_keys)
+        for name in POSITIVE_DURATIONS:
+            if getattr(self, name) <= timedelta(0):
+                raise ValueError(f"{name.upper()} must be positive")
+        try:
+            keys = parse_keys(self.onboarding_encryption_keys)
+        except ValueError as unreadable:
+            raise ValueError(f"ONBOARDING_ENCRYPTION_KEYS: {unreadable}") from None
         if self.onboarding_encryption_key_id not in keys:
             raise ValueError("ONBOARDING_ENCRYPTION_KEY_ID must name one of the keys")
-        if self.sales_backend == "dataverse":
-            missing = [
-                name for name in ("dataverse_url", "dataverse_client_id", "dataverse_client_secret")
-                if not getattr(self, name)
-            ]  # fmt: skip
-            if not (self.dataverse_tenant_id or self.dataverse_token_url):
-                missing.append("dataverse_tenant_id")
-            if missing:
-                raise ValueError(f"SALES_BACKEND=dataverse needs {', '.join(missing).upper()}")
-        if self.onboarding_environment != "dev":
-            if self.onboarding_token_secret == DEV_TOKEN_SECRET:
-                raise ValueError("set ONBOARDING_TOKEN_SECRET outside the dev environment")
-            if self.onboarding_encryption_keys == DEV_ENCRYPTION_KEYS:
-                raise ValueError("set ONBOARDING_ENCRYPTION_KEYS outside the dev environment")
         return self
 
     def dataverse_config(self) -> DataverseConfig | None:
@@ -173,3 +221,13 @@ class Settings(BaseSettings):
             ),
             sales_inbox=self.onboarding_sales_inbox,
         )
+
+
+class WebAppSettings(Settings):
+    """The web app's settings: outside dev it needs the staff API's token as well."""
+
+    def missing_secrets(self) -> list[str]:
+        missing = super().missing_secrets()
+        if self.onboarding_environment != DEV and not self.onboarding_staff_token:
+            missing.append("ONBOARDING_STAFF_TOKEN")
+        return missing

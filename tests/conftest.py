@@ -102,6 +102,7 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
 @pytest.fixture(scope="session")
 def settings(postgres: EmbeddedPostgres, smtp: SmtpSink, dev_server: TemporalDevServer) -> Settings:
     return Settings(
+        onboarding_environment="dev",
         temporal_address=dev_server.address,
         commerce_database_url=postgres.url("commerce"),
         sales_database_url=postgres.url("sales"),

@@ -80,7 +80,9 @@ def invitee(run: str, index: int) -> str:
 async def invite_during_faults(temporal_address: str, host: Host, run: str) -> list[str]:
     """Start the invitations over the first half minute, retrying each start as the web app's
     user would while Temporal restarts; the run id per email makes a retry join the first."""
-    client = await connect_temporal(Settings(temporal_address=temporal_address))
+    client = await connect_temporal(
+        Settings(onboarding_environment="dev", temporal_address=temporal_address)
+    )
     emails = []
     for index in range(INVITATIONS):
         await asyncio.sleep(0.6)
@@ -101,7 +103,7 @@ async def invite_during_faults(temporal_address: str, host: Host, run: str) -> l
             try:
                 await client.start_workflow(
                     InvitationWorkflow.run, data, id=invitation_id(host.hierarchy_id, email),
-                    task_queue=Settings().onboarding_task_queue,
+                    task_queue=Settings(onboarding_environment="dev").onboarding_task_queue,
                     id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                     id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
                 )  # fmt: skip

@@ -104,6 +104,7 @@ def app_env(
         "ONBOARDING_STAFF_TOKEN": STAFF_TOKEN,
         "ONBOARDING_SUBMIT_RATE_PER_MINUTE": "0",
         "ONBOARDING_METRICS_PORT": "0",
+        "ONBOARDING_ENVIRONMENT": "dev",
     }
 
 
@@ -147,9 +148,10 @@ async def until_polling(stack: Stack) -> None:
     assert stack.worker.proc is not None
     identity = f"{stack.worker.proc.pid}@"
     client = await Client.connect(stack.temporal.address)
+    defaults = Settings(onboarding_environment="dev")
     request = DescribeTaskQueueRequest(
-        namespace=Settings().temporal_namespace,
-        task_queue=TaskQueue(name=Settings().onboarding_task_queue),
+        namespace=defaults.temporal_namespace,
+        task_queue=TaskQueue(name=defaults.onboarding_task_queue),
         task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     )
     async with asyncio.timeout(120):

@@ -109,6 +109,7 @@ async def staff_command(web: WebApp, *args: str) -> tuple[int, str]:
         **os.environ,
         "COMMERCE_DATABASE_URL": web.settings.commerce_database_url,
         "SALES_DATABASE_URL": web.settings.sales_database_url,
+        "ONBOARDING_ENVIRONMENT": "dev",
     }
     proc = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -359,7 +359,11 @@ async def test_sales_console_points_to_dynamics(
 def test_dataverse_backend_names_the_missing_variables() -> None:
     """SALES_BACKEND=dataverse without its credentials fails at start, naming them."""
     with pytest.raises(ValidationError) as refused:
-        Settings(sales_backend="dataverse", dataverse_url="https://contoso.crm.dynamics.com")
+        Settings(
+            onboarding_environment="dev",
+            sales_backend="dataverse",
+            dataverse_url="https://contoso.crm.dynamics.com",
+        )
     message = str(refused.value)
     assert "DATAVERSE_CLIENT_ID" in message
     assert "DATAVERSE_CLIENT_SECRET" in message
@@ -369,6 +373,7 @@ def test_dataverse_backend_names_the_missing_variables() -> None:
 def test_the_client_secret_stays_out_of_reprs() -> None:
     """The settings and the adapter's configuration print no client secret."""
     settings = Settings(
+        onboarding_environment="dev",
         sales_backend="dataverse", dataverse_url="https://contoso.crm.dynamics.com",
         dataverse_tenant_id="t", dataverse_client_id="c",
         dataverse_client_secret=SecretStr(CLIENT_SECRET),

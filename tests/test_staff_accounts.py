@@ -31,6 +31,7 @@ async def staff_add(web: WebApp, email: str, name: str) -> str:
         "COMMERCE_DATABASE_URL": web.settings.commerce_database_url,
         "SALES_DATABASE_URL": web.settings.sales_database_url,
         "ONBOARDING_STORE_URL": web.url,
+        "ONBOARDING_ENVIRONMENT": "dev",
     }
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "starter", "staff", "add", email, name,

@@ -31,6 +31,7 @@ def worker_env(settings: Settings, task_queue: str, metrics_port: int) -> dict[s
         "SMTP_PORT": str(settings.smtp_port),
         "ONBOARDING_TASK_QUEUE": task_queue,
         "ONBOARDING_METRICS_PORT": str(metrics_port),
+        "ONBOARDING_ENVIRONMENT": "dev",
     }
 
 

@@ -225,7 +225,7 @@ def run_event_loop(main: Coroutine[Any, Any, None]) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = Settings()
+    settings = Settings.from_environment()
 
     async def run() -> None:
         stop = asyncio.Event()

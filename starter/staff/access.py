@@ -45,12 +45,12 @@ def main(command: str, argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog=f"python -m starter staff {command}")
     if command == "list":
         parser.parse_args(argv)
-        print(table(asyncio.run(staff_members(Settings()))))
+        print(table(asyncio.run(staff_members(Settings.from_environment()))))
         return
     parser.add_argument("email")
     email = parser.parse_args(argv).email.strip()
     [change] = [c for c in DONE if c == command]
-    member = asyncio.run(change_access(Settings(), change, email))
+    member = asyncio.run(change_access(Settings.from_environment(), change, email))
     if member is None:
         raise SystemExit(f"no staff account has the email {email}")
     print(f"Staff account {member['email']} ({member['name']}) {DONE[change]}.")

@@ -22,7 +22,7 @@ def main(argv: list[str]) -> None:
         parser.error(f"not an email address: {email!r}")
     if not name or len(name) > 200:
         parser.error("the name must have 1 to 200 characters")
-    account, link = asyncio.run(add_staff(Settings(), email, name))
+    account, link = asyncio.run(add_staff(Settings.from_environment(), email, name))
     print(f"Staff account {account.email} ({account.name}), {account.status}.")
     if link is None:
         raise SystemExit(f"It is disabled: python -m starter staff enable {account.email} first.")
