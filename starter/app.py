@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 from plumbing.settings import Settings
 from sales.port import SalesRefused
@@ -23,6 +24,7 @@ from starter.common.auth import SignInRequired
 from starter.common.bootstrap import open_services
 from starter.common.guards import CodecCORS, SameOriginForms
 from starter.common.metrics import MeasuredRequests, WebMetrics, metrics_page
+from starter.common.security_headers import SecurityHeaders
 from starter.integrations import codec, sales_webhook
 from starter.services.errors import UNAVAILABLE
 from starter.staff.sales_console import SalesInDynamics, in_dynamics_page
@@ -36,8 +38,17 @@ UNREADABLE_BODY = "the body is not JSON in UTF-8"
 
 
 class OnboardingApp(FastAPI):
+    def __init__(self, *, strict_transport: bool, **options: Any) -> None:
+        self.strict_transport = strict_transport
+        super().__init__(**options)
+
     def openapi(self) -> dict[str, Any]:
         return document(self)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        # Around the whole stack, Starlette's error handler included: its 500 gets them too.
+        stack = super().build_middleware_stack()
+        return SecurityHeaders(stack, strict_transport=self.strict_transport)
 
 
 def create_app(settings: Settings, staff_token: str) -> FastAPI:
@@ -48,6 +59,7 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
             yield
 
     app = OnboardingApp(
+        strict_transport=settings.onboarding_environment != "dev",
         title="Partner onboarding",
         version="1.0.0",
         description="B2B business-partner onboarding: request, Sales decisions, Commerce views.",

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from devstack.binaries import executable
 from devstack.temporal import SEARCH_ATTRIBUTES
 from plumbing.settings import Settings
+from starter.common.security_headers import STRICT_TRANSPORT
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = ("worker", "web")
@@ -406,6 +407,14 @@ def test_proxy_serves_the_public_host(compose: dict[str, Any], caddyfile: str) -
     host = env(compose, "proxy")[site[1]]
     assert host == urlsplit(env(compose, "web")["ONBOARDING_STORE_URL"]).hostname
     assert re.search(r"^\s*reverse_proxy web:8000$", caddy_block(caddyfile, "handle"), re.M)
+
+
+def test_proxy_sends_the_web_apps_hsts_on_every_answer(caddyfile: str) -> None:
+    """Caddy sends the web app's Strict-Transport-Security for the whole site (the Temporal
+    UI's answers too): a directive of the site block itself, not of one of its routes."""
+    site = caddy_block(caddyfile, "{$ONBOARDING_PUBLIC_HOST}")
+    sent = re.findall(r'^(\s*)header Strict-Transport-Security "([^"]*)"$', site, re.MULTILINE)
+    assert sent == [("\t", STRICT_TRANSPORT)]
 
 
 def test_proxy_is_the_only_forwarded_allow_ip(compose: dict[str, Any]) -> None:
