@@ -66,7 +66,8 @@ CodecReaderDep = Annotated[str, Depends(require_codec_reader)]
 
 
 def _unreadable(err: UnreadablePayloads) -> Response:
-    return Response(str(err), status_code=422, media_type="text/plain")
+    # The caller's payloads are at fault (tampered, or not ours), not the codec: a 400.
+    return Response(str(err), status_code=400, media_type="text/plain")
 
 
 @router.post("/decode")
