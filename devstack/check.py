@@ -45,8 +45,12 @@ class Dataverse:
         return cls(url, token_url, env["DATAVERSE_CLIENT_ID"], env["DATAVERSE_CLIENT_SECRET"])
 
     async def lead(self, http: httpx.AsyncClient, lead_id: str) -> dict[str, Any]:
-        form = {"grant_type": "client_credentials", "client_id": self.client_id,
-                "client_secret": self.client_secret, "scope": f"{self.url}/.default"}  # fmt: skip
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "scope": f"{self.url}/.default",
+        }
         token = await http.post(self.token_url, data=form)
         token.raise_for_status()
         headers = {**ODATA, "Authorization": f"Bearer {token.json()['access_token']}"}
@@ -114,8 +118,9 @@ class Check:
         )
         onboarding.raise_for_status()
         async with asyncio.timeout(30):
-            while not (leads := [r for r in onboarding.json()["sales_records"]
-                                 if r["entity"] == "lead"]):  # fmt: skip
+            while not (
+                leads := [r for r in onboarding.json()["sales_records"] if r["entity"] == "lead"]
+            ):
                 await asyncio.sleep(0.5)
                 onboarding = await self.http.get(
                     f"/api/onboarding-requests/{self.reference}", headers=self.staff

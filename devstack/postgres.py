@@ -77,10 +77,8 @@ class EmbeddedPostgres:
             shutil.chown(self.data_dir, self._user, self._user)
         self.data_dir.chmod(0o700)
         if not (self.data_dir / "PG_VERSION").exists():
-            self._run(
-                _bin("initdb"), "-D", str(self.data_dir), "-U", "postgres",
-                "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
-            )  # fmt: skip
+            cluster = ("-D", str(self.data_dir), "-U", "postgres", "--auth=trust")
+            self._run(_bin("initdb"), *cluster, "--encoding=UTF8", "--locale=C.UTF-8")
 
     def launch(self) -> None:
         """Start the server as our child, without waiting for it to accept connections.
@@ -122,10 +120,8 @@ class EmbeddedPostgres:
             time.sleep(0.1)
 
     def _create_database(self, name: str) -> None:
-        result = self._run(
-            _bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name,
-            check=False,
-        )  # fmt: skip
+        server = ("-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres")
+        result = self._run(_bin("createdb"), *server, name, check=False)
         if result.returncode and "already exists" not in result.stderr:
             raise RuntimeError(f"createdb {name} failed: {result.stderr}")
 

@@ -51,14 +51,11 @@ class TemporalDevServer:
         return f"127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        cmd = [
-            executable("temporal"), "server", "start-dev",
-            "--ip", "127.0.0.1", "--port", str(self.port),
-            "--db-filename", str(self.db_file),
-            # WAL makes the SQLite store several times faster under load.
-            "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
-            "--log-level", "warn",
-        ]  # fmt: skip
+        cmd = [executable("temporal"), "server", "start-dev", "--ip", "127.0.0.1"]
+        cmd += ["--port", str(self.port), "--db-filename", str(self.db_file)]
+        # WAL makes the SQLite store several times faster under load.
+        cmd += ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
+        cmd += ["--log-level", "warn"]
         for name, kind in SEARCH_ATTRIBUTES.items():
             cmd += ["--search-attribute", f"{name}={kind}"]
         if self.ui_port:
