@@ -10,7 +10,9 @@ from typing import Any, Literal
 
 from temporalio.client import Client, WorkflowHandle
 
+from domain.partner_users import NewUser
 from domain.request import Address, Company, Contact, OnboardingRequest
+from plumbing.stores import Stores
 from starter.services.start import OnboardingStarter
 from workflows.models import LeadDisqualified, LeadQualified, OnboardingState
 from workflows.onboarding import OnboardingWorkflow
@@ -46,6 +48,30 @@ def make_request(locale: Literal["ja", "en"] = "ja", email: str | None = None) -
         comments="We buy 200 units a month.",
         locale=locale,
     )
+
+
+def new_invitee(hierarchy_id: str, email: str | None = None) -> NewUser:
+    """Ken Ito, a user to invite into the hierarchy, under ids nobody has."""
+    return NewUser(
+        hierarchy_id=hierarchy_id,
+        customer_id=f"CUS-{uuid.uuid4().hex[:20]}",
+        site_user_id=f"USR-{uuid.uuid4().hex[:20]}",
+        first_name="Ken",
+        last_name="Ito",
+        email=email or unique_email("ken.ito"),
+        locale="en",
+    )
+
+
+async def invited_under(stores: Stores, hierarchy_id: str, email: str) -> NewUser:
+    """A site user invited under `email` into the hierarchy, written as the invitation's run
+    writes it: the address is a site user's from then on."""
+    user = new_invitee(hierarchy_id, email)
+    invitation = f"invitation-{uuid.uuid4().hex}"
+    await stores.commerce_store().partner_users.create_invited(
+        user, invitation, "Admin", f"{invitation}:invited"
+    )
+    return user
 
 
 def now() -> datetime:

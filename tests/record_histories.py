@@ -30,6 +30,7 @@ from plumbing.stores import Stores, open_stores
 from starter.services.start import OnboardingStarter, new_reference
 from tests.factories import (
     disqualified,
+    invited_under,
     make_request,
     qualified,
     start_until_lead,
@@ -72,25 +73,6 @@ async def save(handle: WorkflowHandle[Any, OnboardingState], name: str) -> Onboa
     (HISTORIES / f"{stamp}-{SHAPE}-{name}.json").write_text(history.to_json())
     print("recorded", name)
     return state
-
-
-async def invited_under(stores: Stores, hierarchy_id: str, email: str) -> NewUser:
-    """A site user invited under `email` by another partner's admin, as the invitation's run
-    writes it: the address is a site user's from then on."""
-    user = NewUser(
-        hierarchy_id=hierarchy_id,
-        customer_id=f"CUS-{uuid.uuid4().hex[:20]}",
-        site_user_id=f"USR-{uuid.uuid4().hex[:20]}",
-        first_name="Ken",
-        last_name="Ito",
-        email=email,
-        locale="en",
-    )
-    invitation = f"invitation-record-{uuid.uuid4().hex}"
-    await stores.commerce_store().partner_users.create_invited(
-        user, invitation, "Admin", f"{invitation}:invited"
-    )
-    return user
 
 
 async def record_on_dev_server(client: Client, starter: OnboardingStarter, stores: Stores) -> None:

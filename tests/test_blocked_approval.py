@@ -18,7 +18,7 @@ from plumbing.stores import Stores
 from tests.account_helpers import approved_partner, csrf_in, signed_in_staff, wait_for_email
 from tests.api_helpers import poll, qualified_opportunity, submitted_lead
 from tests.conftest import WebApp
-from tests.factories import unique_reference
+from tests.factories import invited_under, unique_reference
 
 HELD = "the contact's email belongs to a site user"
 REJECTED_SUBJECT = "Your business partner request to"
@@ -55,20 +55,7 @@ async def invited_meanwhile(
     hierarchy_id = await stores.commerce.fetchval(
         "SELECT hierarchy_id FROM site_users WHERE lower(email) = lower($1)", admin
     )
-    user = NewUser(
-        hierarchy_id=hierarchy_id,
-        customer_id=f"CUS-{uuid.uuid4().hex[:20]}",
-        site_user_id=f"USR-{uuid.uuid4().hex[:20]}",
-        first_name="Ken",
-        last_name="Ito",
-        email=email,
-        locale="en",
-    )
-    invitation = f"invitation-test-{uuid.uuid4().hex}"
-    await stores.commerce_store().partner_users.create_invited(
-        user, invitation, "Admin", f"{invitation}:invited"
-    )
-    return user
+    return await invited_under(stores, hierarchy_id, email)
 
 
 async def blocked_onboarding(

@@ -26,6 +26,7 @@ from tests.account_helpers import (
 from tests.api_helpers import request_body
 from tests.conftest import WebApp
 from tests.factories import unique_email
+from tests.member_helpers import invited, new_email
 
 SUBMIT = "/api/onboarding-requests"
 REFERENCE = re.compile(r"^B2B-[A-HJ-NP-Z2-9]{10}$")
@@ -68,6 +69,26 @@ async def invited_elsewhere(web: WebApp, smtp: SmtpSink, email: str, count: int)
     await wait_for_email(smtp, email, "invites you", count=count)
 
 
+async def invited_here(http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink) -> str:
+    """An admin signed in on `http` invites a fresh address; the address, once invited."""
+    await signed_in_admin(http, web, smtp)
+    email = new_email()
+    await invited(http, smtp, email)
+    return email
+
+
+async def removed_then_invited_elsewhere(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> tuple[str, str]:
+    """An invitee the admin on `http` removed before they activated, whose address another
+    partner's admin invited since: the address, and the removed user's page."""
+    email = await invited_here(http, web, smtp)
+    page = f"/organization/users/{(await invited_user(stores, email))['id']}"
+    assert (await post_form(http, page, f"{page}/remove", {})).status_code == 303
+    await invited_elsewhere(web, smtp, email, count=2)
+    return email, page
+
+
 async def test_a_site_users_email_gets_the_answer_of_an_open_request(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
 ) -> None:
@@ -101,10 +122,7 @@ async def test_an_expired_invitation_frees_the_address(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> None:
     """Once its invitation expired, the invited address may apply as a partner."""
-    await signed_in_admin(http, web, smtp)
-    email = unique_email("ken.ito")
-    assert (await invite(http, email)).status_code == 303
-    await wait_for_email(smtp, email, "invites you")
+    email = await invited_here(http, web, smtp)
     await expire(stores, email)
     assert (await http.post(SUBMIT, json=request_body(email=email))).status_code == 202
 
@@ -113,13 +131,7 @@ async def test_a_user_removed_before_activating_frees_the_address(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> None:
     """An invitee removed before activating leaves the address for another organization."""
-    await signed_in_admin(http, web, smtp)
-    email = unique_email("ken.ito")
-    assert (await invite(http, email)).status_code == 303
-    await wait_for_email(smtp, email, "invites you")
-    page = f"/organization/users/{(await invited_user(stores, email))['id']}"
-    assert (await post_form(http, page, f"{page}/remove", {})).status_code == 303
-    await invited_elsewhere(web, smtp, email, count=2)
+    email, _ = await removed_then_invited_elsewhere(http, web, smtp, stores)
     statuses = await stores.commerce.fetch(
         "SELECT status FROM site_users WHERE lower(email) = lower($1) ORDER BY status", email
     )
@@ -145,10 +157,7 @@ async def test_the_new_holder_of_a_freed_address_signs_in_with_it(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> None:
     """After an expiry, the user another organization invites activates and signs in."""
-    await signed_in_admin(http, web, smtp)
-    email = unique_email("ken.ito")
-    assert (await invite(http, email)).status_code == 303
-    await wait_for_email(smtp, email, "invites you")
+    email = await invited_here(http, web, smtp)
     await expire(stores, email)
     await invited_elsewhere(web, smtp, email, count=2)
     second = (await wait_for_email(smtp, email, "invites you", count=2))[1]
@@ -163,13 +172,7 @@ async def test_an_invitee_whose_address_was_taken_meanwhile_is_not_restored(
 ) -> None:
     """Restoring a removed invitee whose address another organization invited since is
     refused with a message, and changes nothing."""
-    await signed_in_admin(http, web, smtp)
-    email = unique_email("ken.ito")
-    assert (await invite(http, email)).status_code == 303
-    await wait_for_email(smtp, email, "invites you")
-    page = f"/organization/users/{(await invited_user(stores, email))['id']}"
-    assert (await post_form(http, page, f"{page}/remove", {})).status_code == 303
-    await invited_elsewhere(web, smtp, email, count=2)
+    _, page = await removed_then_invited_elsewhere(http, web, smtp, stores)
     refused = await post_form(http, page, f"{page}/restore", {})
     assert refused.headers["location"] == f"{page}?problem=users.email_taken"
     assert TAKEN in (await http.get(f"{refused.headers['location']}&lang=en")).text

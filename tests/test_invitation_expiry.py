@@ -9,10 +9,9 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from devstack.smtp import SmtpSink
-from domain.partner_users import NewUser
 from plumbing.settings import Settings
 from plumbing.stores import Stores
-from tests.factories import make_request, now, qualified, unique_email
+from tests.factories import make_request, new_invitee, now, qualified, unique_email
 from tests.test_expiry import policy
 from workers.worker import running_worker
 from workflows.invitation import InvitationWorkflow
@@ -43,17 +42,11 @@ async def approved_hierarchy(env: WorkflowEnvironment, task_queue: str) -> tuple
 
 
 def invitation(hierarchy_id: str, admin: str) -> InvitationInput:
-    user = NewUser(
-        hierarchy_id=hierarchy_id,
-        customer_id=f"CUS-{uuid.uuid4().hex[:20]}",
-        site_user_id=f"USR-{uuid.uuid4().hex[:20]}",
-        first_name="Ken",
-        last_name="Ito",
-        email=unique_email("ken.ito"),
-        locale="en",
-    )
     return InvitationInput(
-        user=user, company="Contoso", invited_by="Aiko Sato", inviter_email=admin
+        user=new_invitee(hierarchy_id),
+        company="Contoso",
+        invited_by="Aiko Sato",
+        inviter_email=admin,
     )
 
 

@@ -7,17 +7,9 @@ import httpx
 
 from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
-from tests.account_helpers import (
-    STRONG_PASSWORD,
-    invite,
-    link_in,
-    set_password,
-    sign_in,
-    signed_in_admin,
-    wait_for_email,
-)
+from tests.account_helpers import STRONG_PASSWORD, sign_in, signed_in_admin
 from tests.conftest import WebApp
-from tests.factories import unique_email
+from tests.member_helpers import invited_and_active, new_email
 
 
 async def organization_with_a_user(
@@ -29,13 +21,8 @@ async def organization_with_a_user(
     await stores.commerce.execute(
         "UPDATE site_users SET spending_limit = 7777 WHERE lower(email) = lower($1)", admin
     )
-    user = unique_email("ken.ito")
-    assert (await invite(http, user, spending_limit="4321")).status_code == 303
-    [invitation] = await wait_for_email(smtp, user, "invites you")
-    async with httpx.AsyncClient(base_url=web.url) as invitee:
-        assert (
-            await set_password(invitee, link_in(invitation), STRONG_PASSWORD)
-        ).status_code == 303
+    user = new_email()
+    await invited_and_active(http, web, smtp, user, spending_limit="4321")
     return admin, user
 
 

@@ -9,6 +9,7 @@ from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
 from tests.account_helpers import STRONG_PASSWORD, csrf_in, post_form, sign_in, signed_in_admin
 from tests.conftest import WebApp
+from tests.member_helpers import invited_and_active, new_email, user_id_of
 from tests.staff_factor_helpers import (
     RECOVERY_CODE,
     SITE_FACTOR_PAGE,
@@ -17,7 +18,6 @@ from tests.staff_factor_helpers import (
     secret_of,
     setup_key_in,
 )
-from tests.test_partner_users import invited_and_active, new_email, user_id_of
 
 ACCOUNT_PAGE = "/account/second-factor"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import httpx
 from temporalio.client import Client, WorkflowExecutionStatus
@@ -22,30 +21,8 @@ from tests.account_helpers import (
     wait_for_email,
 )
 from tests.conftest import WebApp
+from tests.member_helpers import invited, invited_and_active, new_email, user_id_of
 from workflows.invitation import InvitationWorkflow
-
-
-def new_email() -> str:
-    return f"ken.ito.{uuid.uuid4().hex[:10]}@contoso.example"
-
-
-async def user_id_of(stores: Stores, email: str) -> str:
-    found: str = await stores.commerce.fetchval(
-        "SELECT id FROM site_users WHERE lower(email) = lower($1)", email
-    )
-    return found
-
-
-async def invited_and_active(
-    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, email: str
-) -> None:
-    """Invite `email` as the signed-in admin; the invitee sets a password in another browser."""
-    assert (await invite(http, email)).status_code == 303
-    [invitation] = await wait_for_email(smtp, email, "invites you")
-    async with httpx.AsyncClient(base_url=web.url) as invitee:
-        assert (
-            await set_password(invitee, link_in(invitation), STRONG_PASSWORD)
-        ).status_code == 303
 
 
 async def test_an_invited_user_activates_and_signs_in_without_admin_rights(
@@ -152,8 +129,7 @@ async def test_edits_are_kept_in_the_audit_log(
     """Invite, edit and remove (of a pending invitation: its cancel) make one entry each."""
     await signed_in_admin(http, web, smtp)
     email = new_email()
-    await invite(http, email, spending_limit="5000")
-    await wait_for_email(smtp, email, "invites you")
+    await invited(http, smtp, email, spending_limit="5000")
     user_id = await user_id_of(stores, email)
     page = f"/organization/users/{user_id}"
     saved = await post_form(
@@ -178,8 +154,7 @@ async def test_an_admin_cannot_reach_another_organizations_user(
     """Another organization's user is unknown here: 404, and nothing changes."""
     await signed_in_admin(http, web, smtp)
     email = new_email()
-    await invite(http, email)
-    await wait_for_email(smtp, email, "invites you")
+    await invited(http, smtp, email)
     user_id = await user_id_of(stores, email)
     async with httpx.AsyncClient(base_url=web.url) as other:
         await signed_in_admin(other, web, smtp)
@@ -258,8 +233,7 @@ async def test_a_removed_invitee_restored_is_invited_again(
     """Restore of a user who never activated sends a new invitation whose link works."""
     await signed_in_admin(http, web, smtp)
     email = new_email()
-    await invite(http, email)
-    await wait_for_email(smtp, email, "invites you")
+    await invited(http, smtp, email)
     page = f"/organization/users/{await user_id_of(stores, email)}"
     assert (await post_form(http, page, f"{page}/remove", {})).status_code == 303
     restored = await post_form(http, page, f"{page}/restore", {})
@@ -276,8 +250,7 @@ async def test_resend_sends_a_new_invitation_and_is_audited(
     """Resend sends the invitation again with a link of its own, and the log says who."""
     await signed_in_admin(http, web, smtp)
     email = new_email()
-    await invite(http, email)
-    await wait_for_email(smtp, email, "invites you")
+    await invited(http, smtp, email)
     user_id = await user_id_of(stores, email)
     page = f"/organization/users/{user_id}"
     assert (await post_form(http, page, f"{page}/resend", {})).status_code == 303
@@ -296,13 +269,12 @@ async def test_erasing_the_organization_takes_its_invited_users(
     """Erasure stops the waiting invitations and leaves none of the organization's rows."""
     admin = await signed_in_admin(http, web, smtp)
     email = new_email()
-    await invite(http, email)
-    await wait_for_email(smtp, email, "invites you")
-    invited = await stores.commerce.fetchrow(
+    await invited(http, smtp, email)
+    user = await stores.commerce.fetchrow(
         "SELECT id, invitation_id, hierarchy_id FROM site_users WHERE lower(email) = $1",
         email.lower(),
     )
-    assert invited is not None
+    assert user is not None
     reference = await stores.commerce.fetchval(
         "SELECT reference FROM prospects WHERE email = $1", admin
     )
@@ -312,9 +284,9 @@ async def test_erasing_the_organization_takes_its_invited_users(
         """SELECT (SELECT count(*) FROM site_users WHERE hierarchy_id = $1)
                 + (SELECT count(*) FROM audit_log WHERE hierarchy_id = $1)
                 + (SELECT count(*) FROM customers WHERE lower(email) = $2)""",
-        invited["hierarchy_id"],
+        user["hierarchy_id"],
         email.lower(),
     )
     assert left == 0
-    description = await client.get_workflow_handle(invited["invitation_id"]).describe()
+    description = await client.get_workflow_handle(user["invitation_id"]).describe()
     assert description.status == WorkflowExecutionStatus.TERMINATED
