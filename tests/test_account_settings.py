@@ -41,6 +41,13 @@ async def change_password(
     )
 
 
+async def sign_out_everywhere(http: httpx.AsyncClient, password: str) -> httpx.Response:
+    page = (await http.get(SESSIONS_PAGE)).text
+    return await http.post(
+        f"{SIGN_OUT_EVERYWHERE}?lang=en", data={"password": password, "csrf_token": csrf_in(page)}
+    )
+
+
 @contextlib.asynccontextmanager
 async def signed_in_elsewhere(web: WebApp, email: str) -> AsyncIterator[httpx.AsyncClient]:
     """Another browser of the same user, signed in."""
@@ -123,10 +130,7 @@ async def test_sign_out_everywhere_ends_every_session(
     """With the password typed again, every session ends, this one too."""
     email = await signed_in_admin(http, web, smtp)
     async with signed_in_elsewhere(web, email) as other:
-        page = (await http.get(SESSIONS_PAGE)).text
-        posted = await http.post(
-            SIGN_OUT_EVERYWHERE, data={"password": STRONG_PASSWORD, "csrf_token": csrf_in(page)}
-        )
+        posted = await sign_out_everywhere(http, STRONG_PASSWORD)
         assert posted.headers["location"] == "/sign-in?done=signed_out"
         assert (await other.get("/organization")).status_code == 303
     assert (await http.get("/organization")).status_code == 303
@@ -138,11 +142,7 @@ async def test_sign_out_everywhere_with_a_wrong_password_ends_nothing(
     """A wrong password: 422 on the field, and both sessions still work."""
     email = await signed_in_admin(http, web, smtp)
     async with signed_in_elsewhere(web, email) as other:
-        page = (await http.get(SESSIONS_PAGE)).text
-        posted = await http.post(
-            f"{SIGN_OUT_EVERYWHERE}?lang=en",
-            data={"password": OTHER_PASSWORD, "csrf_token": csrf_in(page)},
-        )
+        posted = await sign_out_everywhere(http, OTHER_PASSWORD)
         assert posted.status_code == 422
         assert "This is not your current password." in posted.text
         assert (await other.get("/organization")).status_code == 200

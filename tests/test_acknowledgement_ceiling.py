@@ -4,6 +4,7 @@ acknowledgement goes out in a later hour; none is dropped."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import uuid
 from collections import Counter
@@ -144,29 +145,37 @@ async def test_an_acknowledgement_goes_out_before_its_call_would_give_up(
     assert len(smtp.messages_to(late.to)) == 1
 
 
-async def test_a_request_past_the_ceiling_is_recorded_and_its_email_waits(
-    client: Client, stores: Stores, web: WebApp, smtp: SmtpSink
-) -> None:
-    """Accepted (202) and its lead made, while its acknowledgement holds a later hour's place."""
+@contextlib.asynccontextmanager
+async def past_the_ceiling(
+    client: Client, stores: Stores, web: WebApp
+) -> AsyncIterator[tuple[httpx.AsyncClient, WebApp]]:
+    """A web app and a worker of their own, with a ceiling of one acknowledgement an hour and
+    the places of this hour and the next taken: a request's acknowledgement waits two hours
+    at least, even if an hour begins meanwhile. A client of the app, and the app."""
     queue = f"ceiling-{uuid.uuid4().hex[:8]}"
     settings = web.settings.model_copy(
         update={"onboarding_acknowledgements_per_hour": 1, "onboarding_task_queue": queue}
     )
     outbox = stores.commerce_store().outbox
-    # Two hours' places taken from this one on: the request's email waits two hours at least,
-    # even if an hour begins meanwhile.
     for _ in range(2):
         await outbox.acknowledgement_hour(f"<{uuid.uuid4().hex}@shop.example>", 1, hour_of(now()))
-    body = request_body()
     async with (
         running_worker(client, queue, stores, settings),
         serving(create_app(settings, web.staff_token)) as url,
         httpx.AsyncClient(base_url=url) as http,
     ):
+        yield http, WebApp(url, web.staff_token, settings)
+
+
+async def test_a_request_past_the_ceiling_is_recorded_and_its_email_waits(
+    client: Client, stores: Stores, web: WebApp, smtp: SmtpSink
+) -> None:
+    """Accepted (202) and its lead made, while its acknowledgement holds a later hour's place."""
+    body = request_body()
+    async with past_the_ceiling(client, stores, web) as (http, here):
         response = await http.post("/api/onboarding-requests", json=body)
         assert response.status_code == 202, response.text
         reference = response.json()["reference"]
-        here = WebApp(url, web.staff_token, settings)
         onboarding = await poll(http, here, f"/api/onboarding-requests/{reference}", "lead_id")
         place = await placed(stores, f"<{reference}.acknowledgement@shop.example>")
     assert onboarding["lead_id"]
@@ -179,19 +188,7 @@ async def test_a_held_back_acknowledgement_does_not_hold_the_decision(
 ) -> None:
     """The lead is qualified and its opportunity made while the acknowledgement still waits
     for a later hour."""
-    queue = f"ceiling-{uuid.uuid4().hex[:8]}"
-    settings = web.settings.model_copy(
-        update={"onboarding_acknowledgements_per_hour": 1, "onboarding_task_queue": queue}
-    )
-    outbox = stores.commerce_store().outbox
-    for _ in range(2):
-        await outbox.acknowledgement_hour(f"<{uuid.uuid4().hex}@shop.example>", 1, hour_of(now()))
-    async with (
-        running_worker(client, queue, stores, settings),
-        serving(create_app(settings, web.staff_token)) as url,
-        httpx.AsyncClient(base_url=url) as http,
-    ):
-        here = WebApp(url, web.staff_token, settings)
+    async with past_the_ceiling(client, stores, web) as (http, here):
         reference, lead_id = await submitted_lead(http, here)
         qualify = await http.post(f"/api/sales/leads/{lead_id}/qualify", headers=here.staff())
         assert qualify.status_code == 202, qualify.text

@@ -3,6 +3,8 @@ for a program); the name a page shows is looked up when it is read."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from devstack.smtp import SmtpSink
@@ -25,14 +27,31 @@ async def _hierarchy_page(stores: Stores, site_user_id: str) -> str:
     return f"/commerce/customer-hierarchies/{hierarchy_id}"
 
 
+async def _partner_and_staff(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores, staff_name: str
+) -> tuple[dict[str, Any], str]:
+    """An approved partner's admin (made in a browser of their own), and a staff member
+    named `staff_name` signed in on `http`: the admin, and the staff member's account id."""
+    async with httpx.AsyncClient(base_url=web.url) as partner_browser:
+        user = await partner(partner_browser, web, smtp, stores)
+    email = await signed_in_staff(http, stores, web, staff_name)
+    return user, await _staff_id(stores, email)
+
+
+async def _block_actors(stores: Stores, site_user_id: str) -> list[str]:
+    """Who the audit log says blocked the site user, oldest first."""
+    actors = await stores.commerce.fetch(
+        "SELECT actor FROM audit_log WHERE site_user_id = $1 AND action = 'blocked' ORDER BY id",
+        site_user_id,
+    )
+    return [a["actor"] for a in actors]
+
+
 async def test_a_credit_limit_change_keeps_the_staff_account_id(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> None:
     """The history stores the staff member's id; the page shows their name as it is now."""
-    async with httpx.AsyncClient(base_url=web.url) as partner_browser:
-        user = await partner(partner_browser, web, smtp, stores)
-    email = await signed_in_staff(http, stores, web, "Rep Before")
-    staff_id = await _staff_id(stores, email)
+    user, staff_id = await _partner_and_staff(http, web, smtp, stores, "Rep Before")
     page = await _hierarchy_page(stores, user["site_user_id"])
     html = (await http.get(page)).text
     form = {"csrf_token": csrf_in(html), "amount": "2000000", "reason": "A good year"}
@@ -53,20 +72,14 @@ async def test_a_block_from_the_back_office_keeps_the_staff_account_id(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> None:
     """The audit entry of a block stores the staff member's id; the page shows the name."""
-    async with httpx.AsyncClient(base_url=web.url) as partner_browser:
-        user = await partner(partner_browser, web, smtp, stores)
-    email = await signed_in_staff(http, stores, web, "Rep Blocker")
+    user, staff_id = await _partner_and_staff(http, web, smtp, stores, "Rep Blocker")
     page = await _hierarchy_page(stores, user["site_user_id"])
     token = csrf_in((await http.get(page)).text)
     blocked = await http.post(
         f"/commerce/site-users/{user['site_user_id']}/block", data={"csrf_token": token}
     )
     assert blocked.status_code == 303
-    actors = await stores.commerce.fetch(
-        "SELECT actor FROM audit_log WHERE site_user_id = $1 AND action = 'blocked'",
-        user["site_user_id"],
-    )
-    assert [a["actor"] for a in actors] == [await _staff_id(stores, email)]
+    assert await _block_actors(stores, user["site_user_id"]) == [staff_id]
     assert "<td>Rep Blocker</td>" in (await http.get(page)).text
 
 
@@ -89,14 +102,7 @@ async def test_a_programs_change_is_recorded_as_the_programs(
 ) -> None:
     """A block through the API with X-Staff-User is the program's (`api:<name>`), even when
     the name is a staff member's."""
-    async with httpx.AsyncClient(base_url=web.url) as partner_browser:
-        user = await partner(partner_browser, web, smtp, stores)
-    staff_email = await signed_in_staff(http, stores, web, "Rep Named")
+    user, staff_id = await _partner_and_staff(http, web, smtp, stores, "Rep Named")
     path = f"/api/commerce/site-users/{user['site_user_id']}/block"
-    staff_id = await _staff_id(stores, staff_email)
     assert (await http.post(path, headers=web.staff(staff_id))).status_code == 200
-    actors = await stores.commerce.fetch(
-        "SELECT actor FROM audit_log WHERE site_user_id = $1 AND action = 'blocked'",
-        user["site_user_id"],
-    )
-    assert [a["actor"] for a in actors] == [f"api:{staff_id}"]
+    assert await _block_actors(stores, user["site_user_id"]) == [f"api:{staff_id}"]

@@ -4,7 +4,6 @@ under a share lock, so a removal in progress is waited for, not read around."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -13,34 +12,19 @@ import httpx
 from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
 from storage.database import Connection
-from tests.account_helpers import activated_partner
 from tests.conftest import WebApp
-
-PATH = "/api/partner/purchase-authorizations"
-STOREFRONT = {"Authorization": "Bearer storefront-token-for-tests"}
+from tests.test_purchases import PATH, STOREFRONT, credit, order, partner
 
 
-async def partner(
+async def limited_partner(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> dict[str, Any]:
     """An approved partner's admin, with a spending limit of 5000 on a credit of 1,000,000."""
-    email = await activated_partner(http, web, smtp)
-    row = await stores.commerce.fetchrow(
-        """UPDATE site_users SET spending_limit = 5000 WHERE lower(email) = lower($1)
-           RETURNING id, hierarchy_id""",
-        email,
+    user = await partner(http, web, smtp, stores)
+    await stores.commerce.execute(
+        "UPDATE site_users SET spending_limit = 5000 WHERE id = $1", user["site_user_id"]
     )
-    assert row is not None
-    return dict(row)
-
-
-def order(user: dict[str, Any], amount: str) -> dict[str, Any]:
-    return {
-        "order_reference": f"ORD-{uuid.uuid4().hex[:12]}",
-        "site_user_id": user["id"],
-        "amount": amount,
-        "currency": "JPY",
-    }
+    return user
 
 
 async def waiting_for_a_lock(stores: Stores, statement_has: str) -> None:
@@ -60,7 +44,7 @@ async def removed_in(conn: Connection, user: dict[str, Any]) -> None:
     """Remove the user in `conn`'s open transaction, holding the row until it ends."""
     await conn.execute(
         "UPDATE site_users SET status = 'removed', status_changed_at = now() WHERE id = $1",
-        user["id"],
+        user["site_user_id"],
     )
 
 
@@ -68,15 +52,13 @@ async def test_an_approval_beyond_the_available_credit_is_declined_as_insufficie
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> None:
     """The credit used up while the order waited: the admin's approval declines it for that."""
-    user = await partner(http, web, smtp, stores)
+    user = await limited_partner(http, web, smtp, stores)
     waiting = order(user, "8000")
     answer = await http.post(PATH, json=waiting, headers=STOREFRONT)
     assert answer.json()["status"] == "needs_approval"
     await stores.commerce.execute(
-        """UPDATE credit_limits SET reserved = amount - 1000
-           WHERE customer_id = (SELECT organization_customer_id FROM customer_hierarchies
-                                WHERE id = $1)""",
-        user["hierarchy_id"],
+        "UPDATE credit_limits SET reserved = amount - 1000 WHERE customer_id = $1",
+        user["customer_id"],
     )
     decided, _ = await stores.commerce_store().credit.step(
         waiting["order_reference"], "approve", "Admin"
@@ -88,7 +70,7 @@ async def test_an_authorization_waits_for_a_removal_in_progress(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> None:
     """An order placed while the user's removal is being written is declined once it commits."""
-    user = await partner(http, web, smtp, stores)
+    user = await limited_partner(http, web, smtp, stores)
     async with stores.commerce.acquire() as conn:
         transaction = conn.transaction()
         await transaction.start()
@@ -105,22 +87,18 @@ async def test_an_admins_approval_waits_for_a_removal_in_progress(
 ) -> None:
     """An approval given while the user's removal is being written declines the order, and
     reserves nothing."""
-    user = await partner(http, web, smtp, stores)
+    user = await limited_partner(http, web, smtp, stores)
     waiting = order(user, "8000")
     assert (await http.post(PATH, json=waiting, headers=STOREFRONT)).status_code == 200
-    credit = stores.commerce_store().credit
+    credits = stores.commerce_store().credit
     async with stores.commerce.acquire() as conn:
         transaction = conn.transaction()
         await transaction.start()
         await removed_in(conn, user)
-        approval = asyncio.create_task(credit.step(waiting["order_reference"], "approve", "A"))
+        approval = asyncio.create_task(credits.step(waiting["order_reference"], "approve", "A"))
         await waiting_for_a_lock(stores, "FOR SHARE OF u")
         await transaction.commit()
     decided, _ = await approval
     assert (decided["status"], decided["reason"]) == ("declined", "user_not_active")
-    reserved = await stores.commerce.fetchval(
-        """SELECT reserved FROM credit_limits WHERE customer_id =
-           (SELECT organization_customer_id FROM customer_hierarchies WHERE id = $1)""",
-        user["hierarchy_id"],
-    )
+    reserved, _ = await credit(stores, user)
     assert reserved == Decimal("0")

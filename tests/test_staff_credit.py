@@ -8,6 +8,7 @@ import uuid
 from decimal import Decimal
 
 import httpx
+import pytest
 
 from plumbing.stores import Stores
 from tests.account_helpers import csrf_in, signed_in_staff
@@ -16,6 +17,8 @@ from tests.conftest import WebApp
 
 ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
 CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+# What the page shows after the approval until a change is taken: its entry and its limit.
+AS_APPROVED = (["approval"], "1,000,000 JPY")
 
 
 def _rows(html: str, table_id: str) -> list[list[str]]:
@@ -58,6 +61,12 @@ async def _won_hierarchy_page(http: httpx.AsyncClient, stores: Stores, web: WebA
     assert (await _close_won_from_the_console(http, opportunity_id, "1000000")).status_code == 303
     hierarchy = await _hierarchy(http, web, reference)
     return f"/commerce/customer-hierarchies/{hierarchy['id']}"
+
+
+async def _history_and_limit(http: httpx.AsyncClient, page: str) -> tuple[list[str], str]:
+    """Who changed the limit, newest first, and the limit now, as the hierarchy page shows."""
+    html = (await http.get(page)).text
+    return [row[1] for row in _rows(html, "credit-limit-changes")], _current_limit(html)
 
 
 async def _change(http: httpx.AsyncClient, page: str, amount: str, reason: str) -> httpx.Response:
@@ -126,17 +135,28 @@ async def test_a_change_is_a_limit_changed_entry_in_the_ledger(
     assert '<dd id="credit-available">1,500,000 JPY</dd>' in html
 
 
-async def test_an_empty_reason_is_refused_and_changes_nothing(
-    http: httpx.AsyncClient, stores: Stores, web: WebApp
+@pytest.mark.parametrize(
+    ("amount", "reason", "error"),
+    [
+        ("1500000", "   ", 'href="#credit-limit-reason">Reason:'),
+        (
+            "1500000.50",
+            "Paid every invoice early for a year",
+            'href="#new-credit-limit">New credit limit: has no decimals in JPY',
+        ),
+    ],
+    ids=["empty-reason", "decimals-in-yen"],
+)
+async def test_a_change_the_form_refuses_names_the_field_and_changes_nothing(
+    http: httpx.AsyncClient, stores: Stores, web: WebApp, amount: str, reason: str, error: str
 ) -> None:
-    """A change without a reason answers 422 naming the reason; the limit stays as it was."""
+    """A change without a reason, or to 1500000.50 JPY, answers 422 naming the field in the
+    error summary; the limit stays as it was."""
     page = await _won_hierarchy_page(http, stores, web)
-    refused = await _change(http, page, "1500000", "   ")
+    refused = await _change(http, page, amount, reason)
     assert refused.status_code == 422
-    assert 'href="#credit-limit-reason">Reason:' in refused.text
-    html = (await http.get(page)).text
-    assert [r[1] for r in _rows(html, "credit-limit-changes")] == ["approval"]
-    assert _current_limit(html) == "1,000,000 JPY"
+    assert error in refused.text
+    assert await _history_and_limit(http, page) == AS_APPROVED
 
 
 async def test_a_change_without_the_anti_csrf_token_is_refused(
@@ -148,9 +168,7 @@ async def test_a_change_without_the_anti_csrf_token_is_refused(
         f"{page}/credit-limit", data={"amount": "1", "reason": "Forged from another site"}
     )
     assert refused.status_code == 403
-    html = (await http.get(page)).text
-    assert [r[1] for r in _rows(html, "credit-limit-changes")] == ["approval"]
-    assert _current_limit(html) == "1,000,000 JPY"
+    assert await _history_and_limit(http, page) == AS_APPROVED
 
 
 async def test_an_unknown_hierarchy_has_no_credit_limit_to_change(
@@ -177,16 +195,3 @@ async def test_the_new_limit_is_prefilled_as_typed_in_yen(
     )
     assert field is not None
     assert field[1] == "1000000"
-
-
-async def test_a_limit_with_decimals_in_yen_is_refused_and_changes_nothing(
-    http: httpx.AsyncClient, stores: Stores, web: WebApp
-) -> None:
-    """A change to 1500000.50 JPY answers 422 naming the amount; the limit stays as it was."""
-    page = await _won_hierarchy_page(http, stores, web)
-    refused = await _change(http, page, "1500000.50", "Paid every invoice early for a year")
-    assert refused.status_code == 422
-    assert 'href="#new-credit-limit">New credit limit: has no decimals in JPY' in refused.text
-    html = (await http.get(page)).text
-    assert [r[1] for r in _rows(html, "credit-limit-changes")] == ["approval"]
-    assert _current_limit(html) == "1,000,000 JPY"

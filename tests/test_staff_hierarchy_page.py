@@ -7,12 +7,12 @@ import re
 from dataclasses import dataclass
 
 import httpx
+import pytest
 
 from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
 from tests.account_helpers import (
     STRONG_PASSWORD,
-    invite,
     link_in,
     post_form,
     set_password,
@@ -21,7 +21,7 @@ from tests.account_helpers import (
     wait_for_email,
 )
 from tests.conftest import WebApp
-from tests.factories import unique_email
+from tests.member_helpers import invited, new_email
 
 MEMBER_ROW = re.compile(r'<tr id="site-user-([^"]+)">(.*?)</tr>', re.S)
 CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
@@ -49,9 +49,8 @@ async def _organization(
     """The admin signs in on `http` and invites a user whose spending limit is 50,000 JPY;
     then a staff member signs in on `http` too (the two audiences' cookies differ)."""
     admin_email = await signed_in_admin(http, web, smtp)
-    invitee_email = unique_email("ken.ito")
-    assert (await invite(http, invitee_email, spending_limit="50000")).status_code == 303
-    await wait_for_email(smtp, invitee_email, "invites you")
+    invitee_email = new_email()
+    await invited(http, smtp, invitee_email, spending_limit="50000")
     row = await stores.commerce.fetchrow(
         "SELECT id, hierarchy_id FROM site_users WHERE lower(email) = lower($1)", invitee_email
     )
@@ -91,22 +90,25 @@ async def test_a_members_row_has_status_spending_limit_and_sign_in(
     assert CELL.findall(row)[1:6] == [org.invitee_email, "user", "invited", "50,000 JPY", "—"]
 
 
-async def test_an_active_user_is_offered_a_password_reset_link(
-    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+@pytest.mark.parametrize(
+    ("member", "offered", "withheld"),
+    [("admin_email", RESET, ACTIVATION), ("invitee_email", ACTIVATION, RESET)],
+    ids=["active-admin-reset", "invited-user-activation"],
+)
+async def test_a_members_row_offers_the_link_their_status_calls_for(
+    http: httpx.AsyncClient,
+    web: WebApp,
+    smtp: SmtpSink,
+    stores: Stores,
+    member: str,
+    offered: str,
+    withheld: str,
 ) -> None:
-    """The activated admin's row offers a reset link, not an activation link."""
+    """The activated admin's row offers a reset link; the row of a user who has not
+    activated yet offers the activation link again; neither offers the other link."""
     org = await _organization(http, web, smtp, stores)
-    row = _members((await http.get(org.page)).text)[org.admin_email]
-    assert (RESET in row, ACTIVATION in row) == (True, False)
-
-
-async def test_an_invited_user_is_offered_the_activation_link_again(
-    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
-) -> None:
-    """The row of a user who has not activated yet offers the activation link again."""
-    org = await _organization(http, web, smtp, stores)
-    row = _members((await http.get(org.page)).text)[org.invitee_email]
-    assert (ACTIVATION in row, RESET in row) == (True, False)
+    row = _members((await http.get(org.page)).text)[getattr(org, member)]
+    assert (offered in row, withheld in row) == (True, False)
 
 
 async def test_a_blocked_user_is_offered_no_link(

@@ -48,6 +48,20 @@ async def _account_id(stores: Stores, email: str) -> str:
     return account.id
 
 
+async def _code_step_key(stores: Stores, email: str) -> str:
+    """The throttle's key for the staff member's wrong codes, apart from their passwords'."""
+    return f"second-factor:staff:{await _account_id(stores, email)}"
+
+
+async def _lock_the_code_step(stores: Stores, email: str) -> None:
+    """As many wrong codes as lock the account's code step, counted just now."""
+    await stores.commerce.execute(
+        "INSERT INTO sign_in_failures (key, failures, last_failure_at) VALUES ($1, $2, now())",
+        await _code_step_key(stores, email),
+        PER_ACCOUNT.lock_after,
+    )
+
+
 async def test_the_first_sign_in_shows_the_enrolment_with_its_labels(
     http: httpx.AsyncClient, stores: Stores, web: WebApp
 ) -> None:
@@ -149,7 +163,7 @@ async def test_wrong_codes_count_against_the_accounts_code_throttle(
 ) -> None:
     """A wrong code is counted for the account; a right one clears the count."""
     email, app = await _enrolled(http, stores, web)
-    key = f"second-factor:staff:{await _account_id(stores, email)}"
+    key = await _code_step_key(stores, email)
     assert (await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")).status_code == 303
     assert (await post_code(http, "000000")).status_code == 401
     failures = "SELECT failures FROM sign_in_failures WHERE key = $1"
@@ -163,12 +177,7 @@ async def test_a_locked_code_step_refuses_even_the_right_code(
 ) -> None:
     """Past the per-account lock of wrong codes, even a right code waits (429)."""
     email, app = await _enrolled(http, stores, web)
-    key = f"second-factor:staff:{await _account_id(stores, email)}"
-    await stores.commerce.execute(
-        "INSERT INTO sign_in_failures (key, failures, last_failure_at) VALUES ($1, $2, now())",
-        key,
-        PER_ACCOUNT.lock_after,
-    )
+    await _lock_the_code_step(stores, email)
     assert (await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")).status_code == 303
     locked = await post_code(http, await app.code())
     assert locked.status_code == 429
@@ -181,12 +190,7 @@ async def test_a_locked_code_step_leaves_the_password_step_open(
 ) -> None:
     """Wrong codes are counted apart from wrong passwords: the password still signs in."""
     email, _ = await _enrolled(http, stores, web)
-    key = f"second-factor:staff:{await _account_id(stores, email)}"
-    await stores.commerce.execute(
-        "INSERT INTO sign_in_failures (key, failures, last_failure_at) VALUES ($1, $2, now())",
-        key,
-        PER_ACCOUNT.lock_after,
-    )
+    await _lock_the_code_step(stores, email)
     assert (await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")).status_code == 303
 
 
