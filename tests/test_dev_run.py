@@ -22,6 +22,8 @@ from devstack.postgres import EmbeddedPostgres
 from devstack.run import DEV_PORTS
 from devstack.temporal import TemporalDevServer
 
+# Each test runs the dev run's processes: half a minute or more, so they start early.
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 UP = "Ctrl-C stops everything."
 # Addresses that would make the dev run use a server of the caller's instead of its own.

@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from plumbing.stores import Stores
 from tests.account_helpers import STRONG_PASSWORD, sign_in, signed_in_staff
 from tests.conftest import WebApp
 from tests.staff_factor_helpers import STAFF_FACTOR_PAGE, enrol, staff_command
+
+# Each test runs `python -m starter` once or more: on a busy machine, up to half a minute.
+pytestmark = pytest.mark.slow
 
 
 async def _account_id(stores: Stores, email: str) -> str:
