@@ -8,10 +8,9 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from starter.api.common import CONFLICT, NOT_FOUND, STAFF, conflict, found
+from starter.api.common import CONFLICT, NOT_FOUND, STAFF, decision_answer
 from starter.api.schemas import Body, DecisionAccepted
 from starter.common.auth import ServicesDep, StaffDep
-from starter.services.pipeline import DecisionRefused
 
 router = APIRouter()
 
@@ -33,11 +32,4 @@ async def resolve_blocked_approval(
     """Resolve an approval that waits because the contact's email belongs to a site user:
     `retry` once the address is free (a retry that finds it held still waits), or `reject`.
     409 unless the onboarding's status is `approval_blocked`."""
-    with found():
-        try:
-            decided = await services.blocked_approvals.resolve(reference, body.action, user)
-        except DecisionRefused as refused:
-            return conflict(str(refused), refused.reference)
-    return DecisionAccepted(
-        reference=decided.reference, status=decided.status, opportunity_id=decided.opportunity_id
-    )
+    return await decision_answer(services.blocked_approvals.resolve(reference, body.action, user))

@@ -1,16 +1,19 @@
-"""What every resource of the JSON API shares: its error answers and paging parameters."""
+"""What every resource of the JSON API shares: its error answers, paging parameters, and the
+answer to a staff decision."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Query
 from fastapi.responses import JSONResponse
 
+from starter.api.schemas import DecisionAccepted
 from starter.common.problem import Problem
 from starter.services.errors import NotFound
+from starter.services.pipeline import Decided, DecisionRefused
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": Problem}}
@@ -34,3 +37,16 @@ def found() -> Iterator[None]:
 
 def conflict(reason: str, reference: str) -> JSONResponse:
     return JSONResponse(status_code=409, content={"detail": reason, "reference": reference})
+
+
+async def decision_answer(decision: Awaitable[Decided]) -> DecisionAccepted | JSONResponse:
+    """202 with the onboarding's status once the decision is taken; 409 with the reason
+    when the onboarding refuses it; 404 when the service finds nothing to decide."""
+    with found():
+        try:
+            decided = await decision
+        except DecisionRefused as refused:
+            return conflict(str(refused), refused.reference)
+    return DecisionAccepted(
+        reference=decided.reference, status=decided.status, opportunity_id=decided.opportunity_id
+    )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import JSONResponse
 
 from sales.port import LeadView
-from starter.api.common import CONFLICT, NOT_FOUND, STAFF, Limit, Offset, conflict, found
+from starter.api.common import CONFLICT, NOT_FOUND, STAFF, Limit, Offset, decision_answer, found
 from starter.api.schemas import (
     CloseBody,
     DecisionAccepted,
@@ -18,7 +16,6 @@ from starter.api.schemas import (
     Opportunity,
 )
 from starter.common.auth import ServicesDep, StaffDep
-from starter.services.pipeline import Decided, DecisionRefused
 
 
 async def _builtin_sales_only(services: ServicesDep, _: StaffDep) -> None:
@@ -53,19 +50,6 @@ async def get_lead(lead_id: str, services: ServicesDep, _: StaffDep) -> Lead:
     return Lead.from_row(row)
 
 
-async def _answer(decision: Awaitable[Decided]) -> DecisionAccepted | JSONResponse:
-    """202 with the onboarding's status once the decision is taken; 409 with the reason
-    when the onboarding refuses it."""
-    with found():
-        try:
-            decided = await decision
-        except DecisionRefused as refused:
-            return conflict(str(refused), refused.reference)
-    return DecisionAccepted(
-        reference=decided.reference, status=decided.status, opportunity_id=decided.opportunity_id
-    )
-
-
 @router.post(
     "/sales/leads/{lead_id}/qualify",
     status_code=202,
@@ -75,7 +59,7 @@ async def _answer(decision: Awaitable[Decided]) -> DecisionAccepted | JSONRespon
 async def qualify_lead(
     lead_id: str, services: ServicesDep, user: StaffDep
 ) -> DecisionAccepted | JSONResponse:
-    return await _answer(services.pipeline.qualify(lead_id, user))
+    return await decision_answer(services.pipeline.qualify(lead_id, user))
 
 
 @router.post(
@@ -87,7 +71,7 @@ async def qualify_lead(
 async def disqualify_lead(
     lead_id: str, body: DisqualifyBody, services: ServicesDep, user: StaffDep
 ) -> DecisionAccepted | JSONResponse:
-    return await _answer(services.pipeline.disqualify(lead_id, user, body.reason))
+    return await decision_answer(services.pipeline.disqualify(lead_id, user, body.reason))
 
 
 @router.get(
@@ -111,4 +95,4 @@ async def close_opportunity(
     closing = services.pipeline.close(
         opportunity_id, user, body.outcome, body.reason, body.credit_limit
     )
-    return await _answer(closing)
+    return await decision_answer(closing)
