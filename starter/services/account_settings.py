@@ -5,8 +5,6 @@ stolen session cannot guess it."""
 
 from __future__ import annotations
 
-import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,16 +16,14 @@ from accounts.tokens import token_hash
 from commerce.accounts import Account
 from commerce.store import CommerceStore
 from domain.locale import Locale
+from starter.services.account_emails import send_notice
 from starter.services.accounts import (
     AccountService,
     Mismatch,
     PasswordRefused,
     Throttled,
 )
-from workflows.account_emails import AccountEmailWorkflow
 from workflows.models import AccountEmailRequest
-
-log = logging.getLogger(__name__)
 
 
 class WrongPassword(Exception):
@@ -98,18 +94,13 @@ class AccountSettingsService:
             account_id=account.id,
             locale=locale,
         )
-        # The password is changed already: a notice that does not start must not undo the
-        # page's answer.
-        try:
-            await self._client.start_workflow(
-                AccountEmailWorkflow.run,
-                notice,
-                id=f"account-email-changed-{uuid.uuid4().hex}",
-                task_queue=self._task_queue,
-                execution_timeout=timedelta(days=1),
-            )
-        except Exception:
-            log.exception("password of %s %s changed; notice not started", *_who(account))
+        # The password is changed already: the notice cannot undo the page's answer.
+        await send_notice(
+            self._client,
+            self._task_queue,
+            notice,
+            f"password of {account.audience} {account.id} changed",
+        )
 
     async def sessions(self, account: Account, session_id: str) -> list[SessionSeen]:
         """The account's sessions that still work, the last used first; this one marked."""
@@ -132,7 +123,3 @@ class AccountSettingsService:
         if not isinstance(checked, Account) or checked.id != account.id:
             raise WrongPassword
         return checked
-
-
-def _who(account: Account) -> tuple[str, str]:
-    return account.audience, account.id

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import uuid
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -18,7 +17,7 @@ from accounts.tokens import token_hash
 from commerce.accounts import Account, LinkHolder
 from commerce.store import CommerceStore
 from domain.audience import Audience
-from workflows.account_emails import AccountEmailWorkflow
+from starter.services.account_emails import send_notice, start_account_email
 from workflows.invitation import InvitationWorkflow
 from workflows.models import AccountEmailRequest
 
@@ -46,10 +45,6 @@ class LinkUnusable(Exception):
 @dataclass(frozen=True)
 class PasswordRefused(Exception):
     problem: PasswordProblem
-
-
-def account_key(account: Account) -> tuple[str, str]:
-    return account.audience, account.id
 
 
 def email_key(email: str) -> str:
@@ -169,12 +164,13 @@ class AccountService:
                 account_id=account.id,
                 locale="ja" if locale == "ja" else "en",
             )
-            try:
-                await self._start_email(notice, f"account-email-changed-{token_hash(token)[:32]}")
-            except Exception:
-                log.exception(
-                    "password of %s %s changed; notice not started", *account_key(account)
-                )
+            await send_notice(
+                self._client,
+                self._task_queue,
+                notice,
+                f"password of {account.audience} {account.id} changed",
+                f"account-email-changed-{token_hash(token)[:32]}",
+            )
         return changed
 
     async def _tell_invitation(self, invitation_id: str) -> None:
@@ -192,22 +188,13 @@ class AccountService:
         email = email_key(email)
         if not email or len(email) > MAX_EMAIL:
             return
-        await self._start_email(
+        await start_account_email(
+            self._client,
+            self._task_queue,
             AccountEmailRequest(
                 audience=audience,
                 purpose="link",
                 email=email,
                 locale="ja" if locale == "ja" else "en",
             ),
-            f"account-email-{uuid.uuid4().hex}",
-        )
-
-    async def _start_email(self, request: AccountEmailRequest, workflow_id: str) -> None:
-        await self._client.start_workflow(
-            AccountEmailWorkflow.run,
-            request,
-            id=workflow_id,
-            task_queue=self._task_queue,
-            # Sending is worth a day's outage of the SMTP server, not more.
-            execution_timeout=timedelta(days=1),
         )

@@ -16,8 +16,8 @@ from temporalio.service import RPCError
 from commerce.accounts import Account
 from domain.locale import Locale
 from domain.partner_users import NewUser
+from starter.services.account_emails import send_notice
 from starter.services.partner_user_forms import NewUserForm, NotAllowed, invitation_id
-from workflows.account_emails import AccountEmailWorkflow
 from workflows.invitation import InvitationWorkflow
 from workflows.models import AccountEmailRequest, InvitationInput, InvitationPolicy
 
@@ -148,12 +148,6 @@ class PartnerUserRuns:
                 locale=locale_of(admin),
                 role=role,
             )
-            try:
-                await self._client.start_workflow(
-                    AccountEmailWorkflow.run,
-                    notice,
-                    id=f"account-email-role-{uuid.uuid4().hex}",
-                    task_queue=self._task_queue,
-                )
-            except RPCError:
-                log.exception("admin of %s handed over; notice not started", admin.hierarchy_id)
+            await send_notice(
+                self._client, self._task_queue, notice, f"admin of {admin.hierarchy_id} handed over"
+            )
