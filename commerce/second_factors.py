@@ -73,12 +73,10 @@ class SecondFactors:
     ) -> bool:
         """Verify the pending factor when `check` accepts the secret, and keep the digests
         of its recovery codes; False when there is no pending factor or the code is wrong."""
-        row = await self._db.fetchrow(_FACTOR, audience, account_id, False)
-        if row is None:
+        matched = await self._matching_step(audience, account_id, False, check)
+        if matched is None:
             return False
-        step = check(self._open(audience, account_id, row), row["last_step"])
-        if step is None:
-            return False
+        sealed, step = matched
         async with self._db.acquire() as conn, conn.transaction():
             # Only the secret that was checked: an enrolment begun again meanwhile has another.
             confirmed = await conn.fetchval(
@@ -88,7 +86,7 @@ class SecondFactors:
                    RETURNING true""",
                 audience,
                 account_id,
-                row["sealed_secret"],
+                sealed,
                 step,
             )
             if not confirmed:
@@ -104,12 +102,10 @@ class SecondFactors:
 
     async def verify_code(self, audience: Audience, account_id: str, check: StepCheck) -> bool:
         """Whether `check` accepts a code of the verified factor that no earlier use took."""
-        row = await self._db.fetchrow(_FACTOR, audience, account_id, True)
-        if row is None:
+        matched = await self._matching_step(audience, account_id, True, check)
+        if matched is None:
             return False
-        step = check(self._open(audience, account_id, row), row["last_step"])
-        if step is None:
-            return False
+        sealed, step = matched
         # The condition is checked again on the row as a concurrent use left it, so only one
         # of two uses of this step (or a later one) updates it.
         accepted = await self._db.fetchval(
@@ -119,7 +115,7 @@ class SecondFactors:
                RETURNING true""",
             audience,
             account_id,
-            row["sealed_secret"],
+            sealed,
             step,
         )
         return bool(accepted)
@@ -165,6 +161,18 @@ class SecondFactors:
             account_id,
         )
         return bool(removed)
+
+    async def _matching_step(
+        self, audience: Audience, account_id: str, verified: bool, check: StepCheck
+    ) -> tuple[bytes, int] | None:
+        """The sealed secret of the account's pending (or verified) factor and the step of
+        the typed code, when `check` accepts it; None when there is no such factor or it
+        does not."""
+        row = await self._db.fetchrow(_FACTOR, audience, account_id, verified)
+        if row is None:
+            return None
+        step = check(self._open(audience, account_id, row), row["last_step"])
+        return None if step is None else (row["sealed_secret"], step)
 
     def _open(self, audience: Audience, account_id: str, row: Any) -> bytes:
         return self._sealer.open(
