@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+
+import pytest_asyncio
 
 from activities.commerce import CommerceWrites
 from activities.models import EmailKind, SendEmailInput
@@ -32,6 +34,15 @@ from workflows.models import OnboardingIds
 
 def _uid(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+@pytest_asyncio.fixture(loop_scope="session", name="o")
+async def onboarding(stores: Stores, settings: Settings) -> AsyncIterator[Onboarding]:
+    """One onboarding to drive, its email activity closed afterwards. A fixture: a test
+    module imports it and its tests ask for `o`."""
+    driven = Onboarding(stores, settings)
+    yield driven
+    await driven.email.close()
 
 
 class Onboarding:

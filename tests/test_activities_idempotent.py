@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
@@ -17,17 +15,13 @@ from activities.onboarding_models import CloseProspectInput
 from commerce.outbox import EmailOutbox, OutboxEmail
 from devstack.smtp import SmtpSink
 from domain.outcomes import ProspectStatus
-from plumbing.settings import Settings
-from plumbing.stores import Stores
 from tests import rows
-from tests.onboarding_writes import Onboarding, approval_of, assert_repeat_changes_nothing
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def o(stores: Stores, settings: Settings) -> AsyncIterator[Onboarding]:
-    onboarding = Onboarding(stores, settings)
-    yield onboarding
-    await onboarding.email.close()
+from tests.onboarding_writes import (
+    Onboarding,
+    approval_of,
+    assert_repeat_changes_nothing,
+    onboarding,  # noqa: F401 (the fixture `o`)
+)
 
 
 async def test_record_prospect_twice(o: Onboarding) -> None:

@@ -3,25 +3,18 @@ rows; a write the lead's or opportunity's status forbids is refused for good."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
 from temporalio.exceptions import ApplicationError
 
 from activities.onboarding_models import CloseLeadInput, CloseOpportunityInput
 from domain.outcomes import DisqualifyReason, LostReason
-from plumbing.settings import Settings
-from plumbing.stores import Stores
 from tests import rows
-from tests.onboarding_writes import Onboarding, assert_repeat_changes_nothing, disqualify
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def o(stores: Stores, settings: Settings) -> AsyncIterator[Onboarding]:
-    onboarding = Onboarding(stores, settings)
-    yield onboarding
-    await onboarding.email.close()
+from tests.onboarding_writes import (
+    Onboarding,
+    assert_repeat_changes_nothing,
+    disqualify,
+    onboarding,  # noqa: F401 (the fixture `o`)
+)
 
 
 async def test_create_lead_twice(o: Onboarding) -> None:
