@@ -1,5 +1,6 @@
 """What the browser tests share: one Chromium per session (per xdist worker) with a fresh
-context for each page, screenshots and axe-core checks, form fields by their whole label.
+context for each page, screenshots and axe-core checks, form fields by their whole label, and
+the page of a one-time link that sets a password.
 
 A pytest plugin of tests/conftest.py, for its fixtures.
 """
@@ -14,7 +15,14 @@ import pytest_asyncio
 
 # The package ships no type information; only Axe.run is used, and its result is read as JSON.
 from axe_playwright_python.async_playwright import Axe  # type: ignore[import-untyped]
-from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    async_playwright,
+    expect,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "artifacts" / "screenshots"
@@ -94,3 +102,16 @@ def field(page: Page, label: str, required: str = "required") -> Locator:
     """A required form field by its whole label ("New password" is also in "Repeat the new
     password")."""
     return page.get_by_label(f"{label} ({required})", exact=True)
+
+
+async def set_password_from_link(
+    page: Page, url: str, password: str, screens: Screens, screen: str
+) -> None:
+    """Open a one-time link (in English), check its page as `screen`, and set `password`."""
+    await page.goto(url)
+    await expect(page.get_by_role("heading", name="Set your password")).to_be_visible()
+    await screens.check(page, screen)
+    await field(page, "New password").fill(password)
+    await field(page, "Repeat the new password").fill(password)
+    await page.get_by_role("button", name="Set password").click()
+    await expect(page.get_by_role("status")).to_have_text("Your password is set. Please sign in.")

@@ -17,7 +17,7 @@ from playwright.async_api import expect
 from plumbing.stores import Stores
 from tests.account_helpers import OTHER_PASSWORD, STRONG_PASSWORD, staff_link
 from tests.browser_factor_steps import enrol_in_browser
-from tests.browser_pages import Screens, Visitors, field
+from tests.browser_pages import Screens, Visitors, field, set_password_from_link
 from tests.conftest import WebApp
 from tests.factories import unique_email
 
@@ -72,13 +72,9 @@ async def test_partner_story_from_form_to_approval_email(
     rep = f"Rep {uuid.uuid4().hex[:6]}"
     rep_email, activation = await staff_link(stores, web, rep)
     page = await visitors.new_page("en-US")
-    await page.goto(f"{web.url}{activation}")
-    await expect(page.get_by_role("heading", name="Set your password")).to_be_visible()
-    await screens.check(page, "staff-activation")
-    await field(page, "New password").fill(STRONG_PASSWORD)
-    await field(page, "Repeat the new password").fill(STRONG_PASSWORD)
-    await page.get_by_role("button", name="Set password").click()
-    await expect(page.get_by_role("status")).to_have_text("Your password is set. Please sign in.")
+    await set_password_from_link(
+        page, f"{web.url}{activation}", STRONG_PASSWORD, screens, "staff-activation"
+    )
     await page.goto(f"{web.url}/sales/leads?view=commerce-b2b")
     await expect(page.get_by_role("heading", name="Staff sign-in")).to_be_visible()
     await screens.check(page, "sign-in")

@@ -10,18 +10,10 @@ import pytest
 from playwright.async_api import Page, expect
 
 from devstack.smtp import SmtpSink
-from tests.account_helpers import (
-    OTHER_PASSWORD,
-    STRONG_PASSWORD,
-    invite,
-    link_in,
-    set_password,
-    signed_in_admin,
-    wait_for_email,
-)
+from tests.account_helpers import OTHER_PASSWORD, STRONG_PASSWORD, signed_in_admin
 from tests.browser_pages import Screens, Visitors, field
 from tests.conftest import WebApp
-from tests.factories import unique_email
+from tests.member_helpers import invited_and_active, new_email
 
 pytestmark = pytest.mark.browser
 
@@ -29,13 +21,8 @@ pytestmark = pytest.mark.browser
 async def plain_user(http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink) -> tuple[str, str]:
     """An organization whose admin invited a user who set STRONG_PASSWORD: both emails."""
     admin = await signed_in_admin(http, web, smtp)
-    user = unique_email("ken.ito")
-    assert (await invite(http, user)).status_code == 303
-    [invitation] = await wait_for_email(smtp, user, "invites you")
-    async with httpx.AsyncClient(base_url=web.url) as invitee:
-        assert (
-            await set_password(invitee, link_in(invitation), STRONG_PASSWORD)
-        ).status_code == 303
+    user = new_email()
+    await invited_and_active(http, web, smtp, user)
     return admin, user
 
 

@@ -13,7 +13,7 @@ from playwright.async_api import expect
 from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
 from tests.account_helpers import STRONG_PASSWORD, activated_partner, link_in, wait_for_email
-from tests.browser_pages import Screens, Visitors, field
+from tests.browser_pages import Screens, Visitors, field, set_password_from_link
 from tests.conftest import WebApp
 from tests.factories import unique_email
 
@@ -59,14 +59,8 @@ async def test_admin_invites_a_user_limits_their_spending_then_removes_them(
 
     # The invitee, in a browser of their own: the link sets a password, then they sign in.
     invitee = await visitors.new_page("en-US")
-    await invitee.goto(f"{web.url}{link_in(invitation)}")
-    await expect(invitee.get_by_role("heading", name="Set your password")).to_be_visible()
-    await screens.check(invitee, "invitation-link")
-    await field(invitee, "New password").fill(STRONG_PASSWORD)
-    await field(invitee, "Repeat the new password").fill(STRONG_PASSWORD)
-    await invitee.get_by_role("button", name="Set password").click()
-    await expect(invitee.get_by_role("status")).to_have_text(
-        "Your password is set. Please sign in."
+    await set_password_from_link(
+        invitee, f"{web.url}{link_in(invitation)}", STRONG_PASSWORD, screens, "invitation-link"
     )
     account_menu = invitee.get_by_role("navigation", name="Account")
     await account_menu.get_by_role("link", name="Sign in").click()
