@@ -71,12 +71,12 @@ async def approved_partner(http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink)
     return email
 
 
-async def set_password(
-    http: httpx.AsyncClient, link: str, password: str, repeat: str | None = None
-) -> httpx.Response:
-    """Open the link's page and post the password from it, as a browser would."""
-    # The email can arrive a moment before its link works: the outbox commits the link with
-    # the send, after the SMTP server's answer. Nobody clicks that fast; a busy test can.
+async def link_page(http: httpx.AsyncClient, link: str) -> httpx.Response:
+    """The page of an emailed link, once the link works.
+
+    The email can arrive a moment before its link works: the outbox commits the link with
+    the send, after the SMTP server's answer. Nobody clicks that fast; a busy test can.
+    """
     async with asyncio.timeout(10):
         while True:
             opened = await http.get(link)
@@ -84,6 +84,14 @@ async def set_password(
                 break
             await asyncio.sleep(0.05)
     assert opened.status_code == 200
+    return opened
+
+
+async def set_password(
+    http: httpx.AsyncClient, link: str, password: str, repeat: str | None = None
+) -> httpx.Response:
+    """Open the link's page and post the password from it, as a browser would."""
+    await link_page(http, link)
     token = LINK.search(f"http://x{link}")
     assert token is not None
     return await http.post(

@@ -17,6 +17,7 @@ from tests.account_helpers import (
     approved_partner,
     csrf_in,
     link_in,
+    link_page,
     set_password,
     sign_in,
     wait_for_email,
@@ -129,6 +130,7 @@ async def test_expired_link_leads_to_a_new_working_link(
     email = await approved_partner(http, web, smtp)
     [approval] = await wait_for_email(smtp, email, "approved")
     link = link_in(approval)
+    await link_page(http, link)
     await stores.commerce.execute(
         "UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1",
         token_hash(link.split("token=")[1]),
@@ -163,6 +165,7 @@ async def test_one_link_posted_twice_at_once_works_once(
     email = await approved_partner(http, web, smtp)
     [approval] = await wait_for_email(smtp, email, "approved")
     link = link_in(approval)
+    await link_page(http, link)
     posts = await asyncio.gather(
         set_password(http, link, STRONG_PASSWORD), set_password(http, link, OTHER_PASSWORD)
     )
