@@ -6,15 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextvars
 
-import pytest
-from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.models import EmailKind
 from activities.onboarding_models import CloseProspectInput
 from commerce.outbox import EmailOutbox, OutboxEmail
 from devstack.smtp import SmtpSink
-from domain.outcomes import ProspectStatus
+from domain.outcomes import EMAIL_HELD, ProspectStatus
 from tests import rows
 from tests.onboarding_writes import (
     Onboarding,
@@ -69,8 +67,8 @@ async def test_approve_partner_twice(o: Onboarding) -> None:
 
 
 async def test_approve_partner_is_all_or_nothing(o: Onboarding) -> None:
-    """When the admin's email already has a site user, the approval writes nothing at all:
-    the prospect stays pending and no hierarchy or credit limit is left behind."""
+    """When the admin's email already has a site user, the approval only marks the prospect
+    blocked: no hierarchy, credit limit or site user is left behind."""
     taken = Onboarding(o.stores, o.settings)
     await taken.record()
     await taken.customers()
@@ -78,10 +76,11 @@ async def test_approve_partner_is_all_or_nothing(o: Onboarding) -> None:
     await o.record()
     await o.customers()
     before = await o.snapshot()
-    with pytest.raises(ApplicationError) as refused:
-        await o.commerce.approve_partner(approval_of(o, taken.request.contact.email.upper()))
-    assert refused.value.non_retryable
-    assert await o.snapshot() == before
+    approved = await o.commerce.approve_partner(approval_of(o, taken.request.contact.email.upper()))
+    assert approved is False
+    prospect, *rest = await o.snapshot()
+    assert prospect == {**before[0], "status": "approval_blocked", "status_reason": EMAIL_HELD}
+    assert rest == list(before[1:])
     await taken.email.close()
 
 
