@@ -7,6 +7,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from devstack.smtp import SmtpSink
+from plumbing.settings import Settings
 from plumbing.stores import Stores
 from starter.services.start import OnboardingStarter
 from tests import rows
@@ -18,6 +19,7 @@ from tests.factories import (
     start_until_lead,
     wait_for_state,
 )
+from workers.worker import running_worker
 from workflows.models import OnboardingStatus, OpportunityClosed
 from workflows.onboarding import OnboardingWorkflow
 
@@ -38,21 +40,30 @@ def lost() -> OpportunityClosed:
 
 
 async def test_out_of_order_and_duplicate_signals_change_nothing(
-    client: Client, worker: Worker, starter: OnboardingStarter, stores: Stores, smtp: SmtpSink
+    client: Client,
+    starter: OnboardingStarter,
+    stores: Stores,
+    settings: Settings,
+    task_queue: str,
+    smtp: SmtpSink,
 ) -> None:
     """Won before qualified, a second qualify, a late disqualify and a second close are ignored."""
     request = make_request("en")
     started = await starter.start(request)
     handle = client.get_workflow_handle_for(OnboardingWorkflow.run, started.reference)
-    await handle.signal(OnboardingWorkflow.close_opportunity, won())
-    await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
-    await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
-    await handle.signal(OnboardingWorkflow.qualify_lead, qualified("second.rep@shop.example"))
-    await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified("Lost"))
-    await wait_for_state(handle, lambda s: s.status is OnboardingStatus.QUALIFIED)
+    async with running_worker(client, task_queue, stores, settings):
+        await handle.signal(OnboardingWorkflow.close_opportunity, won())
+        await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
+        await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
+        await handle.signal(OnboardingWorkflow.qualify_lead, qualified("second.rep@shop.example"))
+        await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified("Lost"))
+        await wait_for_state(handle, lambda s: s.status is OnboardingStatus.QUALIFIED)
+    # With no worker polling, both closes are in the history before the run sees either: the
+    # second cannot arrive after the first has already ended the run.
     await handle.signal(OnboardingWorkflow.close_opportunity, won())
     await handle.signal(OnboardingWorkflow.close_opportunity, lost())
-    state = await handle.result()
+    async with running_worker(client, task_queue, stores, settings):
+        state = await handle.result()
 
     assert state.status is OnboardingStatus.APPROVED
     assert [(h.event, h.accepted) for h in state.history] == [
