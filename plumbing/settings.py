@@ -9,10 +9,11 @@ from decimal import Decimal
 from typing import Literal, Self
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from domain.outcomes import CreditLimit
 from plumbing.codec import EncryptionCodec, parse_keys
+from plumbing.temporal_settings import TemporalSettings
 from sales.dataverse.client import DataverseConfig
 from workflows.models import InvitationPolicy, OnboardingPolicy
 
@@ -33,14 +34,13 @@ POSITIVE_DURATIONS = (
 DATAVERSE_CREDENTIALS = ("dataverse_url", "dataverse_client_id", "dataverse_client_secret")
 
 
-class Settings(BaseSettings):
-    """Variable names are the field names in upper case (SPEC.md, "Interfaces")."""
+class Settings(TemporalSettings):
+    """Variable names are the field names in upper case (SPEC.md, "Interfaces"); the
+    `TEMPORAL_*` ones are in `TemporalSettings`."""
 
     # An empty variable counts as unset, so a compose file can pass an optional one through.
     model_config = SettingsConfigDict(extra="ignore", frozen=True, env_ignore_empty=True)
 
-    temporal_address: str = "localhost:7233"
-    temporal_namespace: str = "default"
     onboarding_task_queue: str = "partner-onboarding"
 
     commerce_database_url: str = "postgresql://postgres@localhost:5432/commerce"

@@ -1,4 +1,5 @@
-"""The Temporal client, with every payload sealed by the encryption codec."""
+"""The Temporal client, reached as `TemporalSettings` says, with every payload sealed by the
+encryption codec."""
 
 from __future__ import annotations
 
@@ -10,9 +11,14 @@ from plumbing.settings import Settings
 
 
 async def connect_temporal(settings: Settings, runtime: Runtime | None = None) -> Client:
+    # Address, namespace, API key and TLS as the SDK's environment configuration gives them.
+    config = settings.temporal_connect_config()
     return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
+        config["target_host"],
+        namespace=config["namespace"],
+        api_key=config.get("api_key"),
+        tls=config.get("tls", False),
+        rpc_metadata=config.get("rpc_metadata", {}),
         data_converter=encrypted_converter(settings.codec()),
         runtime=runtime,
     )

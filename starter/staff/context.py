@@ -16,7 +16,7 @@ def staff_context(services: Services, user: str, reference: str | None) -> dict[
         "staff_user": user,
         "reference": reference,
         "temporal_ui_url": services.settings.onboarding_temporal_ui_url.rstrip("/"),
-        "namespace": services.settings.temporal_namespace,
+        "namespace": services.settings.temporal_profile_in_use().namespace,
     }
 
 
