@@ -63,6 +63,8 @@ class Stack:
         # The worker and the web app run in the dev environment, on its fixed secrets: a
         # process started without it is production, the default, and asks for real ones.
         self.env = {**os.environ, "ONBOARDING_ENVIRONMENT": "dev"}
+        # A person reads these logs in the terminal; production's are JSON lines.
+        self.env.setdefault("ONBOARDING_LOG_FORMAT", "text")
         self.ports = {
             variable: port_number(variable, self.env.get(variable, str(default)))
             for variable, default in DEV_PORTS.items()

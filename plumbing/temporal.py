@@ -8,6 +8,7 @@ from temporalio.runtime import Runtime
 
 from plumbing.codec import encrypted_converter
 from plumbing.settings import Settings
+from plumbing.tracing import temporal_interceptors
 
 
 async def connect_temporal(settings: Settings, runtime: Runtime | None = None) -> Client:
@@ -21,4 +22,5 @@ async def connect_temporal(settings: Settings, runtime: Runtime | None = None) -
         rpc_metadata=config.get("rpc_metadata", {}),
         data_converter=encrypted_converter(settings.codec()),
         runtime=runtime,
+        interceptors=temporal_interceptors(),
     )

@@ -11,7 +11,9 @@ import sys
 
 import uvicorn
 
+from plumbing.logs import configure_logging
 from plumbing.settings import WebAppSettings
+from plumbing.tracing import start_tracing
 from starter.app import create_app
 
 log = logging.getLogger("starter")
@@ -43,8 +45,9 @@ def main() -> None:
             raise SystemExit(f"usage: python -m starter staff add|{'|'.join(COMMANDS)} ...")
         staff_access(sys.argv[2], sys.argv[3:])
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     settings = WebAppSettings.from_environment()
+    start_tracing("web")
     token = settings.onboarding_staff_token
     if not token:  # the dev environment alone starts without one
         token = secrets.token_urlsafe(24)
@@ -55,6 +58,8 @@ def main() -> None:
         host=settings.onboarding_http_host,
         port=settings.onboarding_http_port,
         log_level="info",
+        # Its own loggers then write through ours: JSON lines like the rest.
+        log_config=None,
         proxy_headers=True,
         forwarded_allow_ips=settings.onboarding_forwarded_allow_ips,
         # The C parser and loop: the web app's CPU per request is most of its cost.

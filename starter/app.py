@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
@@ -31,6 +32,24 @@ from starter.staff.sales_console import SalesInDynamics, in_dynamics_page
 
 log = logging.getLogger("starter")
 
+
+# Probes, polled every few seconds: a trace each would drown the requests.
+UNTRACED_PATHS = frozenset({"/healthz", "/metrics"})
+
+
+def untraced(scope: MutableMapping[str, Any]) -> bool:
+    return scope.get("path") in UNTRACED_PATHS
+
+
+# FastAPI's own spans, on the tracer provider a process sets up (none: no work at all). Its
+# logs would carry exception messages and rejected input, so they stay off; metrics are
+# Prometheus'; and only the exporter that leaves personal data out may be added.
+TELEMETRY: TelemetryConfig = {
+    "logs": False,
+    "metrics": False,
+    "auto_configure": False,
+    "exclude": untraced,
+}
 
 # What FastAPI answers, as 400, to a body it cannot decode (bytes that are not UTF-8).
 BODY_PARSE_ERROR = "There was an error parsing the body"
@@ -64,6 +83,7 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
         version="1.0.0",
         description="B2B business-partner onboarding: request, Sales decisions, Commerce views.",
         lifespan=lifespan,
+        telemetry=TELEMETRY,
     )
     metrics = WebMetrics()
     app.state.metrics = metrics

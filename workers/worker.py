@@ -25,9 +25,11 @@ from activities.models import PurgeInput
 from activities.onboarding_steps import OnboardingStepActivities
 from activities.partner_users import PartnerUserActivities
 from activities.sales import SalesWrites
+from plumbing.logs import configure_logging
 from plumbing.settings import Settings
 from plumbing.stores import Stores, open_stores
 from plumbing.temporal import connect_temporal
+from plumbing.tracing import start_tracing
 from workers.schedules import EVERY, ensure_housekeeping
 from workflows.account_emails import AccountEmailWorkflow
 from workflows.housekeeping import HousekeepingWorkflow
@@ -224,8 +226,9 @@ def run_event_loop(main: Coroutine[Any, Any, None]) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     settings = Settings.from_environment()
+    start_tracing("worker")
 
     async def run() -> None:
         stop = asyncio.Event()

@@ -7,8 +7,12 @@ import contextlib
 import time
 
 import aiosmtplib
+from opentelemetry import trace
 
 from activities.mail.mime import Outgoing
+
+# No standard instrumentation covers SMTP: one span of ours per email, without its address.
+tracer = trace.get_tracer(__name__)
 
 
 async def _transact(session: aiosmtplib.SMTP, message: Outgoing) -> None:
@@ -30,6 +34,13 @@ class SmtpSessions:
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
 
     async def send(self, message: Outgoing) -> None:
+        attributes: dict[str, str | int] = {"server.address": self._host, "server.port": self._port}
+        with tracer.start_as_current_span(
+            "SMTP send", kind=trace.SpanKind.CLIENT, attributes=attributes
+        ):
+            await self._send(message)
+
+    async def _send(self, message: Outgoing) -> None:
         session = self._take_idle()
         if session is not None:
             try:
