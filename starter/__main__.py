@@ -31,6 +31,16 @@ class HideTokens(logging.Filter):
         return True
 
 
+class HideClientAddress(logging.Filter):
+    """Access log lines name no visitor: the client's address (uvicorn's first argument) is
+    personal data, and the throttles that need it keep their own counts."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = ("-", *record.args[1:])
+        return True
+
+
 def main() -> None:
     if sys.argv[1:3] == ["staff", "add"]:
         from starter.staff.add import main as add_staff
@@ -53,6 +63,7 @@ def main() -> None:
         token = secrets.token_urlsafe(24)
         log.warning("no ONBOARDING_STAFF_TOKEN set; this run's staff token is %s", token)
     logging.getLogger("uvicorn.access").addFilter(HideTokens())
+    logging.getLogger("uvicorn.access").addFilter(HideClientAddress())
     uvicorn.run(
         create_app(settings, token),
         host=settings.onboarding_http_host,

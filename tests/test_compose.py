@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from devstack.binaries import executable
 from devstack.temporal import SEARCH_ATTRIBUTES
+from plumbing import tracing
 from plumbing.settings import Settings
 from starter.common.security_headers import STRICT_TRANSPORT
 
@@ -146,10 +147,12 @@ def settings_from(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, str]],
 
 
 def test_stack_has_every_service(compose: dict[str, Any]) -> None:
-    """The proxy, Temporal with its setup and UI, PostgreSQL, a mail sink, worker and web app."""
+    """The proxy, Temporal with its setup and UI, PostgreSQL, a mail sink, worker and web app,
+    and the OpenTelemetry Collector with Jaeger."""
     assert set(compose["services"]) >= {
         "proxy", "postgresql", "temporal-schema", "temporal", "temporal-namespace",
         "temporal-search-attributes", "temporal-ui", "mailpit", "worker", "web",
+        "otel-collector", "jaeger",
     }  # fmt: skip
 
 
@@ -276,8 +279,9 @@ def test_apps_start_after_the_search_attributes(compose: dict[str, Any], service
 
 @pytest.mark.parametrize("service", APP_SERVICES)
 def test_app_variables_are_settings(compose: dict[str, Any], service: str) -> None:
-    """Each variable given to the app is one the settings read (no typos go unnoticed)."""
-    known = {name.upper() for name in Settings.model_fields}
+    """Each variable given to the app is one the settings or OpenTelemetry's SDK read (no typos
+    go unnoticed)."""
+    known = {name.upper() for name in Settings.model_fields} | set(tracing.ENDPOINT_VARIABLES)
     assert set(env(compose, service)) <= known
 
 

@@ -194,9 +194,13 @@ async def test_no_personal_data_in_any_span(
 async def test_logs_are_json_lines_without_personal_data(
     traced_onboarding: tuple[dict[str, Any], list[ReceivedSpan], str],
 ) -> None:
-    """Both processes log JSON lines, with trace and span ids, and none of the personal values."""
+    """Both processes log JSON lines, with trace and span ids, and none of the personal values
+    nor the visitor's address."""
     body, _, log = traced_onboarding
     lines = [json.loads(line) for line in log.splitlines() if line.strip()]
     assert {"workers", "uvicorn.access"} <= {line["logger"] for line in lines}
     assert any("trace_id" in line and "span_id" in line for line in lines)
     assert [v for v in personal_values(body) if v in log] == []
+    assert "127.0.0.1:" not in " ".join(
+        line["message"] for line in lines if line["logger"] == "uvicorn.access"
+    )
