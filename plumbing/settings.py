@@ -73,6 +73,12 @@ class Settings(TemporalSettings):
     # the form's rate limit count per client address.
     onboarding_forwarded_allow_ips: str = "127.0.0.1"
     onboarding_temporal_ui_url: str = "http://localhost:8233"
+    # Temporal Cloud's UI calling the codec with the user's access token (unset: refused);
+    # the token is checked against these signing keys, and issuer and audience when set.
+    onboarding_codec_cloud_origin: str | None = Field(default=None, pattern=r"^https?://[^/\s]+$")
+    onboarding_codec_cloud_jwks_url: str = "https://login.tmprl.cloud/.well-known/jwks.json"
+    onboarding_codec_cloud_issuer: str | None = None
+    onboarding_codec_cloud_audience: str | None = None
     onboarding_metrics_port: int = Field(default=9464, ge=0, le=65535)
     onboarding_staff_token: str | None = None
     # Bearer token of the storefront: opens the purchase-authorization endpoints, nothing else.

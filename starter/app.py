@@ -96,7 +96,7 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
     app.include_router(codec.router)
     app.include_router(sales_webhook.router)
     # The Temporal UI calls the codec endpoint from its own origin.
-    app.add_middleware(CodecCORS, ui_origins=codec.ui_origins(settings))
+    app.add_middleware(CodecCORS, ui_origins=codec.codec_origins(settings))
     app.add_middleware(SameOriginForms, own_hosts={urlsplit(settings.onboarding_store_url).netloc})
     app.add_middleware(MeasuredRequests, metrics=metrics)
 

@@ -42,6 +42,7 @@ OPTIONAL = {
     "TEMPORAL_TLS_CLIENT_KEY_DATA",
     "TEMPORAL_TLS_SERVER_CA_CERT_DATA",
     "TEMPORAL_TLS_SERVER_NAME",
+    "ONBOARDING_CODEC_CLOUD_ORIGIN",
 }
 # Read by docker compose itself from .env, not interpolated: which profiles start.
 COMPOSE_OWN = {"COMPOSE_PROFILES"}

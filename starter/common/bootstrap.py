@@ -25,6 +25,7 @@ from starter.services.account_settings import AccountSettingsService
 from starter.services.accounts import AccountService
 from starter.services.back_office import BackOffice
 from starter.services.blocked_approvals import BlockedApprovals
+from starter.services.cloud_codec import CloudCodecAccess, CloudTokenPolicy
 from starter.services.codec import CodecService
 from starter.services.credit import CreditService
 from starter.services.erasure import Erasure
@@ -62,6 +63,8 @@ class Services:
     partner_users: PartnerUserService
     credit: CreditService
     codec: CodecService
+    # Temporal Cloud's UI as a codec reader; None unless its origin is configured.
+    cloud_codec: CloudCodecAccess | None
 
 
 @contextlib.asynccontextmanager
@@ -80,6 +83,17 @@ def _second_factor(settings: Settings, commerce: CommerceStore) -> SecondFactorS
         purpose=SEALING_PURPOSE,
     )
     return SecondFactorService(commerce, sealer, issuer=settings.onboarding_store_name)
+
+
+def _cloud_codec(settings: Settings, commerce: CommerceStore) -> CloudCodecAccess | None:
+    if settings.onboarding_codec_cloud_origin is None:
+        return None
+    policy = CloudTokenPolicy(
+        jwks_url=settings.onboarding_codec_cloud_jwks_url,
+        issuer=settings.onboarding_codec_cloud_issuer,
+        audience=settings.onboarding_codec_cloud_audience,
+    )
+    return CloudCodecAccess(policy, commerce.accounts)
 
 
 def _hasher(settings: Settings) -> PasswordHasher:
@@ -163,4 +177,5 @@ async def open_services(
                 metrics,
             ),
             codec=CodecService(settings.codec()),
+            cloud_codec=_cloud_codec(settings, commerce),
         )

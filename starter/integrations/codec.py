@@ -3,7 +3,9 @@
 Speaks the UI's codec protocol: POST /codec/encode and /codec/decode with
 {"payloads": [...]} in Temporal's JSON form.
 
-Outside dev only staff may call it: the UI behind the same origin sends the staff session.
+Outside dev only staff may call it: the UI behind the same origin sends the staff session,
+and Temporal Cloud's UI (ONBOARDING_CODEC_CLOUD_ORIGIN) the Cloud user's access token, which
+must name an active staff account.
 The dev run's UI cannot send our cookie (its CLI has no "include credentials" option), so
 in dev a call from the UI's origin on this machine's loopback is let through: it decrypts
 with the fixed dev key, which protects nothing a developer could not read anyway.
@@ -15,11 +17,12 @@ import ipaddress
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from plumbing.settings import Settings
 from starter.common.auth import ServicesDep, bearer, require_staff
+from starter.services.cloud_codec import CloudCodecAccess, NotStaff, UntrustedToken
 from starter.services.codec import UnreadablePayloads
 
 router = APIRouter(prefix="/codec", include_in_schema=False)
@@ -41,6 +44,12 @@ def ui_origins(settings: Settings) -> list[str]:
     return list(dict.fromkeys(origins))
 
 
+def codec_origins(settings: Settings) -> list[str]:
+    """Origins that may call the codec with credentials: the UI's, and Temporal Cloud's."""
+    cloud = settings.onboarding_codec_cloud_origin
+    return ui_origins(settings) + ([cloud] if cloud else [])
+
+
 def _from_dev_ui(request: Request, settings: Settings) -> bool:
     if settings.onboarding_environment != "dev" or request.client is None:
         return False
@@ -59,7 +68,28 @@ async def require_codec_reader(
     """Staff, or in dev the local Temporal UI; 401 otherwise."""
     if _from_dev_ui(request, services.settings):
         return DEV_UI_READER
+    cloud = services.cloud_codec
+    if (
+        cloud is not None
+        and request.headers.get("origin") == services.settings.onboarding_codec_cloud_origin
+    ):
+        return await _cloud_reader(cloud, credentials)
     return await require_staff(request, services, credentials)
+
+
+async def _cloud_reader(
+    cloud: CloudCodecAccess, credentials: HTTPAuthorizationCredentials | None
+) -> str:
+    """The staff account of Temporal Cloud's user: only their access token counts here."""
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None:
+        raise HTTPException(status_code=401, detail="access token required", headers=challenge)
+    try:
+        return await cloud.reader(credentials.credentials)
+    except UntrustedToken as err:
+        raise HTTPException(status_code=401, detail=str(err), headers=challenge) from err
+    except NotStaff as err:
+        raise HTTPException(status_code=403, detail=str(err)) from err
 
 
 CodecReaderDep = Annotated[str, Depends(require_codec_reader)]
