@@ -22,12 +22,15 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from temporalio.api.common.v1 import Payload, Payloads
 
+from accounts.sealing import KeyRing
 from accounts.tokens import new_token, token_hash
 from commerce.accounts import LinkGrant
+from plumbing.codec import parse_keys
 from plumbing.settings import Settings
 from plumbing.stores import Stores
 from starter.app import create_app
 from starter.services.cloud_codec import EMAIL_CLAIMS
+from starter.services.second_factor import SEALING_PURPOSE
 from tests.conftest import serving
 
 CLOUD = "https://cloud.temporal.io"
@@ -55,8 +58,9 @@ def jwks_app(key: rsa.RSAPrivateKey) -> Starlette:
     return Starlette(routes=[Route("/.well-known/jwks.json", keys)])
 
 
-async def active_staff(stores: Stores) -> str:
-    """A staff account that has set its password, so is active; its email."""
+async def active_staff(stores: Stores, settings: Settings, *, with_factor: bool = True) -> str:
+    """A staff account that has set its password, so is active, and (unless told otherwise)
+    enrolled its second factor; its email."""
     store = stores.commerce_store()
     email = f"cloud.staff.{uuid.uuid4().hex[:10]}@shop.example"
     account = await store.accounts.add_staff(f"STF-{uuid.uuid4().hex[:20]}", email, "Cloud Rep")
@@ -70,6 +74,16 @@ async def active_staff(stores: Stores) -> str:
     )
     await store.accounts.issue_link(grant)
     assert await store.accounts.set_password_with_link(token_hash(token), "not-a-real-hash")
+    if with_factor:
+        sealer = KeyRing(
+            parse_keys(settings.onboarding_encryption_keys),
+            settings.onboarding_encryption_key_id,
+            purpose=SEALING_PURPOSE,
+        )
+        factors = store.second_factors(sealer)
+        assert await factors.begin_enrolment("staff", account.id, b"s" * 20)
+        # Any code is right here: this enrols without an authenticator app.
+        assert await factors.confirm_enrolment("staff", account.id, lambda _s, _l: 1, [])
     return email
 
 
@@ -85,7 +99,7 @@ async def cloud_run(settings: Settings, stores: Stores) -> AsyncIterator[CloudRu
             }
         )
         async with serving(create_app(run_settings, f"staff-{uuid.uuid4().hex}")) as web_url:
-            yield CloudRun(web_url, run_settings, key, await active_staff(stores))
+            yield CloudRun(web_url, run_settings, key, await active_staff(stores, settings))
 
 
 def access_token(key: rsa.RSAPrivateKey, email: str, **claims: Any) -> str:
@@ -175,6 +189,16 @@ async def test_an_invited_staff_member_who_is_not_active_is_refused(
     await stores.commerce_store().accounts.add_staff(f"STF-{uuid.uuid4().hex[:20]}", email, "New")
     answer = await decode_from_cloud(cloud_run, access_token(cloud_run.signing_key, email))
     assert answer.status_code == 403
+
+
+async def test_a_staff_member_without_a_second_factor_is_refused(
+    cloud_run: CloudRun, stores: Stores
+) -> None:
+    """An active staff account that never enrolled its second factor opens nothing: 403."""
+    email = await active_staff(stores, cloud_run.settings, with_factor=False)
+    answer = await decode_from_cloud(cloud_run, access_token(cloud_run.signing_key, email))
+    assert answer.status_code == 403
+    assert "second factor" in answer.json()["detail"]
 
 
 async def test_no_token_from_clouds_origin_is_refused(cloud_run: CloudRun) -> None:

@@ -76,13 +76,18 @@ async def _state_changes(settings: Settings) -> AsyncIterator[StateChanges]:
         await changes.close()
 
 
-def _second_factor(settings: Settings, commerce: CommerceStore) -> SecondFactorService:
-    sealer = KeyRing(
+def _factor_sealer(settings: Settings) -> KeyRing:
+    return KeyRing(
         parse_keys(settings.onboarding_encryption_keys),
         settings.onboarding_encryption_key_id,
         purpose=SEALING_PURPOSE,
     )
-    return SecondFactorService(commerce, sealer, issuer=settings.onboarding_store_name)
+
+
+def _second_factor(settings: Settings, commerce: CommerceStore) -> SecondFactorService:
+    return SecondFactorService(
+        commerce, _factor_sealer(settings), issuer=settings.onboarding_store_name
+    )
 
 
 def _cloud_codec(settings: Settings, commerce: CommerceStore) -> CloudCodecAccess | None:
@@ -93,7 +98,8 @@ def _cloud_codec(settings: Settings, commerce: CommerceStore) -> CloudCodecAcces
         issuer=settings.onboarding_codec_cloud_issuer,
         audience=settings.onboarding_codec_cloud_audience,
     )
-    return CloudCodecAccess(policy, commerce.accounts)
+    factors = commerce.second_factors(_factor_sealer(settings))
+    return CloudCodecAccess(policy, commerce.accounts, factors)
 
 
 def _hasher(settings: Settings) -> PasswordHasher:

@@ -1,7 +1,8 @@
 """Temporal Cloud's UI calls the codec from its own origin with the signed-in Cloud user's
 access token. The token must be signed by Temporal Cloud's published keys (RS256, within its
 lifetime, and of the configured issuer and audience), and its email must be an active staff
-account's: a Cloud user who is not on our staff reads no payload."""
+account's that has enrolled its second factor, as a staff session must have passed it: a
+Cloud user who is not on our staff reads no payload."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import jwt
 
 from commerce.accounts import Accounts
+from commerce.second_factors import SecondFactors
 
 # Temporal Cloud puts the user's email under its own claim name; "email" is the standard one.
 EMAIL_CLAIMS = ("https://saas-api.tmprl.cloud/user/email", "email")
@@ -25,7 +27,7 @@ class UntrustedToken(Exception):
 
 
 class NotStaff(Exception):
-    """A valid token of someone who is not an active staff account."""
+    """A valid token of someone who is not an active staff account with a second factor."""
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,12 @@ class CloudTokenPolicy:
 
 
 class CloudCodecAccess:
-    def __init__(self, policy: CloudTokenPolicy, accounts: Accounts) -> None:
+    def __init__(
+        self, policy: CloudTokenPolicy, accounts: Accounts, factors: SecondFactors
+    ) -> None:
         self._policy = policy
         self._accounts = accounts
+        self._factors = factors
         self._keys = jwt.PyJWKClient(
             policy.jwks_url, lifespan=KEYS_LIFESPAN_SECONDS, timeout=FETCH_TIMEOUT_SECONDS
         )
@@ -53,6 +58,8 @@ class CloudCodecAccess:
         account = await self._accounts.by_email("staff", emails[0])
         if account is None or account.status != "active":
             raise NotStaff("the token's user is not an active staff account")
+        if not await self._factors.has_verified_factor("staff", account.id):
+            raise NotStaff("the staff account has not enrolled its second factor")
         return account.id
 
     def _verified_claims(self, token: str) -> dict[str, Any]:
