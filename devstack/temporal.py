@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
+
+from temporalio.client import Client
 
 from devstack.binaries import executable
 from devstack.lifetime import PidFile, ending_with_parent
@@ -26,6 +30,26 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"temporal dev server did not listen on {port}")
+
+
+async def _until_healthy(address: str) -> None:
+    """The frontend opens its port a moment before it answers its health check; a client
+    connecting in between is refused ("not healthy yet"), so wait that gap out here."""
+    while True:
+        try:
+            await Client.connect(address)
+            return
+        except RuntimeError as err:
+            if "not healthy" not in str(err):
+                raise
+        await asyncio.sleep(0.1)
+
+
+def _wait_for_health(address: str, timeout: float = 60) -> None:
+    # A loop of its own, on a thread of its own: callers may be sync code inside a running loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        waiting = asyncio.wait_for(_until_healthy(address), timeout)
+        pool.submit(asyncio.run, waiting).result()
 
 
 class TemporalDevServer:
@@ -92,6 +116,7 @@ class TemporalDevServer:
     def wait_ready(self) -> None:
         assert self._proc is not None, "launch() first"
         _wait_for_port(self.port, self._proc)
+        _wait_for_health(self.address)
 
     def stop(self) -> None:
         if self._proc is None:

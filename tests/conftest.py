@@ -134,8 +134,12 @@ async def stores(settings: Settings) -> AsyncIterator[Stores]:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def client(settings: Settings) -> Client:
-    """Once the dev server's frontend is healthy: it opens its port a moment before, a gap
-    that xdist workers starting their servers together on a busy machine can widen."""
+    return await connect_once_healthy(settings)
+
+
+async def connect_once_healthy(settings: Settings) -> Client:
+    """A client once the dev server's frontend is healthy: it opens its port a moment before,
+    a gap that xdist workers starting their servers together on a busy machine can widen."""
     async with asyncio.timeout(60):
         while True:
             try:

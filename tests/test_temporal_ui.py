@@ -27,7 +27,7 @@ from starter.integrations.codec import _from_dev_ui as from_dev_ui
 from starter.integrations.codec import ui_origins
 from starter.services.start import OnboardingStarter
 from tests.browser_pages import SCREENSHOTS, Visitors
-from tests.conftest import serving
+from tests.conftest import connect_once_healthy, serving
 from tests.factories import disqualified, make_request, start_until_lead
 from workers.worker import running_worker
 from workflows.onboarding import OnboardingWorkflow
@@ -60,7 +60,7 @@ async def dev_run(
             "onboarding_task_queue": f"ui-{uuid.uuid4().hex[:8]}",
         }
     )
-    client = await connect_temporal(run_settings)
+    client = await connect_once_healthy(run_settings)
     queue = run_settings.onboarding_task_queue
     try:
         async with (
