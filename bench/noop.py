@@ -26,7 +26,8 @@ from bench.reference import ReferenceShape
 from bench.reference_inputs import SetCreditLimitInput
 from plumbing.settings import Settings
 from plumbing.temporal import connect_temporal
-from workers.worker import run_event_loop, stopping_on_signals, worker_options
+from workers.tuning import worker_options
+from workers.worker import run_event_loop, stopping_on_signals
 
 
 @activity.defn(name="record_prospect")

@@ -50,6 +50,11 @@ class Settings(TemporalSettings):
     onboarding_max_concurrent_workflow_tasks: int = Field(default=100, ge=1)
     # Bounds the worker's memory however many onboardings wait.
     onboarding_max_cached_workflows: int = Field(default=1000, ge=0)
+    # Upper bounds for the SDK's poller autoscaling; it starts at a few and follows the backlog.
+    onboarding_max_workflow_task_polls: int = Field(default=20, ge=2)
+    onboarding_max_activity_task_polls: int = Field(default=20, ge=1)
+    # After SIGTERM: how long running activities may go on before they are cancelled.
+    onboarding_worker_shutdown_grace: timedelta = Field(default=timedelta(seconds=25))
 
     # Where leads live: our Sales store and console, or Dynamics 365 Sales (SPEC.md).
     sales_backend: Literal["builtin", "dataverse"] = "builtin"

@@ -8,13 +8,11 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.accounts import AccountActivities
 from activities.commerce import CommerceWrites
@@ -31,6 +29,7 @@ from plumbing.stores import Stores, open_stores
 from plumbing.temporal import connect_temporal
 from plumbing.tracing import start_tracing
 from workers.schedules import EVERY, ensure_housekeeping
+from workers.tuning import worker_options
 from workflows.account_emails import AccountEmailWorkflow
 from workflows.housekeeping import HousekeepingWorkflow
 from workflows.invitation import InvitationWorkflow
@@ -121,35 +120,6 @@ def metrics_runtime(port: int) -> Runtime:
     return Runtime(
         telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"0.0.0.0:{port}"))
     )
-
-
-# Modules without side effects or workflow state, imported once instead of re-imported in
-# the sandbox of every new workflow instance.
-PASSTHROUGH_MODULES = (
-    "pydantic",
-    "pydantic_core",
-    "annotated_types",
-    "domain",
-    "workflows.models",
-    "activities",
-)
-
-
-def worker_options(settings: Settings | None = None) -> dict[str, Any]:
-    """Concurrency, cache and sandbox settings shared by every worker of this workflow."""
-    options: dict[str, Any] = {
-        "graceful_shutdown_timeout": timedelta(seconds=10),
-        "workflow_runner": SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
-        ),
-    }
-    if settings is not None:
-        options.update(
-            max_concurrent_activities=settings.onboarding_max_concurrent_activities,
-            max_concurrent_workflow_tasks=settings.onboarding_max_concurrent_workflow_tasks,
-            max_cached_workflows=settings.onboarding_max_cached_workflows,
-        )
-    return options
 
 
 def build_worker(
