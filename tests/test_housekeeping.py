@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -87,3 +88,16 @@ async def test_the_worker_schedules_housekeeping_once(client: Client, task_queue
     action = described.action
     assert isinstance(action, ScheduleActionStartWorkflow)
     assert (action.workflow, action.task_queue) == ("HousekeepingWorkflow", task_queue)
+
+
+async def test_two_workers_starting_at_once_make_one_schedule(
+    client: Client, task_queue: str
+) -> None:
+    """Replicas that ask for the schedule at the same moment make it once, and neither fails."""
+    schedule_id = f"housekeeping-test-{uuid.uuid4().hex[:8]}"
+    data = PurgeInput(session_idle=IDLE)
+    made = await asyncio.gather(
+        *(ensure_housekeeping(client, task_queue, data, schedule_id) for _ in range(2))
+    )
+    await client.get_schedule_handle(schedule_id).delete()
+    assert sorted(made) == [False, True]
