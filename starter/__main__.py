@@ -17,11 +17,14 @@ from plumbing.tracing import start_tracing
 from starter.app import create_app
 
 log = logging.getLogger("starter")
-TOKEN_IN_QUERY = re.compile(r"(token=)[^&\s]+")
+# A query parameter named like a one-time link's token, or a status link's signature (it
+# opens the request's status page).
+TOKEN_IN_QUERY = re.compile(r"([?&]\w*(?:token|sig)=)[^&\s]+")
 
 
 class HideTokens(logging.Filter):
-    """Access log lines keep the path, not a one-time link's token (still valid if unused)."""
+    """Access log lines keep the path, not a one-time link's token (still valid if unused) nor
+    a status link's signature."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
