@@ -8,17 +8,20 @@ import unicodedata
 from dataclasses import dataclass
 
 COUNT = 10
-LENGTH = 10
-# No 0/o, 1/l/i: a code copied from paper is typed as it was printed. 31 symbols, so a code
-# carries about 49.5 random bits.
+# No 0/o, 1/l/i: a code copied from paper is typed as it was printed. 31 symbols, so each
+# carries about 4.95 random bits, and 24 of them about 119: a code stored under a fast hash
+# needs at least 112 (NIST SP 800-63B, ASVS V6.5.2).
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+LENGTH = 24
+# Shown as 5-5-5-5-4, short groups to copy from paper without losing one's place.
+GROUPS = (5, 5, 5, 5, 4)
 _ALPHABET = frozenset(ALPHABET)
 _MAX_TYPED = 64
 
 
 @dataclass(frozen=True)
 class RecoveryCodes:
-    # To show once, `xxxxx-xxxxx`; never stored.
+    # To show once, `xxxxx-xxxxx-xxxxx-xxxxx-xxxx`; never stored.
     shown: list[str]
     # To store, in the same order.
     digests: list[str]
@@ -27,9 +30,8 @@ class RecoveryCodes:
 def new_recovery_codes(*, audience: str, account_id: str, count: int = COUNT) -> RecoveryCodes:
     """Fresh codes for the account, and their digests."""
     codes = ["".join(secrets.choice(ALPHABET) for _ in range(LENGTH)) for _ in range(count)]
-    half = LENGTH // 2
     return RecoveryCodes(
-        shown=[f"{code[:half]}-{code[half:]}" for code in codes],
+        shown=[_grouped(code) for code in codes],
         digests=[_digest(code, audience, account_id) for code in codes],
     )
 
@@ -42,7 +44,7 @@ def recovery_code_digest(typed: str, *, audience: str, account_id: str) -> str |
 
 
 def normalize_recovery_code(typed: str) -> str | None:
-    """The code's ten symbols in lower case, dashes and spaces dropped; None when it cannot be
+    """The code's symbols in lower case, dashes and spaces dropped; None when it cannot be
     a recovery code."""
     if len(typed) > _MAX_TYPED:
         return None
@@ -54,6 +56,14 @@ def normalize_recovery_code(typed: str) -> str | None:
     if len(code) != LENGTH or not set(code) <= _ALPHABET:
         return None
     return code
+
+
+def _grouped(code: str) -> str:
+    groups, start = [], 0
+    for size in GROUPS:
+        groups.append(code[start : start + size])
+        start += size
+    return "-".join(groups)
 
 
 def _digest(code: str, audience: str, account_id: str) -> str:

@@ -18,7 +18,7 @@ from tests.conftest import WebApp
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SETUP_KEY = re.compile(r'id="setup-key">([A-Z2-7 ]+)<')
-RECOVERY_CODE = re.compile(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>")
+RECOVERY_CODE = re.compile(r"<li><code>((?:[a-z2-9]{5}-){4}[a-z2-9]{4})</code></li>")
 STAFF_FACTOR_PAGE = "/staff/sign-in/second-factor"
 SITE_FACTOR_PAGE = "/sign-in/second-factor"
 

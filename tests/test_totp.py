@@ -4,6 +4,7 @@ codes, and secrets sealed under rotating keys."""
 from __future__ import annotations
 
 import base64
+import math
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -152,13 +153,21 @@ def test_the_qr_code_is_inline_svg_with_a_title_and_no_secret_in_text() -> None:
     assert "GEZDGNBV" not in svg
 
 
-def test_ten_recovery_codes_in_two_groups_of_five() -> None:
-    """Ten distinct codes from the unambiguous alphabet, shown `xxxxx-xxxxx`."""
+def test_ten_recovery_codes_in_groups_of_five_and_four() -> None:
+    """Ten distinct codes from the unambiguous alphabet, shown `xxxxx-xxxxx-xxxxx-xxxxx-xxxx`."""
     codes = new_recovery_codes(audience="staff", account_id="STF-1")
-    shape = re.compile(f"[{ALPHABET}]{{5}}-[{ALPHABET}]{{5}}")
+    group = f"[{ALPHABET}]{{5}}-"
+    shape = re.compile(f"{group * 4}[{ALPHABET}]{{4}}")
     assert len(codes.shown) == len(set(codes.shown)) == 10
     assert all(shape.fullmatch(code) for code in codes.shown)
     assert not set(ALPHABET) & set("01ilo")
+
+
+def test_a_recovery_code_carries_at_least_112_random_bits() -> None:
+    """A code's symbols carry the 112 bits a code kept under a fast hash needs."""
+    shown = new_recovery_codes(audience="site", account_id="USR-1").shown[0]
+    symbols = normalize_recovery_code(shown) or ""
+    assert len(symbols) * math.log2(len(ALPHABET)) >= 112
 
 
 def test_a_typed_recovery_code_gives_its_stored_digest() -> None:
@@ -178,7 +187,18 @@ def test_a_recovery_code_digest_belongs_to_its_account() -> None:
     assert other not in codes.digests
 
 
-@pytest.mark.parametrize("typed", ["", "abcde-fghj", "abcde-fghjkm", "abcde-fghj0", "x" * 100])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "abcde-fghj",
+        "abcde-fghjk",
+        "abcde-fghjk-mnpqr-stuvw-xyz",
+        "abcde-fghjk-mnpqr-stuvw-xyz23",
+        "abcde-fghjk-mnpqr-stuvw-xyz0",
+        "x" * 100,
+    ],
+)
 def test_what_cannot_be_a_recovery_code_has_no_digest(typed: str) -> None:
     """Wrong length, a symbol outside the alphabet or a flood of text is refused."""
     assert normalize_recovery_code(typed) is None
