@@ -8,9 +8,12 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 
 from devstack.smtp import SmtpSink
+from domain.request import OnboardingRequest
 from plumbing.stores import Stores
+from starter.services.start import AlreadyInProgress, OnboardingStarter
 from tests.account_helpers import (
     STRONG_PASSWORD,
     activated_partner,
@@ -182,3 +185,25 @@ async def test_an_invitee_whose_address_was_taken_meanwhile_is_not_restored(
         )
         == "removed"
     )
+
+
+async def test_a_held_address_without_a_request_asks_temporal_as_an_open_one_does(
+    http: httpx.AsyncClient,
+    web: WebApp,
+    smtp: SmtpSink,
+    starter: OnboardingStarter,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The refusal of an address that never applied asks Temporal about its stand-in reference."""
+    email = await invited_here(http, web, smtp)
+    asked: list[str] = []
+    ask_temporal = starter.is_open
+
+    async def recording(reference: str) -> bool:
+        asked.append(reference)
+        return await ask_temporal(reference)
+
+    monkeypatch.setattr(starter, "is_open", recording)
+    with pytest.raises(AlreadyInProgress) as refused:
+        await starter.start(OnboardingRequest.model_validate(request_body(email=email)))
+    assert asked == [refused.value.reference]

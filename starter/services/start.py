@@ -100,7 +100,12 @@ class OnboardingStarter:
                     return Started(reference=claim.reference, created=False)
                 raise AlreadyInProgress(claim.reference)
             if await claims.site_user_holds(key):
-                raise AlreadyInProgress(self.stand_in_reference(key))
+                stand_in = self.stand_in_reference(key)
+                if claim is None:
+                    # An open onboarding's refusal asked Temporal about it: this one asks too,
+                    # so that the time to answer does not tell a user's address from it.
+                    await self.is_open(stand_in)
+                raise AlreadyInProgress(stand_in)
             reference = new_reference()
             await self._client.start_workflow(
                 OnboardingWorkflow.run,
