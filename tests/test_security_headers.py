@@ -10,11 +10,12 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
 from starter.app import create_app
 from starter.common.security_headers import STRICT_TRANSPORT
 from starter.services.health import HealthChecks
-from tests.account_helpers import signed_in_staff
+from tests.account_helpers import signed_in_admin, signed_in_staff
 from tests.conftest import WebApp, serving
 
 # Answers of every kind: public pages, a redirect to sign in, JSON, refusals, not found.
@@ -81,6 +82,18 @@ async def test_the_public_landing_and_form_pages_may_be_kept(
     response = await http.get(path)
     assert response.status_code == 200
     assert "Cache-Control" not in response.headers
+
+
+async def test_the_public_pages_of_a_signed_in_partner_are_not_stored(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink
+) -> None:
+    """The landing page and the form, asked with a partner's session, name the partner in
+    their header: no-store."""
+    await signed_in_admin(http, web, smtp)
+    for path in ("/", "/partner/apply"):
+        response = await http.get(path)
+        assert "/sign-out" in response.text, path
+        assert response.headers["Cache-Control"] == "no-store", path
 
 
 async def test_a_public_page_that_sets_a_cookie_is_not_stored(http: httpx.AsyncClient) -> None:

@@ -2,9 +2,11 @@
 
 - `X-Content-Type-Options: nosniff` on every answer: a browser takes each as the type it says.
 - `Cache-Control: no-store` on every answer but the public landing page and the empty
-  request form: those are the same for everyone and show nothing personal, while any other
-  page may be signed in or show someone's data (a form sent back with its errors shows what
-  was typed). The app serves no static files of its own: its styles are in its pages.
+  request form asked without a cookie: those are the same for everyone and show nothing
+  personal, while any other page may be signed in or show someone's data (a form sent back
+  with its errors shows what was typed), and a cookie may make even those two this visitor's
+  (a session shows who is signed in, the language cookie picks the language). The app
+  serves no static files of its own: its styles are in its pages.
 - `Strict-Transport-Security` outside dev: once a browser has reached the shop over HTTPS,
   it never tries plain HTTP again (deploy/Caddyfile sends the same in front of the Temporal UI).
 """
@@ -29,7 +31,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
-        public = scope["method"] in READS and scope["path"] in PUBLIC_PAGES
+        public = (
+            scope["method"] in READS
+            and scope["path"] in PUBLIC_PAGES
+            and not any(name == b"cookie" for name, _ in scope["headers"])
+        )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
