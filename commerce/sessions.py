@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from commerce.accounts import ACCOUNT_QUERIES, TABLES, Account
@@ -85,14 +85,21 @@ class Sessions:
             )
         return LiveSession(Account.from_row(audience, row), _factor_step(row))
 
-    async def pass_second_factor(self, id_hash: str) -> bool:
-        """Note that the session passed the second factor; False when it ended meanwhile."""
-        passed = await self._db.fetchval(
-            """UPDATE sessions SET second_factor_at = now(), last_seen_at = now()
-               WHERE id_hash = $1 AND expires_at > now() RETURNING true""",
+    async def pass_second_factor(self, id_hash: str, new_id_hash: str) -> datetime | None:
+        """Note that the session passed the second factor, under a new id (its creation and
+        expiry unchanged) in place of the old: an id seen before the factor opens nothing
+        after it. The session's expiry; None when it ended meanwhile."""
+        expires_at: datetime | None = await self._db.fetchval(
+            """WITH old AS (
+                   DELETE FROM sessions WHERE id_hash = $1 AND expires_at > now() RETURNING *)
+               INSERT INTO sessions (id_hash, audience, account_id, created_at, last_seen_at,
+                                     expires_at, second_factor_at)
+               SELECT $2, audience, account_id, created_at, now(), expires_at, now() FROM old
+               RETURNING expires_at""",
             id_hash,
+            new_id_hash,
         )
-        return bool(passed)
+        return expires_at
 
     async def end(self, id_hash: str) -> None:
         await self._db.execute("DELETE FROM sessions WHERE id_hash = $1", id_hash)

@@ -102,10 +102,14 @@ def second_factor_router(audience: Audience, home: str) -> APIRouter:
         if not isinstance(answer, Passed):
             errors = {"code": "factor.wrong_code"}
             return await step_page(request, *found, next_url, 401, errors=errors)
+        # A new session id from here on (ASVS V7.2.4): one seen before the code opens nothing.
+        services.sessions.renewed(request, signed_in, answer.session_id)
+        passed: Response = RedirectResponse(next_url, status_code=303)
         if answer.recovery_codes:
             # Shown once, on the answer to the post itself: no address shows them again.
             codes = answer.recovery_codes
-            return page(request, "recovery_codes.html", recovery_codes=codes, next_url=next_url)
-        return RedirectResponse(next_url, status_code=303)
+            passed = page(request, "recovery_codes.html", recovery_codes=codes, next_url=next_url)
+        services.sessions.set_cookie(passed, audience, answer.session_id, answer.expires_at)
+        return passed
 
     return router

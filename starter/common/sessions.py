@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi import HTTPException, Request
 from starlette.responses import Response
@@ -75,6 +75,28 @@ class SessionManager:
             samesite="lax",
         )
         return True
+
+    def renewed(self, request: Request, signed_in: SignedIn, session_id: str) -> None:
+        """The session goes on under `session_id`: the pages this request renders get the new
+        id's anti-CSRF token. The response then needs `set_cookie`."""
+        renewed = SignedIn(signed_in.account, session_id, "passed")
+        setattr(request.state, f"signed_in_{signed_in.account.audience}", renewed)
+        request.state.csrf_token = self.csrf_token(renewed)
+
+    def set_cookie(
+        self, response: Response, audience: Audience, session_id: str, expires_at: datetime
+    ) -> None:
+        """The session cookie, kept until the session's absolute expiry."""
+        left = max(0, int((expires_at - datetime.now(UTC)).total_seconds()))
+        response.set_cookie(
+            self.cookie_name(audience),
+            session_id,
+            max_age=left,
+            path="/",
+            secure=self._secure,
+            httponly=True,
+            samesite="lax",
+        )
 
     async def current(self, request: Request, audience: Audience) -> SignedIn | None:
         """The signed-in account of the request's session cookie, looked up once per request."""

@@ -17,7 +17,7 @@ from accounts import totp
 from accounts.recovery_codes import new_recovery_codes, recovery_code_digest
 from accounts.sealing import KeyRing
 from accounts.throttle import PER_ACCOUNT
-from accounts.tokens import token_hash
+from accounts.tokens import new_token, token_hash
 from commerce.accounts import Account
 from commerce.sessions import FactorStep
 from commerce.store import CommerceStore
@@ -46,6 +46,10 @@ class AccountFactor:
 
 @dataclass(frozen=True)
 class Passed:
+    # The session's new id, for the cookie in place of the one the code was typed under,
+    # and its expiry, unchanged.
+    session_id: str
+    expires_at: datetime
     # Shown once, after enrolment; empty after a code at sign-in.
     recovery_codes: list[str] = field(default_factory=list)
 
@@ -99,7 +103,8 @@ class SecondFactorService:
         self, account: Account, session_id: str, step: FactorStep, typed: str
     ) -> FactorAnswer:
         """Check a code: to finish enrolment (`enrol`, or a partner user turning it on) or at
-        sign-in (`verify`, where a recovery code also does). Passed marks the session."""
+        sign-in (`verify`, where a recovery code also does). Passed marks the session and
+        renews its id."""
         key = f"second-factor:{account.audience}:{account.id}"
 
         def wait(recent: dict[str, tuple[int, timedelta]]) -> timedelta | None:
@@ -108,38 +113,42 @@ class SecondFactorService:
         left = await self._store.sign_in_failures.claim([key], wait)
         if left is not None:
             return Throttled(seconds=max(1, math.ceil(left.total_seconds())))
+        # The recovery codes to show (none at sign-in); None when the code is wrong.
         if step == "verify":
-            answer = await self._verify(account, typed)
+            codes: list[str] | None = [] if await self._verify(account, typed) else None
         else:
-            answer = await self._confirm(account, typed)
-        if isinstance(answer, Wrong):
+            codes = await self._confirm(account, typed)
+        if codes is None:
             await self._store.sign_in_failures.failed([key])
-            return answer
+            return Wrong()
         await self._store.sign_in_failures.clear(key)
-        if not await self._store.sessions.pass_second_factor(token_hash(session_id)):
+        new_session_id = new_token()
+        expires_at = await self._store.sessions.pass_second_factor(
+            token_hash(session_id), token_hash(new_session_id)
+        )
+        if expires_at is None:
             # Signed out meanwhile (a disable, a reset): the code opens nothing.
             return Wrong()
-        return answer
+        return Passed(new_session_id, expires_at, recovery_codes=codes)
 
-    async def _confirm(self, account: Account, typed: str) -> FactorAnswer:
+    async def _confirm(self, account: Account, typed: str) -> list[str] | None:
+        """The recovery codes to show once the code finishes enrolment; None when wrong."""
         codes = new_recovery_codes(audience=account.audience, account_id=account.id)
         check = totp.code_check(typed, at=self._now())
         if not await self._factors.confirm_enrolment(
             account.audience, account.id, check, codes.digests
         ):
-            return Wrong()
+            return None
         if account.audience == "staff":
             await self._store.staff_access.record(account.id, account.id, "second_factor_enrolled")
-        return Passed(recovery_codes=codes.shown)
+        return codes.shown
 
-    async def _verify(self, account: Account, typed: str) -> FactorAnswer:
+    async def _verify(self, account: Account, typed: str) -> bool:
         audience, account_id = account.audience, account.id
         check = totp.code_check(typed, at=self._now())
         if await self._factors.verify_code(audience, account_id, check):
-            return Passed()
+            return True
         digest = recovery_code_digest(typed, audience=audience, account_id=account_id)
-        if digest is not None and await self._factors.use_recovery_code(
+        return digest is not None and await self._factors.use_recovery_code(
             audience, account_id, digest
-        ):
-            return Passed()
-        return Wrong()
+        )

@@ -66,6 +66,7 @@ async def turn_on(request: Request, services: ServicesDep, user: PartnerPageDep)
         return response
     if not isinstance(answer, Passed):
         return await _page(request, services, user, 401, errors={"code": "factor.wrong_code"})
+    services.sessions.renewed(request, signed_in, answer.session_id)
     response = render(
         request,
         "account/recovery_codes.html",
@@ -73,6 +74,7 @@ async def turn_on(request: Request, services: ServicesDep, user: PartnerPageDep)
         next_url=f"{PAGE}?done=on",
     )
     response.headers.update(PRIVATE)
+    services.sessions.set_cookie(response, "site", answer.session_id, answer.expires_at)
     return response
 
 
