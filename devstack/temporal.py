@@ -61,11 +61,13 @@ class TemporalDevServer:
         ui_port: int | None = None,
         codec_endpoint: str | None = None,
         log_file: Path | None = None,
+        metrics_port: int | None = None,
     ) -> None:
         self.db_file = db_file
         self.port = port or free_port()
         self.ui_port = ui_port
         self.codec_endpoint = codec_endpoint
+        self.metrics_port = metrics_port
         self.log_file = log_file or db_file.with_suffix(".log")
         self._proc: subprocess.Popen[bytes] | None = None
         self._pid_file = PidFile(db_file.with_suffix(".pid"))
@@ -80,6 +82,9 @@ class TemporalDevServer:
         # WAL makes the SQLite store several times faster under load.
         cmd += ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
         cmd += ["--log-level", "warn"]
+        if self.metrics_port:
+            # Prometheus text on /metrics, its `action` counter among them.
+            cmd += ["--metrics-port", str(self.metrics_port)]
         for name, kind in SEARCH_ATTRIBUTES.items():
             cmd += ["--search-attribute", f"{name}={kind}"]
         if self.ui_port:
