@@ -5,7 +5,8 @@ fixed reference shape with no-op activities (bench/reference.py) against the rea
 full speed: throughput, history events and the CPU cost per onboarding of each process;
 then the real path at a fixed arrival rate, and many onboardings waiting. Prints a table,
 writes JSON.
-`python -m bench sign-in` and `python -m bench authorize` each measure one thing on its own.
+`python -m bench sign-in`, `python -m bench authorize` and `python -m bench actions` each
+measure one thing on its own.
 """
 
 from __future__ import annotations
@@ -176,10 +177,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cli() -> None:
-    if sys.argv[1:2] in (["sign-in"], ["authorize"]):
-        from bench import authorize, sign_in
+    if sys.argv[1:2] in (["sign-in"], ["authorize"], ["actions"]):
+        from bench import actions, authorize, sign_in
 
-        return {"sign-in": sign_in.cli, "authorize": authorize.cli}[sys.argv[1]](sys.argv[2:])
+        commands = {"sign-in": sign_in.cli, "authorize": authorize.cli, "actions": actions.cli}
+        return commands[sys.argv[1]](sys.argv[2:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--onboardings", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=100)

@@ -79,13 +79,15 @@ def fresh_bytecode() -> None:
             compileall.compile_dir(package, quiet=1)
 
 
-async def open_stack(worker_env: dict[str, str]) -> BenchStack:
+async def open_stack(
+    worker_env: dict[str, str], temporal_metrics_port: int | None = None
+) -> BenchStack:
     await asyncio.to_thread(fresh_bytecode)
     folder = Path(tempfile.mkdtemp(prefix="onboarding-bench-"))
     env = {**os.environ}
     temporal = postgres = None
     if not env.get("TEMPORAL_ADDRESS"):
-        temporal = TemporalDevServer(folder / "temporal.db")
+        temporal = TemporalDevServer(folder / "temporal.db", metrics_port=temporal_metrics_port)
         await asyncio.to_thread(temporal.start)
         env["TEMPORAL_ADDRESS"] = temporal.address
     if not env.get("COMMERCE_DATABASE_URL"):
