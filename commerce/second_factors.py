@@ -40,28 +40,38 @@ class SecondFactors:
         self._db = db
         self._sealer = sealer
 
-    async def begin_enrolment(self, audience: Audience, account_id: str, secret: bytes) -> bool:
-        """Keep `secret` as the account's pending factor, in place of a pending one; False
-        when the account has a verified factor, which only a reset removes."""
+    async def begin_enrolment(
+        self, audience: Audience, account_id: str, secret: bytes, session_hash: str
+    ) -> bool:
+        """Keep `secret` as the account's pending factor, begun by the session of
+        `session_hash`, in place of a pending one; False when the account has a verified
+        factor, which only a reset removes."""
         key_id, sealed = self._sealer.seal(secret, _context(audience, account_id))
         began = await self._db.fetchval(
-            """INSERT INTO totp_factors (audience, account_id, key_id, sealed_secret)
-               VALUES ($1, $2, $3, $4)
+            """INSERT INTO totp_factors (audience, account_id, key_id, sealed_secret,
+                                         session_hash)
+               VALUES ($1, $2, $3, $4, $5)
                ON CONFLICT (audience, account_id) DO UPDATE
                SET key_id = EXCLUDED.key_id, sealed_secret = EXCLUDED.sealed_secret,
-                   created_at = now(), last_step = NULL
+                   session_hash = EXCLUDED.session_hash, created_at = now(), last_step = NULL
                WHERE totp_factors.verified_at IS NULL
                RETURNING true""",
             audience,
             account_id,
             key_id,
             sealed,
+            session_hash,
         )
         return bool(began)
 
-    async def pending_secret(self, audience: Audience, account_id: str) -> bytes | None:
-        """The secret of the pending factor, to show its QR code and setup key again."""
-        row = await self._db.fetchrow(_FACTOR, audience, account_id, False)
+    async def pending_secret(
+        self, audience: Audience, account_id: str, session_hash: str
+    ) -> bytes | None:
+        """The secret of the pending factor the session of `session_hash` began, to show its
+        QR code and setup key again; None for any other session, which begins its own."""
+        row = await self._db.fetchrow(
+            f"{_FACTOR} AND session_hash = $4", audience, account_id, False, session_hash
+        )
         return self._open(audience, account_id, row) if row else None
 
     async def confirm_enrolment(
@@ -80,7 +90,8 @@ class SecondFactors:
         async with self._db.acquire() as conn, conn.transaction():
             # Only the secret that was checked: an enrolment begun again meanwhile has another.
             confirmed = await conn.fetchval(
-                """UPDATE totp_factors SET verified_at = now(), last_step = $4
+                """UPDATE totp_factors SET verified_at = now(), last_step = $4,
+                       session_hash = NULL
                    WHERE audience = $1 AND account_id = $2 AND verified_at IS NULL
                      AND sealed_secret = $3
                    RETURNING true""",

@@ -1,4 +1,5 @@
-"""The second factor and the sessions it concerns: passing it renews the session's id."""
+"""The second factor and the sessions it concerns: passing it renews the session's id, and
+an enrolment's secret is shown only to the session that began it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import httpx
 from plumbing.stores import Stores
 from tests.account_helpers import STRONG_PASSWORD, set_password, sign_in, staff_link
 from tests.conftest import WebApp
-from tests.staff_factor_helpers import enrol
+from tests.staff_factor_helpers import STAFF_FACTOR_PAGE, enrol, setup_key_in
 
 STAFF_COOKIE = "onboarding_staff"
 
@@ -33,3 +34,15 @@ async def test_the_session_id_before_the_code_opens_nothing_after_it(
         leads = await stale.get("/sales/leads")
     assert leads.status_code == 303
     assert leads.headers["location"].startswith("/staff/sign-in?")
+
+
+async def test_another_session_of_the_account_is_shown_a_fresh_secret(
+    http: httpx.AsyncClient, stores: Stores, web: WebApp
+) -> None:
+    """A second session at the enrolment step gets a secret of its own, not the first's."""
+    email = await _password_only(http, stores, web)
+    first = setup_key_in((await http.get(STAFF_FACTOR_PAGE)).text)
+    async with httpx.AsyncClient(base_url=web.url) as other:
+        assert (await sign_in(other, email, STRONG_PASSWORD, prefix="/staff")).status_code == 303
+        second = setup_key_in((await other.get(STAFF_FACTOR_PAGE)).text)
+    assert second != first

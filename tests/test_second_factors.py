@@ -1,5 +1,5 @@
 """The second-factor store on the real Commerce store: enrolment, codes used once, recovery
-codes, reset, and secrets sealed at rest."""
+codes and reset (secrets sealed at rest: test_second_factor_sealing.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
-from cryptography.exceptions import InvalidTag
-
 from accounts.recovery_codes import RecoveryCodes, new_recovery_codes, recovery_code_digest
 from accounts.sealing import KeyRing
-from accounts.totp import base32_secret, code_at_step, code_check, new_secret, time_step
+from accounts.totp import code_at_step, code_check, new_secret, time_step
 from commerce.second_factors import SecondFactors
 from commerce.store import PartnerApproval
 from domain.audience import Audience
@@ -26,6 +23,8 @@ PURPOSE = "second-factor secrets"
 OLD_KEY, NEW_KEY = secrets.token_bytes(32), secrets.token_bytes(32)
 AT = datetime(2026, 5, 1, 9, 0, 10, tzinfo=UTC)
 STEP = timedelta(seconds=30)
+# The hash of the session that begins an enrolment.
+SESSION = "session-hash-1"
 
 
 def ring(active: str = "old") -> KeyRing:
@@ -50,7 +49,7 @@ async def enrolled(
 ) -> tuple[bytes, RecoveryCodes]:
     """An account with a verified factor, confirmed at AT; its secret and recovery codes."""
     secret = new_secret()
-    assert await store.begin_enrolment(audience, account_id, secret)
+    assert await store.begin_enrolment(audience, account_id, secret, SESSION)
     codes = new_recovery_codes(audience=audience, account_id=account_id)
     check = code_check(code(secret), at=AT)
     assert await store.confirm_enrolment(audience, account_id, check, codes.digests)
@@ -74,29 +73,38 @@ async def test_a_wrong_code_leaves_the_enrolment_pending(stores: Stores) -> None
     """A code of another secret confirms nothing, and the same secret stays to retry with."""
     store, account_id = factors(stores), staff_id()
     secret = new_secret()
-    await store.begin_enrolment("staff", account_id, secret)
+    await store.begin_enrolment("staff", account_id, secret, SESSION)
     check = code_check(code(new_secret()), at=AT)
     assert not await store.confirm_enrolment("staff", account_id, check, [])
     assert not await store.has_verified_factor("staff", account_id)
-    assert await store.pending_secret("staff", account_id) == secret
+    assert await store.pending_secret("staff", account_id, SESSION) == secret
 
 
 async def test_enrolment_begun_again_replaces_the_pending_secret(stores: Stores) -> None:
     """A second start replaces a pending secret; the first one's code no longer confirms."""
     store, account_id = factors(stores), staff_id()
     first, second = new_secret(), new_secret()
-    await store.begin_enrolment("staff", account_id, first)
-    assert await store.begin_enrolment("staff", account_id, second)
-    assert await store.pending_secret("staff", account_id) == second
+    await store.begin_enrolment("staff", account_id, first, SESSION)
+    assert await store.begin_enrolment("staff", account_id, second, SESSION)
+    assert await store.pending_secret("staff", account_id, SESSION) == second
     check = code_check(code(first), at=AT)
     assert not await store.confirm_enrolment("staff", account_id, check, [])
+
+
+async def test_a_pending_secret_is_shown_only_to_the_session_that_began_it(
+    stores: Stores,
+) -> None:
+    """Another session of the account finds no pending secret to show: it begins its own."""
+    store, account_id = factors(stores), staff_id()
+    await store.begin_enrolment("staff", account_id, new_secret(), SESSION)
+    assert await store.pending_secret("staff", account_id, "another-session-hash") is None
 
 
 async def test_enrolment_is_refused_while_a_verified_factor_exists(stores: Stores) -> None:
     """A verified factor is not replaced by starting over; its codes still work."""
     store, account_id = factors(stores), staff_id()
     secret, _ = await enrolled(store, account_id)
-    assert not await store.begin_enrolment("staff", account_id, new_secret())
+    assert not await store.begin_enrolment("staff", account_id, new_secret(), SESSION)
     assert await signs_in(store, account_id, secret, AT + STEP)
 
 
@@ -119,7 +127,7 @@ async def test_a_pending_factor_signs_nobody_in(stores: Stores) -> None:
     """Until confirmed, a factor's codes are no second factor."""
     store, account_id = factors(stores), staff_id()
     secret = new_secret()
-    await store.begin_enrolment("staff", account_id, secret)
+    await store.begin_enrolment("staff", account_id, secret, SESSION)
     assert not await signs_in(store, account_id, secret, AT)
 
 
@@ -179,48 +187,7 @@ async def test_reset_removes_the_factor_and_its_recovery_codes(stores: Stores) -
     assert await store.reset("staff", account_id)
     assert not await store.has_verified_factor("staff", account_id)
     assert not await store.use_recovery_code("staff", account_id, codes.digests[0])
-    assert await store.begin_enrolment("staff", account_id, new_secret())
-
-
-async def test_the_secret_is_not_stored_in_clear(stores: Stores) -> None:
-    """The row holds the key's id and sealed bytes, neither the secret nor its base32."""
-    store, account_id = factors(stores), staff_id()
-    secret, _ = await enrolled(store, account_id)
-    row = await stores.commerce.fetchrow(
-        "SELECT key_id, sealed_secret FROM totp_factors WHERE account_id = $1", account_id
-    )
-    assert row is not None
-    assert row["key_id"] == "old"
-    assert secret not in row["sealed_secret"]
-    assert base32_secret(secret).encode() not in row["sealed_secret"]
-
-
-async def test_a_rotated_key_still_opens_what_the_old_one_sealed(stores: Stores) -> None:
-    """With a new active key beside the old one, the old factor's codes still work and a new
-    enrolment is sealed under the new key."""
-    account_id, other = staff_id(), staff_id()
-    secret, _ = await enrolled(factors(stores, "old"), account_id)
-    rotated = factors(stores, "new")
-    assert await signs_in(rotated, account_id, secret, AT + 2 * STEP)
-    await rotated.begin_enrolment("staff", other, new_secret())
-    key_id = await stores.commerce.fetchval(
-        "SELECT key_id FROM totp_factors WHERE account_id = $1", other
-    )
-    assert key_id == "new"
-
-
-async def test_a_sealed_secret_opens_only_for_its_account(stores: Stores) -> None:
-    """Sealed bytes copied into another account's row fail to open."""
-    store, account_id, other = factors(stores), staff_id(), staff_id()
-    await store.begin_enrolment("staff", account_id, new_secret())
-    await stores.commerce.execute(
-        """INSERT INTO totp_factors (audience, account_id, key_id, sealed_secret)
-           SELECT audience, $2, key_id, sealed_secret FROM totp_factors WHERE account_id = $1""",
-        account_id,
-        other,
-    )
-    with pytest.raises(InvalidTag):
-        await store.pending_secret("staff", other)
+    assert await store.begin_enrolment("staff", account_id, new_secret(), SESSION)
 
 
 async def test_erasing_an_onboarding_erases_its_users_factors(stores: Stores) -> None:

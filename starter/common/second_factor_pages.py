@@ -59,7 +59,9 @@ def second_factor_router(audience: Audience, home: str) -> APIRouter:
         enrolment = None
         if signed_in.second_factor == "enrol":
             title = translator(pick_locale(request))("factor.qr_title")
-            enrolment = await services.second_factor.enrolment(signed_in.account, title)
+            enrolment = await services.second_factor.enrolment(
+                signed_in.account, signed_in.session_id, title
+            )
         return page(
             request,
             "second_factor.html",

@@ -80,23 +80,27 @@ class SecondFactorService:
         self._issuer = issuer
         self._now = now
 
-    async def enrolment(self, account: Account, qr_title: str) -> Enrolment | None:
-        """The pending factor to show (begun now if there is none); None when the account
+    async def enrolment(self, account: Account, session_id: str, qr_title: str) -> Enrolment | None:
+        """The pending factor this session began to show (begun now if there is none, or
+        another session began it: its secret is that session's alone); None when the account
         has a verified factor, which asks for a code instead."""
-        audience, account_id = account.audience, account.id
-        secret = await self._factors.pending_secret(audience, account_id)
+        audience, account_id, session_hash = account.audience, account.id, token_hash(session_id)
+        secret = await self._factors.pending_secret(audience, account_id, session_hash)
         if secret is None:
             secret = totp.new_secret()
-            if not await self._factors.begin_enrolment(audience, account_id, secret):
+            if not await self._factors.begin_enrolment(audience, account_id, secret, session_hash):
                 return None
         uri = totp.provisioning_uri(secret, issuer=self._issuer, account=account.email)
         return Enrolment(totp.setup_key(secret), totp.qr_svg(uri, title=qr_title))
 
-    async def account_factor(self, account: Account, qr_title: str) -> AccountFactor:
-        """Whether the account has a verified factor; the enrolment to offer when not."""
+    async def account_factor(
+        self, account: Account, session_id: str, qr_title: str
+    ) -> AccountFactor:
+        """Whether the account has a verified factor; the enrolment to offer this session
+        when not."""
         if await self._factors.has_verified_factor(account.audience, account.id):
             return AccountFactor(is_on=True, enrolment=None)
-        enrolment = await self.enrolment(account, qr_title)
+        enrolment = await self.enrolment(account, session_id, qr_title)
         return AccountFactor(is_on=enrolment is None, enrolment=enrolment)
 
     async def submit(

@@ -31,7 +31,9 @@ async def _page(
     wait_seconds: int | None = None,
 ) -> Response:
     title = translator(pick_locale(request))("factor.qr_title")
-    factor = await services.second_factor.account_factor(user, title)
+    signed_in = await services.sessions.current(request, "site")
+    assert signed_in is not None  # PartnerPageDep found it
+    factor = await services.second_factor.account_factor(user, signed_in.session_id, title)
     response = render(
         request,
         "site/second_factor.html",
