@@ -180,10 +180,11 @@ class Accounts:
             )
             if audience == "site" and was == "invited":
                 await audit_activation(conn, row["account_id"])
-            # Whoever holds the link holds the mailbox: a lock ends with it, its devices' too.
+            # Whoever holds the link holds the mailbox: its locks end, devices' and codes' too.
             await conn.execute(
                 f"""DELETE FROM sign_in_failures f USING {table} a WHERE a.id = $2 AND (
                         f.key = 'account:' || $1 || ':' || lower(a.email)
+                        OR f.key = 'second-factor:' || $1 || ':' || a.id
                         OR starts_with(f.key, 'device:' || $1 || ':' || lower(a.email) || ':'))""",
                 audience,
                 row["account_id"],

@@ -163,10 +163,14 @@ class SecondFactors:
         return bool(verified)
 
     async def reset(self, audience: Audience, account_id: str) -> bool:
-        """Remove the account's factor, pending or verified, with its recovery codes; False
-        when it had none. The account's sessions are the caller's to end or keep."""
+        """Remove the account's factor, pending or verified, with its recovery codes and the
+        count of its wrong codes; False when it had none. The account's sessions are the
+        caller's to end or keep."""
         removed = await self._db.fetchval(
-            """DELETE FROM totp_factors WHERE audience = $1 AND account_id = $2
+            """WITH failures AS (
+                   DELETE FROM sign_in_failures
+                   WHERE key = 'second-factor:' || $1 || ':' || $2)
+               DELETE FROM totp_factors WHERE audience = $1 AND account_id = $2
                RETURNING true""",
             audience,
             account_id,

@@ -10,6 +10,13 @@ from storage.database import Database
 
 # A failure this old no longer counts: a user who mistyped last week starts afresh.
 FORGET_AFTER = timedelta(days=1)
+
+
+def second_factor_key(audience: str, account_id: str) -> str:
+    """The key of an account's wrong second-factor codes, apart from its passwords'."""
+    return f"second-factor:{audience}:{account_id}"
+
+
 Recent = dict[str, tuple[int, timedelta]]
 
 
@@ -18,10 +25,14 @@ class SignInFailures:
         self._db = db
 
     async def claim(
-        self, keys: list[str], wait: Callable[[Recent], timedelta | None]
+        self,
+        keys: list[str],
+        wait: Callable[[Recent], timedelta | None],
+        forget_after: timedelta | None = FORGET_AFTER,
     ) -> timedelta | None:
         """Count an attempt as a failure before its password is checked, unless `wait` (given
-        each key's recent failures and the time since the last) says to wait first.
+        each key's recent failures and the time since the last) says to wait first. Failures
+        older than `forget_after` count no more; with None, they count until cleared.
 
         The keys' rows stay locked while this decides, so concurrent attempts take turns and
         each sees the ones before it: a burst cannot slip a thousand guesses in at once.
@@ -37,21 +48,22 @@ class SignInFailures:
             )
             rows = await conn.fetch(
                 """SELECT key, failures, now() - last_failure_at AS since,
-                          last_failure_at > now() - $2::interval AS fresh
+                          $2::interval IS NULL OR last_failure_at > now() - $2::interval AS fresh
                    FROM sign_in_failures WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE""",
                 keys,
-                FORGET_AFTER,
+                forget_after,
             )
             recent = {r["key"]: (r["failures"], r["since"]) for r in rows if r["fresh"]}
             left = wait(recent)
             if left is None:
                 await conn.execute(
                     """UPDATE sign_in_failures SET last_failure_at = now(),
-                           failures = CASE WHEN last_failure_at > now() - $2::interval
+                           failures = CASE WHEN $2::interval IS NULL
+                                             OR last_failure_at > now() - $2::interval
                                            THEN failures + 1 ELSE 1 END
                        WHERE key = ANY($1::text[])""",
                     keys,
-                    FORGET_AFTER,
+                    forget_after,
                 )
             return left
 
@@ -88,4 +100,5 @@ class SignInFailures:
         )
 
     async def clear(self, key: str) -> None:
+        """The key starts afresh: a right answer, or a reset of what it guards."""
         await self._db.execute("DELETE FROM sign_in_failures WHERE key = $1", key)

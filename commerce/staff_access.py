@@ -75,6 +75,11 @@ class StaffAccess:
                 "DELETE FROM totp_factors WHERE audience = 'staff' AND account_id = $1",
                 account_id,
             )
+            # Its wrong codes went to the old factor: the new one starts afresh.
+            await conn.execute(
+                "DELETE FROM sign_in_failures WHERE key = 'second-factor:staff:' || $1",
+                account_id,
+            )
             await _end_sessions(conn, account_id)
             await record_on(conn, account_id, actor, "second_factor_reset")
         return await self.member(email)

@@ -19,6 +19,7 @@ from accounts.recovery_codes import (
     recovery_code_digest,
 )
 from accounts.sealing import KeyRing, UnknownKey
+from accounts.throttle import SECOND_FACTOR, UNTIL_CLEARED
 from accounts.totp import (
     code_at_step,
     new_secret,
@@ -225,3 +226,9 @@ def test_a_key_narrowed_to_one_purpose_does_not_open_another_purpose() -> None:
     key_id, sealed = KeyRing({"k": bytes(32)}, "k", purpose="one").seal(b"secret", b"owner")
     with pytest.raises(InvalidTag):
         KeyRing({"k": bytes(32)}, "k", purpose="two").open(key_id, sealed, b"owner")
+
+
+def test_the_code_steps_rule_refuses_past_100_failures_however_long_ago() -> None:
+    """From the 100th wrong code in a row on, the rule names no wait that ends, days later too."""
+    assert SECOND_FACTOR.wait(99, timedelta(days=30)) is None
+    assert SECOND_FACTOR.wait(100, timedelta(days=30)) == UNTIL_CLEARED

@@ -29,6 +29,12 @@ FACTOR_MESSAGES: dict[str, tuple[str, str]] = {
         "コードが正しくないか、既に使われています。",
         "This code is not right, or it was used already.",
     ),
+    "factor.locked": (
+        "誤ったコードが続いたため、コードを受け付けられません。パスワードを再設定するか、"
+        "管理者に 2 段階認証のリセットを依頼してください。",
+        "Too many wrong codes in a row: no code is accepted now. Reset your password, or ask "
+        "an administrator to reset your two-step verification.",
+    ),
     "factor.recovery_title": ("回復コード", "Your recovery codes"),
     "factor.recovery_text": (
         "認証アプリを失ったときは、次のコードのどれか 1 つでサインインできます。"

@@ -20,7 +20,7 @@ from starter.common.bootstrap import Services
 from starter.common.i18n import pick_locale, translator
 from starter.common.rendering import render
 from starter.common.sessions import SignedIn
-from starter.services.second_factor import Passed, Throttled
+from starter.services.second_factor import Locked, Passed, Throttled
 
 MAX_CODE_FIELD = 200
 
@@ -101,6 +101,9 @@ def second_factor_router(audience: Audience, home: str) -> APIRouter:
             response = await step_page(request, *found, next_url, 429, wait_seconds=answer.seconds)
             response.headers["Retry-After"] = str(answer.seconds)
             return response
+        if isinstance(answer, Locked):
+            errors = {"code": "factor.locked"}
+            return await step_page(request, *found, next_url, 429, errors=errors)
         if not isinstance(answer, Passed):
             errors = {"code": "factor.wrong_code"}
             return await step_page(request, *found, next_url, 401, errors=errors)

@@ -4,6 +4,8 @@ one of the recovery codes, at each sign-in.
 Code attempts are throttled per account with the password's per-account rule, under a key of
 their own. Only a session that knows the password reaches this step, so a stranger's guesses
 cannot lock anyone out here, and a password holder's can do no more than at the password.
+A right code clears the count; past 100 wrong codes in a row, however far apart, no code is
+checked any more until a reset of the factor or of the password clears it.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from datetime import UTC, datetime, timedelta
 from accounts import totp
 from accounts.recovery_codes import new_recovery_codes, recovery_code_digest
 from accounts.sealing import KeyRing
-from accounts.throttle import PER_ACCOUNT
+from accounts.throttle import SECOND_FACTOR, UNTIL_CLEARED
 from accounts.tokens import new_token, token_hash
 from commerce.accounts import Account
 from commerce.sessions import FactorStep
+from commerce.sign_in_failures import second_factor_key
 from commerce.store import CommerceStore
 
 # The purpose the payload keys are narrowed to before they seal a TOTP secret. Secrets sealed
@@ -64,7 +67,12 @@ class Throttled:
     seconds: int
 
 
-FactorAnswer = Passed | Wrong | Throttled
+@dataclass(frozen=True)
+class Locked:
+    """Too many wrong codes in a row: none counts until a reset of the factor or password."""
+
+
+FactorAnswer = Passed | Wrong | Throttled | Locked
 
 
 class SecondFactorService:
@@ -109,12 +117,15 @@ class SecondFactorService:
         """Check a code: to finish enrolment (`enrol`, or a partner user turning it on) or at
         sign-in (`verify`, where a recovery code also does). Passed marks the session and
         renews its id."""
-        key = f"second-factor:{account.audience}:{account.id}"
+        key = second_factor_key(account.audience, account.id)
 
         def wait(recent: dict[str, tuple[int, timedelta]]) -> timedelta | None:
-            return PER_ACCOUNT.wait(*recent[key]) if key in recent else None
+            return SECOND_FACTOR.wait(*recent[key]) if key in recent else None
 
-        left = await self._store.sign_in_failures.claim([key], wait)
+        # Never forgotten: the cap counts consecutive failures, however far apart.
+        left = await self._store.sign_in_failures.claim([key], wait, forget_after=None)
+        if left == UNTIL_CLEARED:
+            return Locked()
         if left is not None:
             return Throttled(seconds=max(1, math.ceil(left.total_seconds())))
         # The recovery codes to show (none at sign-in); None when the code is wrong.

@@ -12,7 +12,7 @@ from starter.common.bootstrap import Services
 from starter.common.i18n import pick_locale, translator
 from starter.common.rendering import render
 from starter.services.errors import NotFound
-from starter.services.second_factor import Passed, Throttled
+from starter.services.second_factor import Locked, Passed, Throttled
 from starter.site.users import AdminDep
 
 router = APIRouter(include_in_schema=False)
@@ -66,6 +66,8 @@ async def turn_on(request: Request, services: ServicesDep, user: PartnerPageDep)
         response = await _page(request, services, user, 429, wait_seconds=answer.seconds)
         response.headers["Retry-After"] = str(answer.seconds)
         return response
+    if isinstance(answer, Locked):
+        return await _page(request, services, user, 429, errors={"code": "factor.locked"})
     if not isinstance(answer, Passed):
         return await _page(request, services, user, 401, errors={"code": "factor.wrong_code"})
     services.sessions.renewed(request, signed_in, answer.session_id)
