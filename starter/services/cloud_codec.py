@@ -1,8 +1,8 @@
 """Temporal Cloud's UI calls the codec from its own origin with the signed-in Cloud user's
 access token. The token must be signed by Temporal Cloud's published keys (RS256, within its
-lifetime, and of the configured issuer and audience), and its email must be an active staff
-account's that has enrolled its second factor, as a staff session must have passed it: a
-Cloud user who is not on our staff reads no payload."""
+lifetime, and of the configured issuer and audience, both required), and its email must be
+an active staff account's that has enrolled its second factor, as a staff session must have
+passed it: a Cloud user who is not on our staff reads no payload."""
 
 from __future__ import annotations
 
@@ -33,8 +33,13 @@ class NotStaff(Exception):
 @dataclass(frozen=True)
 class CloudTokenPolicy:
     jwks_url: str
-    issuer: str | None = None
-    audience: str | None = None
+    issuer: str | None
+    audience: str | None
+
+    def __post_init__(self) -> None:
+        # Without both, any token Temporal Cloud's keys signed, for whatever service, would do.
+        if not (self.issuer and self.audience):
+            raise ValueError("a Cloud token is trusted only for a set issuer and audience")
 
 
 class CloudCodecAccess:
@@ -71,12 +76,10 @@ class CloudCodecAccess:
                 algorithms=["RS256"],
                 issuer=self._policy.issuer,
                 audience=self._policy.audience,
-                options={
-                    "require": ["exp"],
-                    "verify_aud": self._policy.audience is not None,
-                    "verify_iss": self._policy.issuer is not None,
-                },
+                options={"require": ["exp", "iss", "aud"]},
             )
-        except jwt.PyJWTError as err:  # bad signature, expired, unknown key, keys unreachable
+        # Bad signature, expired, unknown key, keys unreachable; ValueError: the keys' URL
+        # answered with something that is not JSON, which PyJWT lets through.
+        except (jwt.PyJWTError, ValueError) as err:
             raise UntrustedToken(f"the token does not verify: {err}") from err
         return claims
