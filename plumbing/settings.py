@@ -13,6 +13,15 @@ from pydantic_settings import SettingsConfigDict
 
 from domain.outcomes import CreditLimit
 from plumbing.codec import EncryptionCodec, parse_keys
+from plumbing.start_checks import (
+    CODEC_CLOUD_BINDING,
+    UNSET,
+    WEB_SECRETS,
+    keys_weakness,
+    refusal,
+    secret_weakness,
+    web_secret_weaknesses,
+)
 from plumbing.temporal_settings import TemporalSettings
 from sales.dataverse.client import DataverseConfig
 from workflows.models import InvitationPolicy, OnboardingPolicy
@@ -79,7 +88,7 @@ class Settings(TemporalSettings):
     onboarding_forwarded_allow_ips: str = "127.0.0.1"
     onboarding_temporal_ui_url: str = "http://localhost:8233"
     # Temporal Cloud's UI calling the codec with the user's access token (unset: refused);
-    # the token is checked against these signing keys, and issuer and audience when set.
+    # the token is checked against these signing keys, issuer and audience (both required).
     onboarding_codec_cloud_origin: str | None = Field(default=None, pattern=r"^https?://[^/\s]+$")
     onboarding_codec_cloud_jwks_url: str = "https://login.tmprl.cloud/.well-known/jwks.json"
     onboarding_codec_cloud_issuer: str | None = None
@@ -142,20 +151,20 @@ class Settings(TemporalSettings):
             reasons = "; ".join(p.removeprefix("Value error, ") for p in problems)
             raise SystemExit(f"cannot start: {reasons}") from None
 
-    def missing_secrets(self) -> list[str]:
-        """The secrets this process needs that are unset, by variable name; a dev value
-        counts as unset. None in the dev environment, which runs on the dev ones."""
+    def missing_secrets(self) -> dict[str, str]:
+        """The secrets this process needs that are unset or protect nothing (a dev value, a
+        placeholder, too short), each with why; none in dev, which runs on the dev ones."""
         if self.onboarding_environment == DEV:
-            return []
-        missing = []
-        if self.onboarding_token_secret == DEV_TOKEN_SECRET:
-            missing.append("ONBOARDING_TOKEN_SECRET")
-        if self.onboarding_encryption_keys == DEV_ENCRYPTION_KEYS:
-            missing.append("ONBOARDING_ENCRYPTION_KEYS")
-        # Its default names the dev key: outside dev it must be chosen, not inherited.
-        if "onboarding_encryption_key_id" not in self.model_fields_set:
-            missing.append("ONBOARDING_ENCRYPTION_KEY_ID")
-        return missing
+            return {}
+        token, keys = self.onboarding_token_secret, self.onboarding_encryption_keys
+        # The key id's default names the dev key: outside dev it must be chosen, not inherited.
+        chosen = "onboarding_encryption_key_id" in self.model_fields_set
+        missing = {
+            "ONBOARDING_TOKEN_SECRET": secret_weakness(token, DEV_TOKEN_SECRET),
+            "ONBOARDING_ENCRYPTION_KEYS": keys_weakness(keys, DEV_ENCRYPTION_KEYS),
+            "ONBOARDING_ENCRYPTION_KEY_ID": None if chosen else UNSET,
+        }
+        return {name: why for name, why in missing.items() if why}
 
     def _missing_dataverse_credentials(self) -> list[str]:
         if self.sales_backend != "dataverse":
@@ -167,18 +176,12 @@ class Settings(TemporalSettings):
 
     @model_validator(mode="after")
     def _sane(self) -> Settings:
-        secrets, credentials = self.missing_secrets(), self._missing_dataverse_credentials()
-        reasons = []
-        if secrets:
-            default = "" if "onboarding_environment" in self.model_fields_set else ", the default"
-            reasons.append(
-                f"ONBOARDING_ENVIRONMENT is {self.onboarding_environment}{default}, which needs"
-                " every secret; only the dev environment runs on the dev ones"
-            )
-        if credentials:
-            reasons.append("SALES_BACKEND=dataverse needs its credentials")
-        if reasons:
-            raise ValueError(f"set {', '.join(secrets + credentials)} ({'; '.join(reasons)})")
+        cloud = self.onboarding_codec_cloud_origin
+        unbound = [n.upper() for n in CODEC_CLOUD_BINDING if cloud and not getattr(self, n)]
+        defaulted = "onboarding_environment" not in self.model_fields_set
+        secrets, dataverse = self.missing_secrets(), self._missing_dataverse_credentials()
+        if refused := refusal(self.onboarding_environment, defaulted, secrets, dataverse, unbound):
+            raise ValueError(refused)
         if self.onboarding_reminder_interval <= timedelta(0):
             raise ValueError("ONBOARDING_REMINDER_INTERVAL must be positive")
         if self.onboarding_expire_after <= timedelta(0):
@@ -235,10 +238,11 @@ class Settings(TemporalSettings):
 
 
 class WebAppSettings(Settings):
-    """The web app's settings: outside dev it needs the staff API's token as well."""
+    """The web app's settings: outside dev it needs the staff API's token as well, and the
+    storefront's token and the webhook's secret, where set, must be real ones too."""
 
-    def missing_secrets(self) -> list[str]:
+    def missing_secrets(self) -> dict[str, str]:
         missing = super().missing_secrets()
-        if self.onboarding_environment != DEV and not self.onboarding_staff_token:
-            missing.append("ONBOARDING_STAFF_TOKEN")
+        if self.onboarding_environment != DEV:
+            missing |= web_secret_weaknesses({name: getattr(self, name) for name in WEB_SECRETS})
         return missing

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from plumbing.settings import Settings
+from tests.compose_env import made_env_file
 from tests.test_compose import ROOT, env, interpolate, read_env_file
 from tests.tls_certs import make_pki
 
@@ -18,8 +19,9 @@ PROFILE = "bundled-temporal"
 
 
 def stack(**overrides: str) -> dict[str, Any]:
-    """The compose file as `docker compose` sees it with .env.example, changed as given."""
-    values = {**read_env_file(ROOT / ".env.example"), **overrides}
+    """The compose file as `docker compose` sees it with the .env made from .env.example as its
+    comments say (its placeholders stop the apps), changed as given."""
+    values = {**made_env_file(ROOT / ".env.example"), **overrides}
     document: dict[str, Any] = yaml.safe_load(
         interpolate((ROOT / "docker-compose.yml").read_text(), values)
     )

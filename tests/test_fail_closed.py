@@ -6,17 +6,20 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import secrets
 import sys
 from asyncio.subprocess import PIPE
 
 import pytest
 from pydantic import ValidationError
 
-from plumbing.settings import DEV_TOKEN_SECRET, Settings
+from plumbing.settings import DEV_ENCRYPTION_KEYS, DEV_TOKEN_SECRET, Settings, WebAppSettings
 
 SECRETS = ("ONBOARDING_TOKEN_SECRET", "ONBOARDING_ENCRYPTION_KEYS", "ONBOARDING_ENCRYPTION_KEY_ID")
 KEYS = "prod-1:" + base64.b64encode(b"k" * 32).decode()
 REFUSAL = "cannot start: set "
+# Made as .env.example says to make each secret.
+MADE = secrets.token_urlsafe(32)
 
 
 def clear_settings(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,8 +75,8 @@ async def test_only_the_variables_still_missing_are_named() -> None:
     """The web app with its token secret and staff token set names the keys alone."""
     env = {
         **without_settings(),
-        "ONBOARDING_TOKEN_SECRET": "a-real-secret",
-        "ONBOARDING_STAFF_TOKEN": "a-real-token",
+        "ONBOARDING_TOKEN_SECRET": secrets.token_urlsafe(32),
+        "ONBOARDING_STAFF_TOKEN": secrets.token_urlsafe(32),
     }
     status, _, err = await exit_of("starter", env=env)
     assert status == 1
@@ -86,7 +89,7 @@ def test_production_is_the_default_environment(monkeypatch: pytest.MonkeyPatch) 
     """With its secrets and no ONBOARDING_ENVIRONMENT, the settings are production's."""
     clear_settings(monkeypatch)
     settings = Settings(
-        onboarding_token_secret="a-real-secret",
+        onboarding_token_secret=MADE,
         onboarding_encryption_keys=KEYS,
         onboarding_encryption_key_id="prod-1",
     )
@@ -110,5 +113,87 @@ def test_the_dev_environment_runs_on_the_dev_secrets(monkeypatch: pytest.MonkeyP
     """ONBOARDING_ENVIRONMENT=dev, as the dev run and the tests set it, needs no secret."""
     clear_settings(monkeypatch)
     settings = Settings(onboarding_environment="dev")
-    assert settings.missing_secrets() == []
+    assert settings.missing_secrets() == {}
     assert settings.onboarding_token_secret == DEV_TOKEN_SECRET
+
+
+def refusal_of(settings: type[Settings] = Settings, **values: str) -> str:
+    """The message with which production settings of these values are refused."""
+    production = {
+        "onboarding_environment": "production",
+        "onboarding_token_secret": MADE,
+        "onboarding_encryption_keys": KEYS,
+        "onboarding_encryption_key_id": "prod-1",
+    }
+    with pytest.raises(ValidationError) as refused:
+        settings.model_validate({**production, **values})
+    [error] = refused.value.errors()
+    message: str = error["msg"]
+    return message.removeprefix("Value error, ")
+
+
+def test_a_placeholder_secret_counts_as_missing() -> None:
+    """.env.example's token placeholder, copied as it is, is refused and called one."""
+    refusal = refusal_of(onboarding_token_secret="replace-with-a-token-of-forty-characters")
+    assert named("cannot start: " + refusal) == ["ONBOARDING_TOKEN_SECRET"]
+    assert "ONBOARDING_TOKEN_SECRET is a placeholder" in refusal
+
+
+def test_a_short_secret_counts_as_missing() -> None:
+    """A secret of fewer than 32 characters is refused as too short."""
+    refusal = refusal_of(onboarding_token_secret="x" * 31)
+    assert named("cannot start: " + refusal) == ["ONBOARDING_TOKEN_SECRET"]
+    assert "ONBOARDING_TOKEN_SECRET is shorter than 32 characters" in refusal
+
+
+def test_a_secret_of_32_characters_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """32 characters, the shortest accepted, start production."""
+    clear_settings(monkeypatch)
+    settings = Settings(
+        onboarding_token_secret="x" * 32,
+        onboarding_encryption_keys=KEYS,
+        onboarding_encryption_key_id="prod-1",
+    )
+    assert settings.missing_secrets() == {}
+
+
+def test_an_all_zero_key_counts_as_missing() -> None:
+    """The example's key of 32 zero bytes is refused as a placeholder."""
+    zeros = "key-1:" + base64.b64encode(bytes(32)).decode()
+    refusal = refusal_of(onboarding_encryption_keys=f"{KEYS},{zeros}")
+    assert named("cannot start: " + refusal) == ["ONBOARDING_ENCRYPTION_KEYS"]
+    assert "a placeholder (key key-1 is all zeros)" in refusal
+
+
+def test_the_dev_key_under_another_id_counts_as_missing() -> None:
+    """The public dev key, listed under a new id, is refused as the dev key."""
+    dev_key = DEV_ENCRYPTION_KEYS.partition(":")[2]
+    refusal = refusal_of(onboarding_encryption_keys=f"{KEYS},prod-0:{dev_key}")
+    assert named("cannot start: " + refusal) == ["ONBOARDING_ENCRYPTION_KEYS"]
+    assert "the dev key (as prod-0)" in refusal
+
+
+def test_a_web_apps_placeholder_tokens_count_as_missing() -> None:
+    """The web app refuses the staff, storefront and webhook placeholders, naming each."""
+    placeholder = "replace-with-a-token"
+    refusal = refusal_of(
+        WebAppSettings,
+        onboarding_staff_token=placeholder,
+        onboarding_storefront_token=placeholder,
+        onboarding_webhook_secret=placeholder,
+    )
+    assert named("cannot start: " + refusal) == [
+        "ONBOARDING_STAFF_TOKEN",
+        "ONBOARDING_STOREFRONT_TOKEN",
+        "ONBOARDING_WEBHOOK_SECRET",
+    ]
+
+
+def test_a_cloud_origin_without_issuer_and_audience_is_refused() -> None:
+    """Temporal Cloud's UI as a codec caller needs the issuer and audience its tokens must
+    carry: both are named, as missing secrets are."""
+    refusal = refusal_of(onboarding_codec_cloud_origin="https://cloud.temporal.io")
+    assert named("cannot start: " + refusal) == [
+        "ONBOARDING_CODEC_CLOUD_ISSUER",
+        "ONBOARDING_CODEC_CLOUD_AUDIENCE",
+    ]
