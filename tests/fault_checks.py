@@ -1,5 +1,6 @@
 """What the fault suite checks once the faults are over: duplicate rows, row counts, working
-activation links, and which repeated emails a SIGKILLed worker explains."""
+activation links, which repeated emails a SIGKILLed worker explains, and which onboardings a
+worker process took tasks of."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from collections.abc import Iterable
 from email.message import EmailMessage
 
 import asyncpg
+from temporalio.client import Client
 
 from accounts.tokens import token_hash
-from tests.fault_stack import WORKER_DOWN, Stack
+from tests.fault_stack import WORKER_DOWN, Process, Stack
 
 DUPLICATE_QUERIES = {
     "commerce": [
@@ -111,3 +113,20 @@ async def working_links(stack: Stack, approvals: list[EmailMessage]) -> dict[str
     finally:
         await conn.close()
     return working
+
+
+async def onboardings_worked_on_by(stack: Stack, worker: Process) -> int:
+    """How many onboarding runs that worker process took a workflow or activity task of."""
+    assert worker.proc is not None
+    identity = f"{worker.proc.pid}@"
+    client = await Client.connect(stack.temporal.address)
+    count = 0
+    async for run in client.list_workflows("WorkflowType = 'OnboardingWorkflow'"):
+        history = await client.get_workflow_handle(run.id, run_id=run.run_id).fetch_history()
+        if any(
+            event.workflow_task_started_event_attributes.identity.startswith(identity)
+            or event.activity_task_started_event_attributes.identity.startswith(identity)
+            for event in history.events
+        ):
+            count += 1
+    return count

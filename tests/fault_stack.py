@@ -123,6 +123,23 @@ async def app_processes(
         await worker.stop()
 
 
+@contextlib.asynccontextmanager
+async def replica_processes(
+    env: dict[str, str], http_ports: list[int], log: IO[bytes]
+) -> AsyncIterator[tuple[list[Process], list[Process]]]:
+    """A worker and a web app per HTTP port, all on one task queue and one database; stopped
+    at the end, the web apps first."""
+    workers = [Process("workers", env, log) for _ in http_ports]
+    webs = [Process("starter", {**env, "ONBOARDING_HTTP_PORT": str(p)}, log) for p in http_ports]
+    try:
+        for process in (*workers, *webs):
+            await process.start()
+        yield workers, webs
+    finally:
+        for process in (*webs, *workers):
+            await process.stop()
+
+
 def process_log() -> Path:
     """A new file per run, so a failed run's log survives the runs after it; old ones pruned."""
     logs = Path(__file__).parent / "artifacts"
