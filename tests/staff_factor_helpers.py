@@ -29,8 +29,8 @@ def secret_of(setup_key: str) -> bytes:
     return base64.b32decode(key + "=" * (-len(key) % 8))
 
 
-def _csrf_in(html: str) -> str:
-    # Its own copy of account_helpers' look-up: account_helpers imports this module.
+def csrf_in(html: str) -> str:
+    """The page's anti-CSRF token (here, not in account_helpers, which imports this module)."""
     found = CSRF.search(html)
     assert found is not None, "the page has no anti-CSRF token"
     return found[1]
@@ -76,7 +76,7 @@ async def post_code(
     """Open the factor's page, then post the code from it with its anti-CSRF token."""
     form = await http.get(page, params={"next": next_url} if next_url else None)
     assert form.status_code == 200, form.text
-    data = {"code": code, "next": next_url, "csrf_token": _csrf_in(form.text)}
+    data = {"code": code, "next": next_url, "csrf_token": csrf_in(form.text)}
     return await http.post(page, data=data)
 
 
@@ -86,7 +86,7 @@ async def enrol(http: httpx.AsyncClient, page: str = STAFF_FACTOR_PAGE) -> Authe
     form = await http.get(page)
     assert form.status_code == 200, form.text
     app = Authenticator(secret_of(setup_key_in(form.text)))
-    data = {"code": await app.code(), "csrf_token": _csrf_in(form.text)}
+    data = {"code": await app.code(), "csrf_token": csrf_in(form.text)}
     shown = await http.post(page, data=data)
     assert shown.status_code == 200, shown.text
     app.recovery_codes = RECOVERY_CODE.findall(shown.text)

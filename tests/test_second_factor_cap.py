@@ -8,30 +8,16 @@ import httpx
 from accounts.tokens import new_token, token_hash
 from commerce.accounts import LinkGrant
 from plumbing.stores import Stores
-from tests.account_helpers import STRONG_PASSWORD, csrf_in, set_password, sign_in, staff_link
+from tests.account_helpers import STRONG_PASSWORD, set_password, sign_in
 from tests.conftest import WebApp
-from tests.staff_factor_helpers import Authenticator, enrol, pass_factor, post_code
+from tests.staff_factor_helpers import enrol, pass_factor, post_code
+from tests.staff_members import (
+    code_step_key,
+    enrolled_then_signed_out,
+    staff_account_id,
+)
 
 LOCKED = "Too many wrong codes in a row"
-
-
-async def _enrolled(
-    http: httpx.AsyncClient, stores: Stores, web: WebApp
-) -> tuple[str, Authenticator]:
-    """A staff member who enrolled and signed out: their email and app."""
-    email, link = await staff_link(stores, web)
-    assert (await set_password(http, link, STRONG_PASSWORD)).status_code == 303
-    assert (await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")).status_code == 303
-    app = await enrol(http)
-    token = csrf_in((await http.get("/sales/leads")).text)
-    assert (await http.post("/staff/sign-out", data={"csrf_token": token})).status_code == 303
-    return email, app
-
-
-async def _account_id(stores: Stores, email: str) -> str:
-    account = await stores.commerce_store().accounts.by_email("staff", email)
-    assert account is not None
-    return account.id
 
 
 async def _hundred_wrong_codes_two_days_ago(stores: Stores, email: str) -> None:
@@ -39,7 +25,7 @@ async def _hundred_wrong_codes_two_days_ago(stores: Stores, email: str) -> None:
     await stores.commerce.execute(
         """INSERT INTO sign_in_failures (key, failures, last_failure_at)
            VALUES ($1, 100, now() - interval '2 days')""",
-        f"second-factor:staff:{await _account_id(stores, email)}",
+        await code_step_key(stores, email),
     )
 
 
@@ -49,7 +35,7 @@ async def _reset_link(stores: Stores, web: WebApp, email: str) -> str:
     await stores.commerce_store().accounts.issue_link(
         LinkGrant(
             audience="staff",
-            account_id=await _account_id(stores, email),
+            account_id=await staff_account_id(stores, email),
             purpose="reset",
             token_hash=token_hash(token),
             lifetime=web.settings.onboarding_activation_ttl,
@@ -62,7 +48,7 @@ async def test_a_hundred_wrong_codes_refuse_even_the_right_one_days_later(
     http: httpx.AsyncClient, stores: Stores, web: WebApp
 ) -> None:
     """After 100 wrong codes in a row, a right code days later is refused, with no wait named."""
-    email, app = await _enrolled(http, stores, web)
+    email, app = await enrolled_then_signed_out(http, stores, web)
     await _hundred_wrong_codes_two_days_ago(stores, email)
     assert (await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")).status_code == 303
     refused = await post_code(http, await app.code())
@@ -76,7 +62,7 @@ async def test_a_password_reset_clears_the_wrong_codes(
     http: httpx.AsyncClient, stores: Stores, web: WebApp
 ) -> None:
     """A password reset through its emailed link lets the right code in again."""
-    email, app = await _enrolled(http, stores, web)
+    email, app = await enrolled_then_signed_out(http, stores, web)
     await _hundred_wrong_codes_two_days_ago(stores, email)
     link = await _reset_link(stores, web, email)
     assert (await set_password(http, link, STRONG_PASSWORD + "!")).status_code == 303
@@ -88,7 +74,7 @@ async def test_a_factor_reset_clears_the_wrong_codes(
     http: httpx.AsyncClient, stores: Stores, web: WebApp
 ) -> None:
     """After the operator resets the factor, the enrolment of a new one goes through."""
-    email, _ = await _enrolled(http, stores, web)
+    email, _ = await enrolled_then_signed_out(http, stores, web)
     await _hundred_wrong_codes_two_days_ago(stores, email)
     assert await stores.commerce_store().staff_access.reset_second_factor(email, "cli")
     assert (await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")).status_code == 303

@@ -10,54 +10,28 @@ import httpx
 from accounts.recovery_codes import normalize_recovery_code
 from accounts.throttle import PER_ACCOUNT
 from plumbing.stores import Stores
-from tests.account_helpers import STRONG_PASSWORD, csrf_in, set_password, sign_in, staff_link
+from tests.account_helpers import STRONG_PASSWORD, sign_in
 from tests.api_helpers import submitted_lead
 from tests.conftest import WebApp
 from tests.staff_factor_helpers import (
     STAFF_FACTOR_PAGE,
-    Authenticator,
     enrol,
     pass_factor,
     post_code,
     setup_key_in,
 )
-
-
-async def _password_only(http: httpx.AsyncClient, stores: Stores, web: WebApp) -> str:
-    """A new staff member signed in on `http` with the password alone; their email."""
-    email, link = await staff_link(stores, web)
-    assert (await set_password(http, link, STRONG_PASSWORD)).status_code == 303
-    assert (await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")).status_code == 303
-    return email
-
-
-async def _enrolled(
-    http: httpx.AsyncClient, stores: Stores, web: WebApp
-) -> tuple[str, Authenticator]:
-    """A staff member who enrolled and then signed out: their email and app."""
-    email = await _password_only(http, stores, web)
-    app = await enrol(http)
-    token = csrf_in((await http.get("/sales/leads")).text)
-    assert (await http.post("/staff/sign-out", data={"csrf_token": token})).status_code == 303
-    return email, app
-
-
-async def _account_id(stores: Stores, email: str) -> str:
-    account = await stores.commerce_store().accounts.by_email("staff", email)
-    assert account is not None
-    return account.id
-
-
-async def _code_step_key(stores: Stores, email: str) -> str:
-    """The throttle's key for the staff member's wrong codes, apart from their passwords'."""
-    return f"second-factor:staff:{await _account_id(stores, email)}"
+from tests.staff_members import (
+    code_step_key,
+    enrolled_then_signed_out,
+    signed_in_with_password_only,
+)
 
 
 async def _lock_the_code_step(stores: Stores, email: str) -> None:
     """As many wrong codes as lock the account's code step, counted just now."""
     await stores.commerce.execute(
         "INSERT INTO sign_in_failures (key, failures, last_failure_at) VALUES ($1, $2, now())",
-        await _code_step_key(stores, email),
+        await code_step_key(stores, email),
         PER_ACCOUNT.lock_after,
     )
 
@@ -67,7 +41,7 @@ async def test_the_first_sign_in_shows_the_enrolment_with_its_labels(
 ) -> None:
     """After the password, a staff page leads to the enrolment: QR code, setup key as text,
     `Authentication code` and `Verify`."""
-    await _password_only(http, stores, web)
+    await signed_in_with_password_only(http, stores, web)
     leads = await http.get("/sales/leads")
     assert leads.status_code == 303
     assert leads.headers["location"] == f"{STAFF_FACTOR_PAGE}?next=/sales/leads"
@@ -86,7 +60,7 @@ async def test_before_enrolment_no_staff_page_api_read_or_codec_call_opens(
 ) -> None:
     """A session that has passed only the password opens no page, no API read, no codec."""
     _, lead_id = await submitted_lead(http, web)
-    await _password_only(http, stores, web)
+    await signed_in_with_password_only(http, stores, web)
     page = await http.get(f"/sales/leads/{lead_id}")
     assert page.status_code == 303
     assert page.headers["location"].startswith(f"{STAFF_FACTOR_PAGE}?next=")
@@ -103,7 +77,7 @@ async def test_enrolment_opens_the_console_and_shows_ten_recovery_codes(
     http: httpx.AsyncClient, stores: Stores, web: WebApp
 ) -> None:
     """A right code from the setup key enrols: ten recovery codes shown, the console open."""
-    await _password_only(http, stores, web)
+    await signed_in_with_password_only(http, stores, web)
     app = await enrol(http)
     assert len({normalize_recovery_code(code) for code in app.recovery_codes}) == 10
     assert (await http.get("/sales/leads")).status_code == 200
@@ -114,7 +88,7 @@ async def test_a_wrong_code_at_enrolment_keeps_everything_closed(
     http: httpx.AsyncClient, stores: Stores, web: WebApp
 ) -> None:
     """A code that is not the app's is refused (401) and the console stays closed."""
-    await _password_only(http, stores, web)
+    await signed_in_with_password_only(http, stores, web)
     refused = await post_code(http, "000000")
     assert refused.status_code == 401
     assert "This code is not right, or it was used already." in refused.text
@@ -125,7 +99,7 @@ async def test_a_later_sign_in_asks_for_a_code_and_opens_with_it(
     http: httpx.AsyncClient, stores: Stores, web: WebApp
 ) -> None:
     """With a factor set, the step after the password asks for a code; a fresh one opens."""
-    email, app = await _enrolled(http, stores, web)
+    email, app = await enrolled_then_signed_out(http, stores, web)
     assert (await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")).status_code == 303
     page = await http.get(STAFF_FACTOR_PAGE)
     assert "Enter your authentication code" in page.text
@@ -137,7 +111,7 @@ async def test_a_later_sign_in_asks_for_a_code_and_opens_with_it(
 
 async def test_a_code_works_only_once(http: httpx.AsyncClient, stores: Stores, web: WebApp) -> None:
     """The code that opened one sign-in is refused at the next, within its window."""
-    email, app = await _enrolled(http, stores, web)
+    email, app = await enrolled_then_signed_out(http, stores, web)
     assert (await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")).status_code == 303
     replayed = await post_code(http, app.used_code())
     assert replayed.status_code == 401
@@ -148,7 +122,7 @@ async def test_a_recovery_code_signs_in_once(
     http: httpx.AsyncClient, stores: Stores, web: WebApp
 ) -> None:
     """A recovery code takes the place of a code, once."""
-    email, app = await _enrolled(http, stores, web)
+    email, app = await enrolled_then_signed_out(http, stores, web)
     recovery = app.recovery_codes[0]
     assert (await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")).status_code == 303
     assert (await post_code(http, recovery.upper())).status_code == 303
@@ -162,8 +136,8 @@ async def test_wrong_codes_count_against_the_accounts_code_throttle(
     http: httpx.AsyncClient, stores: Stores, web: WebApp
 ) -> None:
     """A wrong code is counted for the account; a right one clears the count."""
-    email, app = await _enrolled(http, stores, web)
-    key = await _code_step_key(stores, email)
+    email, app = await enrolled_then_signed_out(http, stores, web)
+    key = await code_step_key(stores, email)
     assert (await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")).status_code == 303
     assert (await post_code(http, "000000")).status_code == 401
     failures = "SELECT failures FROM sign_in_failures WHERE key = $1"
@@ -176,7 +150,7 @@ async def test_a_locked_code_step_refuses_even_the_right_code(
     http: httpx.AsyncClient, stores: Stores, web: WebApp
 ) -> None:
     """Past the per-account lock of wrong codes, even a right code waits (429)."""
-    email, app = await _enrolled(http, stores, web)
+    email, app = await enrolled_then_signed_out(http, stores, web)
     await _lock_the_code_step(stores, email)
     assert (await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")).status_code == 303
     locked = await post_code(http, await app.code())
@@ -189,7 +163,7 @@ async def test_a_locked_code_step_leaves_the_password_step_open(
     http: httpx.AsyncClient, stores: Stores, web: WebApp
 ) -> None:
     """Wrong codes are counted apart from wrong passwords: the password still signs in."""
-    email, _ = await _enrolled(http, stores, web)
+    email, _ = await enrolled_then_signed_out(http, stores, web)
     await _lock_the_code_step(stores, email)
     assert (await sign_in(http, email, STRONG_PASSWORD, prefix="/staff")).status_code == 303
 
@@ -206,7 +180,7 @@ async def test_a_code_step_post_without_the_csrf_token_is_refused(
     http: httpx.AsyncClient, stores: Stores, web: WebApp
 ) -> None:
     """A code posted from elsewhere (no anti-CSRF token) gets 403."""
-    await _password_only(http, stores, web)
+    await signed_in_with_password_only(http, stores, web)
     assert (await http.get(STAFF_FACTOR_PAGE)).status_code == 200
     refused = await http.post(STAFF_FACTOR_PAGE, data={"code": "123456"})
     assert refused.status_code == 403
