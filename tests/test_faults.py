@@ -14,16 +14,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 
 from devstack.postgres import free_port
-from tests.api_helpers import request_body
 from tests.fault_checks import (
     arrivals_by_kill,
     count_rows,
@@ -31,6 +29,7 @@ from tests.fault_checks import (
     sent_by_killed_worker,
     working_links,
 )
+from tests.fault_driver import STAFF, Driver, Pacing
 from tests.fault_invitations import (
     INVITATIONS,
     host_organization,
@@ -39,7 +38,6 @@ from tests.fault_invitations import (
     repeats,
 )
 from tests.fault_stack import (
-    STAFF_TOKEN,
     Stack,
     app_env,
     app_processes,
@@ -49,6 +47,9 @@ from tests.fault_stack import (
 )
 
 ONBOARDINGS = 120
+PLANS = ("disqualify", "lost", "won", "won", "won")
+# Decisions arrive over the first minute, while the faults happen.
+PACING = Pacing(start_step=0.04, decide_step=7.3, decide_within=60)
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 
 
@@ -64,80 +65,25 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
                 yield Stack(postgres, temporal, smtp, worker, web, url, log_path)
 
 
-class Driver:
-    """One person's side of an onboarding, retrying as a careful client would."""
-
-    def __init__(self, http: httpx.AsyncClient, index: int, run: str, errors: Counter[int]) -> None:
-        self.http, self.index, self.errors = http, index, errors
-        self.email = f"fault-{run}-{index}@example.com"
-        self.staff = {"Authorization": f"Bearer {STAFF_TOKEN}"}
-        self.plan = ("disqualify", "lost", "won", "won", "won")[index % 5]
-
-    @property
-    def expected(self) -> str:
-        return "approved" if self.plan == "won" else "rejected"
-
-    async def call(self, method: str, path: str, ok: set[int], **kwargs: Any) -> dict[str, Any]:
-        while True:
-            try:
-                response = await self.http.request(method, path, **kwargs)
-            except httpx.TransportError:
-                await asyncio.sleep(0.5)
-                continue
-            if response.status_code in ok:
-                body: dict[str, Any] = response.json()
-                return body
-            # While a server is down the app may only say "try again" (503), never fail (500).
-            assert response.status_code == 503, (path, response.status_code, response.text)
-            self.errors[response.status_code] += 1
-            await asyncio.sleep(0.5)
-
-    async def until(
-        self, reference: str, ready: Callable[[dict[str, Any]], bool]
-    ) -> dict[str, Any]:
-        while True:
-            onboarding = await self.call(
-                "GET", f"/api/onboarding-requests/{reference}", {200}, headers=self.staff
-            )
-            if ready(onboarding):
-                return onboarding
-            await asyncio.sleep(0.5)
-
-    async def run(self) -> tuple[str, str]:
-        await asyncio.sleep(self.index * 0.04)
-        submitted = await self.call(
-            "POST", "/api/onboarding-requests", {202},
-            json=request_body(email=self.email), headers={"Idempotency-Key": self.email},
-        )  # fmt: skip
-        reference = submitted["reference"]
-        # Decisions arrive over the first minute, while the faults happen.
-        await asyncio.sleep((self.index * 7.3) % 60)
-        onboarding = await self.until(reference, lambda o: bool(o["lead_id"]))
-        lead = f"/api/sales/leads/{onboarding['lead_id']}"
-        if self.plan == "disqualify":
-            await self.call("POST", f"{lead}/disqualify", {202, 409},
-                            json={"reason": "Lost"}, headers=self.staff)  # fmt: skip
-        else:
-            await self.call("POST", f"{lead}/qualify", {202, 409}, headers=self.staff)
-            onboarding = await self.until(reference, lambda o: bool(o["opportunity_id"]))
-            close = {"outcome": "won"} if self.plan == "won" else {
-                "outcome": "lost", "reason": "Out-sold"}  # fmt: skip
-            await self.call(
-                "POST", f"/api/sales/opportunities/{onboarding['opportunity_id']}/close",
-                {202, 409}, json=close, headers=self.staff,
-            )  # fmt: skip
-        final = await self.until(reference, lambda o: bool(o["closed"]))
-        return reference, final["status"]
-
-
 async def test_nothing_lost_nothing_twice_under_faults(stack: Stack) -> None:
     """Every onboarding ends as decided, with no duplicate row and every email exactly once."""
     run = uuid.uuid4().hex[:6]
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=stack.url, timeout=30, limits=limits) as http:
-        host = await host_organization(http, {"Authorization": f"Bearer {STAFF_TOKEN}"}, run)
+        host = await host_organization(http, STAFF, run)
         unavailable: Counter[int] = Counter()
-        drivers = [Driver(http, i, run, unavailable) for i in range(ONBOARDINGS)]
+        drivers = [
+            Driver(
+                http,
+                [stack.url],
+                i,
+                f"fault-{run}-{i}@example.com",
+                PLANS[i % 5],
+                PACING,
+                unavailable,
+            )
+            for i in range(ONBOARDINGS)
+        ]
         faults = asyncio.create_task(inject_faults(stack))
         inviting = asyncio.create_task(invite_during_faults(stack.temporal.address, host, run))
         outcomes = await asyncio.wait_for(asyncio.gather(*(d.run() for d in drivers)), timeout=720)

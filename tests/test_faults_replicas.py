@@ -14,17 +14,15 @@ import asyncio
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 
 from devstack.postgres import free_port
-from tests.api_helpers import request_body
 from tests.fault_checks import (
     arrivals_by_kill,
     count_rows,
@@ -33,8 +31,8 @@ from tests.fault_checks import (
     sent_by_killed_worker,
     working_links,
 )
+from tests.fault_driver import Driver, Pacing
 from tests.fault_stack import (
-    STAFF_TOKEN,
     Process,
     Stack,
     app_env,
@@ -47,7 +45,9 @@ ONBOARDINGS = 30
 REPLICAS = 2
 # The kill waits for this many leads, so nearly every onboarding is mid-way when it lands.
 KILL_AFTER_LEADS = 10
-STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}"}
+PLANS = ("disqualify", "lost", "won")
+# Decisions spread over the first dozen seconds, so some come after the kill.
+PACING = Pacing(start_step=0.1, decide_step=1.3, decide_within=12)
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(420)]
 
 
@@ -63,6 +63,14 @@ class Replicas:
     in_flight_at_kill: int = 0
     closed: int = 0
 
+    def lead_made(self) -> None:
+        self.leads += 1
+        if self.leads >= KILL_AFTER_LEADS:
+            self.lead_seen.set()
+
+    def onboarding_closed(self) -> None:
+        self.closed += 1
+
 
 @pytest_asyncio.fixture
 async def replicas(tmp_path: Path) -> AsyncIterator[Replicas]:
@@ -75,84 +83,6 @@ async def replicas(tmp_path: Path) -> AsyncIterator[Replicas]:
                 urls = [f"http://127.0.0.1:{port}" for port in ports]
                 stack = Stack(postgres, temporal, smtp, workers[0], webs[0], urls[0], log_path)
                 yield Replicas(stack, workers[1], urls)
-
-
-class Driver:
-    """One onboarding, each of its calls through the next web app in turn."""
-
-    def __init__(self, replicas: Replicas, http: httpx.AsyncClient, index: int, run: str) -> None:
-        self.replicas, self.http, self.index = replicas, http, index
-        self.email = f"fault-replica-{run}-{index}@example.com"
-        self.plan = ("disqualify", "lost", "won")[index % 3]
-        self.calls = index
-
-    @property
-    def expected(self) -> str:
-        return "approved" if self.plan == "won" else "rejected"
-
-    async def call(self, method: str, path: str, ok: set[int], **kwargs: Any) -> dict[str, Any]:
-        while True:
-            self.calls += 1
-            url = self.replicas.urls[self.calls % REPLICAS] + path
-            try:
-                response = await self.http.request(method, url, **kwargs)
-            except httpx.TransportError:
-                await asyncio.sleep(0.5)
-                continue
-            if response.status_code in ok:
-                body: dict[str, Any] = response.json()
-                return body
-            # Without a worker for a moment the app may only say "try again", never fail.
-            assert response.status_code == 503, (path, response.status_code, response.text)
-            await asyncio.sleep(0.5)
-
-    async def until(self, reference: str, ready: Callable[[dict[str, Any]], bool]) -> Any:
-        path = f"/api/onboarding-requests/{reference}"
-        while True:
-            found = await self.call("GET", path, {200}, headers=STAFF)
-            if ready(found):
-                return found
-            await asyncio.sleep(0.5)
-
-    async def run(self) -> tuple[str, str]:
-        await asyncio.sleep(self.index * 0.1)
-        submitted = await self.call(
-            "POST",
-            "/api/onboarding-requests",
-            {202},
-            json=request_body(email=self.email),
-            headers={"Idempotency-Key": self.email},
-        )
-        reference = submitted["reference"]
-        opened = await self.until(reference, lambda o: o["lead_id"])
-        lead = f"/api/sales/leads/{opened['lead_id']}"
-        self.replicas.leads += 1
-        if self.replicas.leads >= KILL_AFTER_LEADS:
-            self.replicas.lead_seen.set()
-        # Decisions spread over the next dozen seconds, so some come after the kill.
-        await asyncio.sleep((self.index * 1.3) % 12)
-        if self.plan == "disqualify":
-            await self.call(
-                "POST", f"{lead}/disqualify", {202, 409}, json={"reason": "Lost"}, headers=STAFF
-            )
-        else:
-            await self.call("POST", f"{lead}/qualify", {202, 409}, headers=STAFF)
-            found = await self.until(reference, lambda o: o["opportunity_id"])
-            close = (
-                {"outcome": "won"}
-                if self.plan == "won"
-                else {"outcome": "lost", "reason": "Out-sold"}
-            )
-            await self.call(
-                "POST",
-                f"/api/sales/opportunities/{found['opportunity_id']}/close",
-                {202, 409},
-                json=close,
-                headers=STAFF,
-            )
-        final = await self.until(reference, lambda o: o["closed"])
-        self.replicas.closed += 1
-        return reference, str(final["status"])
 
 
 async def kill_one_worker(replicas: Replicas) -> None:
@@ -176,7 +106,20 @@ async def test_one_worker_killed_the_other_finishes_every_onboarding(replicas: R
     started = time.monotonic()
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
     async with httpx.AsyncClient(timeout=30, limits=limits) as http:
-        drivers = [Driver(replicas, http, i, run) for i in range(ONBOARDINGS)]
+        drivers = [
+            Driver(
+                http,
+                replicas.urls,
+                i,
+                f"fault-replica-{run}-{i}@example.com",
+                PLANS[i % 3],
+                PACING,
+                Counter(),
+                replicas.lead_made,
+                replicas.onboarding_closed,
+            )
+            for i in range(ONBOARDINGS)
+        ]
         killing = asyncio.create_task(kill_one_worker(replicas))
         async with asyncio.timeout(240):
             outcomes = await asyncio.gather(*(d.run() for d in drivers))
