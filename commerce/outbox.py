@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import asyncpg
+
 from commerce.accounts import LinkGrant, issue_link_on
 from storage.database import Connection, Database
 
@@ -47,7 +49,16 @@ _MARK_SENT = """
 async def _mark_sent_on(conn: Connection, email: OutboxEmail, link: LinkGrant | None) -> bool:
     """Mark the email sent, with its link, in the caller's transaction; whether it had been
     sent before, in which case nothing is written."""
-    if await conn.fetchval(_MARK_SENT, *email.row()) is None:
+    try:
+        # A savepoint: a refused mark leaves the caller's transaction usable.
+        async with conn.transaction():
+            marked = await conn.fetchval(_MARK_SENT, *email.row())
+    except asyncpg.UniqueViolationError:
+        # The table's other key, (reference, kind, sequence), which ON CONFLICT (message_id)
+        # does not arbitrate: an attempt racing ours can meet that key first, and is refused
+        # only once the other attempt's mark has committed. So the email was sent before.
+        return True
+    if marked is None:
         return True
     if link is not None:
         await issue_link_on(conn, link)

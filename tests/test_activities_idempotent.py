@@ -132,3 +132,28 @@ async def test_an_attempt_begun_before_another_sent_finds_it_sent(o: Onboarding)
         assert await other is False
         async with outbox.sending(entry) as sent_before:
             assert sent_before is True
+
+
+async def test_an_email_recorded_under_another_message_id_counts_as_sent(o: Onboarding) -> None:
+    """The same email (reference, kind, sequence) under another Message-ID, as after a change
+    of the mail domain: sent before, not a failed attempt."""
+    db = o.stores.commerce
+    outbox = EmailOutbox(db)
+
+    def entry(domain: str) -> OutboxEmail:
+        return OutboxEmail(
+            f"<{o.reference}.rejected@{domain}>",
+            o.reference,
+            "rejected",
+            0,
+            o.request.contact.email,
+            "Your request",
+        )
+
+    async with outbox.sending(entry("old.example")) as sent_before:
+        assert sent_before is False
+    async with outbox.sending(entry("shop.example")) as sent_before:
+        assert sent_before is True
+    assert [(r["kind"], r["sent"]) for r in await rows.outbox(o.stores, o.reference)] == [
+        ("rejected", True)
+    ]
