@@ -86,12 +86,15 @@ async def replicas(tmp_path: Path) -> AsyncIterator[Replicas]:
 
 
 async def kill_one_worker(replicas: Replicas) -> None:
-    """SIGKILL the stack's worker once enough leads exist and it has taken onboarding tasks
-    (the two workers share the queue unevenly); it stays down."""
+    """SIGKILL a worker once enough leads exist and it has taken onboarding tasks: the stack's,
+    or the other if the queue has gone only to that one so far (the server shares it unevenly,
+    and may serve a new worker's polls late); it stays down."""
     await replicas.lead_seen.wait()
+    stack = replicas.stack
     async with asyncio.timeout(60):
-        while True:
-            if await onboardings_worked_on_by(replicas.stack, replicas.stack.worker):
+        while not await onboardings_worked_on_by(stack, stack.worker):
+            if await onboardings_worked_on_by(stack, replicas.survivor):
+                stack.worker, replicas.survivor = replicas.survivor, stack.worker
                 break
             await asyncio.sleep(0.2)
     replicas.in_flight_at_kill = ONBOARDINGS - replicas.closed
