@@ -18,7 +18,9 @@ MAY_IMPORT: dict[str, set[str]] = {
     "storage": set(),
     "commerce": {"domain", "storage"},
     "sales": {"domain", "storage"},
-    "activities": {"domain", "accounts", "storage", "commerce", "sales"},
+    # Adapters of the national business registries and VIES: HTTP and matching, no store.
+    "registries": {"domain"},
+    "activities": {"domain", "accounts", "storage", "commerce", "sales", "registries"},
     "workflows": {"domain", "activities"},
     "plumbing": {"domain", "accounts", "storage", "commerce", "sales", "workflows"},
     "workers": {
@@ -27,6 +29,7 @@ MAY_IMPORT: dict[str, set[str]] = {
         "storage",
         "commerce",
         "sales",
+        "registries",
         "activities",
         "workflows",
         "plumbing",
