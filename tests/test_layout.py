@@ -48,7 +48,7 @@ AUDIENCES = ("api", "site", "staff", "integrations")
 # What a handler must not reach through the services: the stores and the Temporal client.
 STORE_DOORS = {"commerce", "sales", "client", "stores"}
 # Longer modules, each with its own ceiling: the onboarding workflow reads best in one piece.
-LONG_ALLOWED = {"workflows/onboarding.py": 450}
+LONG_ALLOWED = {"workflows/onboarding.py": 460}
 
 
 def modules(package: str) -> list[Path]:
