@@ -6,6 +6,7 @@ take turns: two of them never both pass on the same last yen.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -14,6 +15,8 @@ from typing import Any
 from storage.database import Connection, Database
 
 Row = dict[str, Any]
+# Checked under the order's locks before a decision: raises to refuse the decider.
+Guard = Callable[[Connection, Row], Awaitable[None]]
 
 _USER = """
     SELECT u.id, u.hierarchy_id, u.status, u.blocked_at, u.spending_limit,
@@ -153,12 +156,13 @@ class Credit:
         return dict(row) if row else None
 
     async def step(
-        self, order_reference: str, step: str, by: str | None = None
+        self, order_reference: str, step: str, by: str | None = None, guard: Guard | None = None
     ) -> tuple[Row, bool]:
         """Move an authorization on: `invoice`, `cancel`, and for one awaiting the admin,
         `approve`, `decline` or `expire`. Repeating the step that made the status is a no-op;
         raises WrongState when the status does not allow the step. Returns the authorization
-        and whether this step ended its wait for the admin (seen under the lock)."""
+        and whether this step ended its wait for the admin (seen under the lock). `guard`
+        may refuse a decision by raising, in the same transaction."""
         async with self._db.acquire() as conn, conn.transaction():
             found = await conn.fetchrow(
                 """SELECT customer_id, site_user_id FROM purchase_authorizations
@@ -181,6 +185,8 @@ class Credit:
             )
             assert current is not None
             row = dict(current)
+            if guard is not None and step in ("approve", "decline"):
+                await guard(conn, row)
             if row.pop("overdue") and step in ("approve", "decline"):
                 step = "expire"
             refusal = None
