@@ -15,8 +15,7 @@ from typing import Any
 from storage.database import Connection, Database
 
 Row = dict[str, Any]
-# Checked under the order's locks before a decision: raises to refuse the decider.
-Guard = Callable[[Connection, Row], Awaitable[None]]
+Guard = Callable[[Connection, Row], Awaitable[None]]  # raises to refuse a decider
 
 _USER = """
     SELECT u.id, u.hierarchy_id, u.status, u.blocked_at, u.spending_limit,
@@ -158,11 +157,11 @@ class Credit:
     async def step(
         self, order_reference: str, step: str, by: str | None = None, guard: Guard | None = None
     ) -> tuple[Row, bool]:
-        """Move an authorization on: `invoice`, `cancel`, and for one awaiting the admin,
+        """Move an authorization on: `invoice`, `cancel`, and for one awaiting a decision,
         `approve`, `decline` or `expire`. Repeating the step that made the status is a no-op;
         raises WrongState when the status does not allow the step. Returns the authorization
-        and whether this step ended its wait for the admin (seen under the lock). `guard`
-        may refuse a decision by raising, in the same transaction."""
+        and whether it ended the wait for a decision (seen under the lock); `guard` may refuse
+        the decider by raising, under the same locks."""
         async with self._db.acquire() as conn, conn.transaction():
             found = await conn.fetchrow(
                 """SELECT customer_id, site_user_id FROM purchase_authorizations
@@ -176,8 +175,7 @@ class Credit:
             user = await conn.fetchrow(_USER, found["site_user_id"])
             credit = await conn.fetchrow(_CREDIT, found["customer_id"])
             # Read again under the credit lock: a step that ran meanwhile is seen. Past its
-            # deadline an order waiting for the admin is expired, whether or not the run that
-            # says so has run yet.
+            # deadline a waiting order is expired, whether or not its run said so yet.
             current = await conn.fetchrow(
                 """SELECT *, status = 'needs_approval' AND expires_at <= now() AS overdue
                    FROM purchase_authorizations WHERE order_reference = $1""",
@@ -185,7 +183,7 @@ class Credit:
             )
             assert current is not None
             row = dict(current)
-            if guard is not None and step in ("approve", "decline"):
+            if step in ("approve", "decline") and guard is not None:
                 await guard(conn, row)
             if row.pop("overdue") and step in ("approve", "decline"):
                 step = "expire"
@@ -209,10 +207,7 @@ class Credit:
                 """UPDATE purchase_authorizations SET status = $2, reason = $3,
                        decided_by = coalesce($4, decided_by), updated_at = now()
                    WHERE order_reference = $1 RETURNING *""",
-                order_reference,
-                status,
-                reason,
-                by,
+                *(order_reference, status, reason, by),
             )
             assert updated is not None
             return dict(updated), row["status"] == "needs_approval"
