@@ -6,8 +6,12 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from accounts.sealing import KeyRing
+from commerce.documents import SEALING_PURPOSE as DOCUMENTS_PURPOSE
+from commerce.documents import Documents
 from commerce.store import MIGRATIONS as COMMERCE_MIGRATIONS
 from commerce.store import CommerceStore
+from plumbing.codec import parse_keys
 from plumbing.settings import Settings
 from sales.builtin import MIGRATIONS as SALES_MIGRATIONS
 from sales.builtin import BuiltinSales
@@ -35,6 +39,12 @@ class Stores:
 
     def webhook_deliveries(self) -> WebhookDeliveries:
         return WebhookDeliveries(self.sales)
+
+    def documents(self, settings: Settings) -> Documents:
+        """The answers and their documents, sealed with the payload keys."""
+        keys = parse_keys(settings.onboarding_encryption_keys)
+        ring = KeyRing(keys, settings.onboarding_encryption_key_id, purpose=DOCUMENTS_PURPOSE)
+        return Documents(self.commerce, ring)
 
 
 @contextlib.asynccontextmanager
