@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from domain.company_identifiers import CorporateNumber, InvoiceRegistrationNumber, VatNumber
 from domain.locale import Locale
 
 # Control characters have no place in a name or an address, and can forge lines in emails.
@@ -131,6 +132,9 @@ class Company(Model):
     phone: CodeText = None
     tax_id: CodeText = None
     address: Address | None = None
+    corporate_number: CorporateNumber | None = None
+    invoice_registration_number: InvoiceRegistrationNumber | None = None
+    vat_number: VatNumber | None = None
 
 
 class Contact(Model):

@@ -22,7 +22,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "registries": {"domain"},
     "activities": {"domain", "accounts", "storage", "commerce", "sales", "registries"},
     "workflows": {"domain", "activities"},
-    "plumbing": {"domain", "accounts", "storage", "commerce", "sales", "workflows"},
+    # Settings give the registries' adapters their settings.
+    "plumbing": {"domain", "accounts", "storage", "commerce", "sales", "registries", "workflows"},
     "workers": {
         "domain",
         "accounts",

@@ -17,6 +17,8 @@ PASSTHROUGH_MODULES = (
     "pydantic_core",
     "annotated_types",
     "domain",
+    # Check digits of the form's identifiers: domain's validators import it.
+    "stdnum",
     "workflows.models",
     "activities",
 )
