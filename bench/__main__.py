@@ -5,8 +5,8 @@ fixed reference shape with no-op activities (bench/reference.py) against the rea
 full speed: throughput, history events and the CPU cost per onboarding of each process;
 then the real path at a fixed arrival rate, and many onboardings waiting. Prints a table,
 writes JSON.
-`python -m bench sign-in`, `python -m bench authorize` and `python -m bench actions` each
-measure one thing on its own.
+`python -m bench sign-in`, `python -m bench authorize`, `python -m bench actions` and
+`python -m bench tracing` each measure one thing on its own.
 """
 
 from __future__ import annotations
@@ -177,10 +177,15 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cli() -> None:
-    if sys.argv[1:2] in (["sign-in"], ["authorize"], ["actions"]):
-        from bench import actions, authorize, sign_in
+    if sys.argv[1:2] in (["sign-in"], ["authorize"], ["actions"], ["tracing"]):
+        from bench import actions, authorize, sign_in, tracing
 
-        commands = {"sign-in": sign_in.cli, "authorize": authorize.cli, "actions": actions.cli}
+        commands = {
+            "sign-in": sign_in.cli,
+            "authorize": authorize.cli,
+            "actions": actions.cli,
+            "tracing": tracing.cli,
+        }
         return commands[sys.argv[1]](sys.argv[2:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--onboardings", type=int, default=2000)

@@ -1,0 +1,184 @@
+"""The cost of tracing: `python -m bench tracing [--onboardings N] [--pairs P] [--concurrency C]`.
+
+Brings up the benchmark's stack with two web apps and two workers on their own task queues:
+one pair with no OTEL_* variable (nothing set up), the other exporting every span
+(OTEL_TRACES_SAMPLER=always_on) over OTLP/HTTP to a receiver in this process. Then runs the
+same onboardings through each, form POST to closing, in alternating rounds (off on, on off,
+...) and reports, for each mode, the median over its rounds of the throughput, the form
+POST's p50 and p99 and the CPU per onboarding of each process, and traced over untraced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.drivers import Timings, http_onboarding, new_run, run_all
+from bench.figures import cpu_seconds
+from bench.otlp_sink import SpanSink, span_sink
+from bench.stack import BenchStack, open_stack
+from bench.tracing_figures import APP, OFF, ON, Round, report, table
+from devstack.postgres import free_port
+from devstack.run import wait_healthy
+
+TRACED_QUEUE = "bench-traced"
+# Each mode's web app and worker, by the stack's names for their processes.
+PROCESSES = {
+    OFF: {"web": "web", "worker": "worker"},
+    ON: {"web": "traced-web", "worker": "traced-worker"},
+}
+# Shown beside the two: what tracing costs them is their share of the headers and batches.
+SERVERS = ("temporal", "postgresql")
+# Longer than the batch span processor's default delay (5 s): a round's last spans are
+# exported, and their CPU counted, before the round's closing mark.
+QUIET_SECONDS = 6.0
+WARM_UP = 50  # onboardings per mode before the first round, not counted
+DROPPED = "Queue full, dropping"  # what the SDK logs for each span it drops
+
+
+def untraced_environment() -> None:
+    """No OTEL_* variable reaches the stack's processes: the untraced pair sets nothing up."""
+    for name in [name for name in os.environ if name.startswith("OTEL_")]:
+        del os.environ[name]
+
+
+async def start_traced(stack: BenchStack, sink: SpanSink, worker_env: dict[str, str]) -> str:
+    """The traced web app and worker, on their own port and task queue; the web app's URL."""
+    port = free_port()
+    traced = {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint,
+        "OTEL_TRACES_SAMPLER": "always_on",
+        "ONBOARDING_TASK_QUEUE": TRACED_QUEUE,
+    }
+    await stack.start_process(PROCESSES[ON]["worker"], "workers", **traced, **worker_env)
+    await stack.start_process(
+        PROCESSES[ON]["web"], "starter", ONBOARDING_HTTP_PORT=str(port), **traced
+    )
+    url = f"http://127.0.0.1:{port}"
+    await wait_healthy(f"{url}/healthz")
+    return url
+
+
+def measured(stack: BenchStack, mode: str) -> dict[str, list[int]]:
+    """The mode's web app and worker, and the servers both modes share."""
+    every = stack.pids()
+    chosen = {role: [stack.children[name].pid] for role, name in PROCESSES[mode].items()}
+    chosen.update({role: every[role] for role in SERVERS if role in every})
+    return chosen
+
+
+async def quiet(sink: SpanSink) -> None:
+    """Until no span has arrived for QUIET_SECONDS: the round's exports are done."""
+    while True:
+        seen = sink.spans.total()
+        await asyncio.sleep(QUIET_SECONDS)
+        if sink.spans.total() == seen:
+            return
+
+
+async def one_round(
+    stack: BenchStack, http: aiohttp.ClientSession, sink: SpanSink, mode: str, args: Any
+) -> Round:
+    timings, run, pids = Timings(), new_run(), measured(stack, mode)
+    before = cpu_seconds(pids)
+    started = time.monotonic()
+    await run_all(
+        args.onboardings, args.concurrency, lambda i: http_onboarding(http, run, i, timings)
+    )
+    seconds = time.monotonic() - started
+    await quiet(sink)
+    after = cpu_seconds(pids)
+    cpu = {role: after[role] - before.get(role, 0.0) for role in after}
+    return Round(mode, args.onboardings, seconds, cpu, timings.form_post)
+
+
+def dropped_spans(stack: BenchStack) -> int:
+    """Spans the traced processes dropped from a full queue, by their own logs."""
+    logs = [stack.folder / f"{name}.log" for name in PROCESSES[ON].values()]
+    return sum(log.read_text(errors="replace").count(DROPPED) for log in logs if log.exists())
+
+
+async def alternating(
+    stack: BenchStack, sink: SpanSink, urls: dict[str, str], args: argparse.Namespace
+) -> list[Round]:
+    """A warm-up in each mode, then the pairs of rounds: off on, on off, ..."""
+    rounds: list[Round] = []
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with contextlib.AsyncExitStack() as sessions:
+        http = {
+            mode: await sessions.enter_async_context(
+                aiohttp.ClientSession(
+                    url,
+                    connector=aiohttp.TCPConnector(limit=args.concurrency * 2),
+                    timeout=timeout,
+                )
+            )
+            for mode, url in urls.items()
+        }
+        # First connections, imports and caches, in each mode, before any count.
+        warm = argparse.Namespace(onboardings=WARM_UP, concurrency=args.concurrency)
+        for mode in (OFF, ON):
+            await one_round(stack, http[mode], sink, mode, warm)
+        print("warmed up", flush=True)
+        for number in range(args.pairs):
+            for mode in (OFF, ON) if number % 2 == 0 else (ON, OFF):
+                done = await one_round(stack, http[mode], sink, mode, args)
+                rounds.append(done)
+                print(
+                    f"  pair {number + 1} {mode:>3}: {done.per_second():5.1f}/s, web + worker"
+                    f" {done.cpu_ms()[APP]:6.1f} ms CPU per onboarding",
+                    flush=True,
+                )
+    return rounds
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    untraced_environment()
+    worker_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k.startswith("ONBOARDING_MAX_") or k == "DATABASE_POOL_SIZE"
+    }
+    result: dict[str, Any] = {
+        "cores": os.cpu_count(),
+        "onboardings": args.onboardings,
+        "pairs": args.pairs,
+        "concurrency": args.concurrency,
+    }
+    async with span_sink() as sink:
+        stack = await open_stack(worker_env)
+        try:
+            urls = {OFF: stack.url, ON: await start_traced(stack, sink, worker_env)}
+            rounds = await alternating(stack, sink, urls, args)
+            result["dropped_spans"] = dropped_spans(stack)
+        finally:
+            await stack.close()  # SIGTERM: the traced processes export their last spans
+        traced = WARM_UP + args.pairs * args.onboardings
+        result["spans"] = dict(sink.spans)
+        result["spans_per_onboarding"] = sink.spans.total() / traced
+    result.update(report(rounds))
+    return result
+
+
+def cli(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench tracing", description=__doc__)
+    parser.add_argument("--onboardings", type=int, default=300, help="per round")
+    parser.add_argument(
+        "--pairs", type=int, default=3, help="pairs of rounds, one untraced and one traced each"
+    )
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--json", type=Path, default=Path("bench/results/tracing.json"))
+    args = parser.parse_args(argv)
+    result = asyncio.run(main(args))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=2))
+    print(table(result))
+    print(f"JSON: {args.json}")

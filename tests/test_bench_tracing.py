@@ -1,0 +1,58 @@
+"""The tracing benchmark's arithmetic (bench/tracing_figures.py): per-onboarding CPU, medians
+by mode, and traced over untraced pair by pair."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.tracing_figures import APP, OFF, ON, Round, report, table
+
+
+def a_round(mode: str, seconds: float, web: float, worker: float) -> Round:
+    return Round(mode, 100, seconds, {"web": web, "worker": worker, "temporal": 3.0})
+
+
+ROUNDS = [
+    a_round(OFF, 10.0, web=2.0, worker=4.0),
+    a_round(ON, 10.0, web=2.2, worker=4.6),
+    a_round(ON, 12.5, web=2.4, worker=4.8),
+    a_round(OFF, 12.0, web=2.0, worker=4.0),
+    a_round(OFF, 8.0, web=1.8, worker=4.2),
+    a_round(ON, 10.0, web=2.0, worker=5.2),
+]
+
+
+def test_cpu_per_onboarding_adds_the_web_app_and_worker() -> None:
+    """A round's CPU per onboarding is each process's seconds over its onboardings, in ms."""
+    cpu = ROUNDS[0].cpu_ms()
+    assert cpu == pytest.approx({"web": 20.0, "worker": 40.0, "temporal": 30.0, APP: 60.0})
+
+
+def test_each_mode_reports_the_median_of_its_rounds() -> None:
+    """Throughput and CPU of a mode are the medians over its own rounds only."""
+    result = report(ROUNDS)
+    assert result[OFF]["per_second"] == pytest.approx(10.0)
+    assert result[ON]["per_second"] == pytest.approx(10.0)
+    assert result[ON][f"cpu_ms {APP}"] == pytest.approx(72.0)
+
+
+def test_on_to_off_is_the_median_of_each_pairs_ratio() -> None:
+    """Each traced round is divided by the untraced round of its own pair, in running order."""
+    result = report(ROUNDS)
+    assert result["on_to_off_by_pair"][f"cpu_ms {APP}"] == [1.133, 1.2, 1.2]
+    assert result["on_to_off"][f"cpu_ms {APP}"] == pytest.approx(1.2)
+    assert result["on_to_off"]["per_second"] == pytest.approx(0.96)
+
+
+def test_the_table_names_every_process_measured() -> None:
+    """The printed table has a row for the web app, the worker, their sum and each server."""
+    result = {
+        "cores": 2,
+        "pairs": 3,
+        "onboardings": 100,
+        "concurrency": 10,
+        "spans_per_onboarding": 80.0,
+        **report(ROUNDS),
+    }
+    rows = [line.split()[0] for line in table(result).splitlines()]
+    assert {"web", "worker", "temporal"} <= set(rows)
