@@ -31,6 +31,12 @@ class EmailKind(StrEnum):
     INVITATION = "invitation"
     INVITATION_REMINDER = "invitation_reminder"
     INVITATION_EXPIRED = "invitation_expired"
+    # Each in its onboarding's run: an information request, to the applicant (with the
+    # link), and to the Sales inbox when it expired unanswered.
+    INFORMATION_REQUEST = "information_request"
+    INFORMATION_REMINDER = "information_reminder"
+    INFORMATION_RECEIPT = "information_receipt"
+    INFORMATION_EXPIRED = "information_expired"
 
 
 class EmailLink(Model):

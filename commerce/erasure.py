@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from commerce.documents import erasure_statement as answers_erasure
 from storage.database import Database
 
 # The organization's customers that came with the request, then every member of its hierarchy
@@ -43,6 +44,9 @@ DELETES = (
     f"DELETE FROM customer_hierarchies WHERE organization_customer_id IN ({_REQUESTED})",
     f"DELETE FROM customers WHERE id IN ({_REQUESTED})",
     "DELETE FROM prospects WHERE reference = $1",
+    # The applicant's answers and their files, then the requests they answered.
+    answers_erasure("SELECT id FROM information_requests WHERE reference = $1"),
+    "DELETE FROM information_requests WHERE reference = $1",
     "DELETE FROM email_outbox WHERE reference = $1",
     "DELETE FROM onboarding_states WHERE reference = $1",
     "DELETE FROM onboarding_claims WHERE reference = $1",

@@ -12,6 +12,7 @@ from commerce.credit_limits import CreditLimits
 from commerce.customers import Customers
 from commerce.erasure import erase_onboarding, record_erasure, was_erased
 from commerce.housekeeping import purge_expired
+from commerce.information_requests import InformationRequests
 from commerce.memberships import Memberships
 from commerce.onboarding_states import OnboardingStates
 from commerce.organization_settings import OrganizationSettings
@@ -60,6 +61,7 @@ class CommerceStore:
         self.credit_limits = CreditLimits(db)
         self.staff_access = StaffAccess(db)
         self.organization_settings = OrganizationSettings(db)
+        self.information_requests = InformationRequests(db)
 
     def second_factors(self, sealer: Sealer) -> SecondFactors:
         """The accounts' second factors, their secrets sealed by `sealer`."""

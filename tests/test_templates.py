@@ -13,6 +13,7 @@ BASE = {
     "sign_in_url": "https://shop.example/activate?user=u&token=t", "lead_id": "LEAD-1",
     "waiting_days": 3, "expiry_days": 30, "postal_code": None, "comments": None,
     "name": "Aiko Sato", "invited_by": "Ken Ito", "role": "admin",
+    "due": "2026-12-24", "documents": ["registration_certificate", "other"],
 }  # fmt: skip
 ACCOUNT_KINDS = {
     EmailKind.ACTIVATION, EmailKind.PASSWORD_RESET, EmailKind.PASSWORD_CHANGED,

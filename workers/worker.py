@@ -18,6 +18,7 @@ from activities.accounts import AccountActivities
 from activities.commerce import CommerceWrites
 from activities.credit import CreditActivities
 from activities.housekeeping import HousekeepingActivities
+from activities.information_requests import InformationRequestActivities, RequestLinks
 from activities.mail.sender import EmailActivities, MailSettings
 from activities.models import PurgeInput
 from activities.onboarding_steps import OnboardingStepActivities
@@ -55,6 +56,7 @@ class ActivityGroups:
     partner_users: PartnerUserActivities
     credit: CreditActivities
     housekeeping: HousekeepingActivities
+    information: InformationRequestActivities
 
     def registered(self) -> list[Callable[..., Any]]:
         """The ACTIVITIES list the worker registers."""
@@ -73,6 +75,10 @@ class ActivityGroups:
             self.partner_users.admin_email,
             self.credit.expire_purchase,
             self.housekeeping.purge_expired,
+            self.information.send_information_email,
+            self.information.settle_information_request,
+            self.information.close_information_requests,
+            self.information.note_information_answer,
         ]
 
     async def __aenter__(self) -> ActivityGroups:
@@ -112,6 +118,13 @@ def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
         partner_users=PartnerUserActivities(commerce_store),
         credit=CreditActivities(commerce_store),
         housekeeping=HousekeepingActivities(commerce_store),
+        information=InformationRequestActivities(
+            commerce_store.information_requests,
+            stores.documents(settings),
+            email,
+            stores.sales_backend(),
+            RequestLinks(settings.onboarding_token_secret, settings.onboarding_store_url),
+        ),
     )
 
 

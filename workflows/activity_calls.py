@@ -28,6 +28,8 @@ STORE_TIMEOUT = timedelta(seconds=10)
 # its heartbeats let a lost worker's email be retried long before that.
 EMAIL_TIMEOUT = timedelta(minutes=5)
 EMAIL_HEARTBEAT = timedelta(seconds=20)
+# A write to the Sales CRM that may carry an answer's files (up to 10 of 10 MB each).
+CRM_WRITE_TIMEOUT = timedelta(minutes=2)
 # Past this, a failing local activity backs off on a durable timer instead of in the task.
 LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
 # Outages shorter than this are ridden out; a longer one fails the call for an operator to see.
@@ -42,6 +44,18 @@ async def store(activity: Activity, arg: Any) -> Any:
         activity,
         arg,
         start_to_close_timeout=STORE_TIMEOUT,
+        schedule_to_close_timeout=GIVE_UP_AFTER,
+        retry_policy=ACTIVITY_RETRY,
+    )
+
+
+async def crm_write(activity: Activity, arg: Any) -> Any:
+    """A write to the Sales CRM, idempotent, retried through outages of up to a day (a 429's
+    Retry-After sets the next attempt's delay)."""
+    return await workflow.execute_activity_method(
+        activity,
+        arg,
+        start_to_close_timeout=CRM_WRITE_TIMEOUT,
         schedule_to_close_timeout=GIVE_UP_AFTER,
         retry_policy=ACTIVITY_RETRY,
     )

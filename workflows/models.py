@@ -112,6 +112,8 @@ class OnboardingState(BaseModel):
     history: list[HistoryEntry]
     reminders_sent: int = 0
     closed: bool = False
+    # An information request waits for the applicant (the Sales inbox's reminders pause).
+    waiting_for_applicant: bool = False
 
     def record(self, event: str, *, at: datetime, **details: Any) -> None:
         """One more entry in the history."""

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from temporalio import workflow
 
 from workflows.activity_calls import Activity, local_step, send_email_locally_first
+from workflows.information_requests import InformationRequestHandlers, InformationRequests
 from workflows.onboarding_decisions import DecisionIntake, refuse_if
 from workflows.onboarding_state import PublishedState, StateChange
 
@@ -58,7 +59,7 @@ def new_id(prefix: str) -> str:
 
 
 @workflow.defn
-class OnboardingWorkflow:
+class OnboardingWorkflow(InformationRequestHandlers):
     @workflow.init
     def __init__(self, data: OnboardingInput) -> None:
         self._input = data
@@ -66,13 +67,16 @@ class OnboardingWorkflow:
         self._published = PublishedState(data)
         self._state = self._published.state
         self._decisions = DecisionIntake(self._published)
+        self._requests = InformationRequests(data, self._published, self._decisions)
         self._acknowledgement: asyncio.Task[None] | None = None
 
     @workflow.run
     async def run(self, data: OnboardingInput) -> OnboardingState:
         self._published.publish_status()
+        self._requests.start()  # patch "information-requests"; runs from before take none
         await self._open()
         lead_decision = await self._await_lead_decision()
+        await self._requests.close_all()
         if lead_decision is None:
             await self._expire()
         elif isinstance(lead_decision, LeadDisqualified):
@@ -84,6 +88,7 @@ class OnboardingWorkflow:
                 await self._approve(decision)
             else:
                 await self._lose(decision)
+        await self._requests.finished()
         if self._published.unpublished:
             # A decision ignored while the last email went out.
             await self._publish_now()
@@ -164,7 +169,7 @@ class OnboardingWorkflow:
         while True:
             sent = self._state.reminders_sent
             remind_at = waiting_since + policy.reminder_after + sent * policy.reminder_interval
-            wake_at = min(remind_at, expires_at)
+            wake_at = min(self._requests.shift(remind_at), expires_at)
             if self._decisions.lead is None and workflow.now() < wake_at:
                 # wait_condition raises TimeoutError when it is time to remind or expire.
                 with contextlib.suppress(TimeoutError):
@@ -179,6 +184,8 @@ class OnboardingWorkflow:
                 continue
             if workflow.now() >= expires_at:
                 return None
+            if workflow.now() < self._requests.shift(remind_at):
+                continue  # paused by an information request (which publishes its changes)
             await self._remind(sent + 1, workflow.now() - waiting_since)
 
     async def _remind(self, sequence: int, waited: timedelta) -> None:

@@ -1,0 +1,159 @@
+"""Information requests in the onboarding's run, days skipped on the time-skipping server:
+the applicant's reminder, the due date, the Sales inbox's reminders paused and resumed, and a
+lead decision that closes the open request."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+import pytest_asyncio
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from devstack.smtp import SmtpSink
+from domain.documents import AcceptedFile
+from domain.information_requests import AnsweredFile, InformationAnswered
+from plumbing.settings import Settings
+from plumbing.stores import Stores
+from tests import rows
+from tests.factories import make_request, qualified, unique_email, wait_for_state
+from tests.information_request_helpers import ask, request_status
+from workers.worker import running_worker
+from workflows.models import OnboardingInput, OnboardingPolicy, OnboardingState
+from workflows.onboarding import OnboardingWorkflow
+
+pytestmark = pytest.mark.timeskipping
+PDF = b"%PDF-1.4\n% a test document\n"
+
+
+@dataclass
+class Run:
+    handle: WorkflowHandle[OnboardingWorkflow, OnboardingState]
+    lead_id: str
+    applicant: str
+    inbox: str
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def run(
+    time_env: WorkflowEnvironment, stores: Stores, settings: Settings
+) -> AsyncIterator[Run]:
+    task_queue = f"inforeq-{uuid.uuid4().hex[:8]}"
+    reference = f"B2B-IR{uuid.uuid4().hex[:8].upper()}"
+    inbox = unique_email("sales")
+    request = make_request("en")
+    policy = OnboardingPolicy(sales_inbox=inbox, track_search_attributes=False)
+    async with running_worker(time_env.client, task_queue, stores, settings):
+        handle = await time_env.client.start_workflow(
+            OnboardingWorkflow.run,
+            OnboardingInput(reference=reference, request=request, policy=policy),
+            id=reference,
+            task_queue=task_queue,
+        )
+        state = await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
+        assert state.ids.lead_id is not None
+        yield Run(handle, state.ids.lead_id, request.contact.email, inbox)
+        await handle.terminate("test done")
+
+
+async def ids_to(smtp: SmtpSink, address: str, count: int) -> list[str]:
+    """The Message-IDs sent to the address, once there are `count` of them."""
+    async with asyncio.timeout(20):
+        while True:
+            found = smtp.messages_to(address)
+            if len(found) >= count:
+                return [m["Message-ID"].split("@")[0].split(".", 1)[1] for m in found]
+            await asyncio.sleep(0.05)
+
+
+async def test_unanswered_request_reminds_once_then_expires(
+    time_env: WorkflowEnvironment, stores: Stores, settings: Settings, smtp: SmtpSink, run: Run
+) -> None:
+    """A 6-day request: the link at once, one reminder 2 days before, and at the due date the
+    Sales inbox is told and the request is expired; meanwhile the inbox's reminders pause."""
+    now = await time_env.get_current_time()
+    request_id, _ = await ask(stores, settings, run.handle, run.lead_id, now, timedelta(days=6))
+    state = await wait_for_state(run.handle, lambda s: s.waiting_for_applicant)
+    assert state.history[-1].event == "information_requested"
+
+    await time_env.sleep(timedelta(days=5))
+    assert await ids_to(smtp, run.applicant, 3) == [
+        "acknowledgement",
+        "information_request.1",
+        "information_reminder.1",
+    ]
+    assert smtp.messages_to(run.inbox) == []  # the 3-day reminder is paused
+
+    await time_env.sleep(timedelta(days=2))
+    assert await ids_to(smtp, run.inbox, 1) == ["information_expired.1"]
+    assert await request_status(stores, request_id) == "expired"
+    state = await run.handle.query(OnboardingWorkflow.state)
+    assert not state.waiting_for_applicant
+
+    await time_env.sleep(timedelta(days=3))
+    assert await ids_to(smtp, run.inbox, 2) == ["information_expired.1", "reminder.1"]
+
+
+async def test_answer_resumes_reminders_and_sends_a_receipt(
+    time_env: WorkflowEnvironment, stores: Stores, settings: Settings, smtp: SmtpSink, run: Run
+) -> None:
+    """An answer on day 1: a receipt, no reminder to the applicant, the answer on the lead's
+    timeline, the Sales inbox's reminder a day late; at the due date the request closes."""
+    now = await time_env.get_current_time()
+    request_id, _ = await ask(stores, settings, run.handle, run.lead_id, now, timedelta(days=10))
+    await time_env.sleep(timedelta(days=1))
+    document = AcceptedFile("cert.pdf", "application/pdf", len(PDF), _sha(PDF), PDF)
+    documents = stores.documents(settings)
+    answer_id = await stores.commerce_store().information_requests.take_answer(
+        request_id, lambda: documents.store_answer(request_id, "Here it is.", [document])
+    )
+    assert answer_id is not None
+    answer = await documents.answers(request_id)
+    answered = InformationAnswered(
+        request_id=request_id,
+        answer_id=answer_id,
+        received_at=await time_env.get_current_time(),
+        files=[AnsweredFile(id=f.id, sha256=f.sha256) for f in answer[0].files],
+    )
+    await run.handle.signal(OnboardingWorkflow.information_answered, answered)
+    await wait_for_state(run.handle, lambda s: not s.waiting_for_applicant)
+
+    await time_env.sleep(timedelta(days=3, hours=12))
+    assert await ids_to(smtp, run.applicant, 3) == [
+        "acknowledgement",
+        "information_request.1",
+        "information_receipt.1",
+    ]
+    assert await ids_to(smtp, run.inbox, 1) == ["reminder.1"]
+    notes = (await rows.sales_rows(stores, run.lead_id))["timeline_notes"]
+    assert any("cert.pdf" in note["body"] for note in notes)
+
+    await time_env.sleep(timedelta(days=7))
+    assert await request_status(stores, request_id) == "closed"
+    assert "information_expired.1" not in await ids_to(smtp, run.inbox, 1)
+
+
+async def test_lead_decision_closes_the_open_request(
+    time_env: WorkflowEnvironment, stores: Stores, settings: Settings, smtp: SmtpSink, run: Run
+) -> None:
+    """Qualified on day 1, the request is closed: no reminder to the applicant, no expiry."""
+    now = await time_env.get_current_time()
+    request_id, _ = await ask(stores, settings, run.handle, run.lead_id, now, timedelta(days=6))
+    await time_env.sleep(timedelta(days=1))
+    await run.handle.signal(OnboardingWorkflow.qualify_lead, qualified())
+    await wait_for_state(run.handle, lambda s: s.ids.opportunity_id is not None)
+    assert await request_status(stores, request_id) == "closed"
+
+    await time_env.sleep(timedelta(days=8))
+    assert await ids_to(smtp, run.applicant, 2) == ["acknowledgement", "information_request.1"]
+    assert smtp.messages_to(run.inbox) == []
+
+
+def _sha(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
