@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from starter.api import (
     blocked_approvals,
     commerce,
+    documents,
     onboarding_requests,
     purchases,
     sales,
@@ -20,3 +21,4 @@ router.include_router(sales.router)
 router.include_router(commerce.router)
 router.include_router(site_users.router)
 router.include_router(purchases.router)
+router.include_router(documents.router)

@@ -28,6 +28,7 @@ from starter.services.blocked_approvals import BlockedApprovals
 from starter.services.cloud_codec import CloudCodecAccess, CloudTokenPolicy
 from starter.services.codec import CodecService
 from starter.services.credit import CreditService
+from starter.services.documents import DocumentDownloads
 from starter.services.erasure import Erasure
 from starter.services.health import HealthChecks
 from starter.services.onboardings import Onboardings
@@ -62,6 +63,7 @@ class Services:
     organization: OrganizationService
     partner_users: PartnerUserService
     credit: CreditService
+    documents: DocumentDownloads
     codec: CodecService
     # Temporal Cloud's UI as a codec reader; None unless its origin is configured.
     cloud_codec: CloudCodecAccess | None
@@ -182,6 +184,7 @@ async def open_services(
                 settings.onboarding_purchase_approval_expire_after,
                 metrics,
             ),
+            documents=DocumentDownloads(stores.documents(settings)),
             codec=CodecService(settings.codec()),
             cloud_codec=_cloud_codec(settings, commerce),
         )
