@@ -113,11 +113,17 @@ def check_type(first_bytes: bytes, filename: str) -> ContentType:
     return content_type
 
 
-def sanitize_filename(name: str, content_type: ContentType) -> str:
-    """A name safe to show and to offer for download, its extension agreeing with the type."""
+def clean_name(name: str) -> str:
+    """The name's last path component without control, format or reserved characters, its
+    runs of white space made one space, spaces and dots trimmed: safe to show in an error."""
     name = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
     name = "".join(_clean_char(c) for c in name if unicodedata.category(c)[0] != "C")
-    name = " ".join(name.split()).strip(" .")
+    return _capped(" ".join(name.split()).strip(" ."), MAX_NAME_BYTES)
+
+
+def sanitize_filename(name: str, content_type: ContentType) -> str:
+    """A name safe to show and to offer for download, its extension agreeing with the type."""
+    name = clean_name(name)
     stem, dot, extension = name.rpartition(".")
     if dot and f".{extension.lower()}" in _EXTENSIONS[content_type]:
         extension = f".{extension}"
@@ -126,10 +132,13 @@ def sanitize_filename(name: str, content_type: ContentType) -> str:
     stem = stem.rstrip(" .") or _UNNAMED
     if stem.split(".")[0].upper() in _DEVICE_NAMES:
         stem = f"_{stem}"
-    room = MAX_NAME_BYTES - len(extension.encode())
-    while len(stem.encode()) > room:
-        stem = stem[:-1]
-    return stem.rstrip(" .") + extension
+    stem = _capped(stem, MAX_NAME_BYTES - len(extension.encode())).rstrip(" .") or _UNNAMED
+    return stem + extension
+
+
+def _capped(text: str, max_bytes: int) -> str:
+    """`text` cut at a character boundary to at most `max_bytes` of UTF-8."""
+    return text.encode()[:max_bytes].decode(errors="ignore")
 
 
 def _clean_char(char: str) -> str:
