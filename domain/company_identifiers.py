@@ -12,8 +12,8 @@ stored is the normalised form. Then the check:
   Ireland), checked by its country's rule.
 
 Input over 40 characters is `string_too_long`; a wrong check digit `check_digit`; anything
-else that is not such a number `identifier_format` (the site's form says each in its page's
-language).
+else that is not such a number `corporate_number_format`, `invoice_number_format` or
+`vat_number_format` (the site's form says each in its page's language).
 """
 
 from __future__ import annotations
@@ -46,48 +46,48 @@ def normalise(typed: str) -> str:
     return "".join(c for c in text if not c.isspace() and c not in _DASHES).upper()
 
 
-def _format_error(what: str) -> PydanticCustomError:
-    return PydanticCustomError("identifier_format", "must be {what}", {"what": what})
+def _format_error(kind: str, what: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, "must be {what}", {"what": what})
 
 
 def _check_digit_error() -> PydanticCustomError:
     return PydanticCustomError("check_digit", "the check digit is wrong")
 
 
-def _corporate_digits(number: str, what: str) -> str:
+def _corporate_digits(number: str, kind: str, what: str) -> str:
     if not re.fullmatch(r"[1-9][0-9]{12}", number):
-        raise _format_error(what)
+        raise _format_error(kind, what)
     try:
         return str(cn.validate(number))
     except InvalidChecksum:
         raise _check_digit_error() from None
     except ValidationError:
-        raise _format_error(what) from None
+        raise _format_error(kind, what) from None
 
 
 def corporate_number(typed: str) -> str:
-    return _corporate_digits(normalise(typed), "13 digits")
+    return _corporate_digits(normalise(typed), "corporate_number_format", "13 digits")
 
 
 def invoice_registration_number(typed: str) -> str:
     number = normalise(typed)
-    what = "T followed by 13 digits"
+    kind, what = "invoice_number_format", "T followed by 13 digits"
     if not number.startswith("T"):
-        raise _format_error(what)
-    return "T" + _corporate_digits(number[1:], what)
+        raise _format_error(kind, what)
+    return "T" + _corporate_digits(number[1:], kind, what)
 
 
 def vat_number(typed: str) -> str:
     number = normalise(typed)
-    what = "an EU VAT number with its country prefix"
+    kind, what = "vat_number_format", "an EU VAT number with its country prefix"
     if number[:2] not in VAT_PREFIXES or len(number) < 4:
-        raise _format_error(what)
+        raise _format_error(kind, what)
     try:
         return str(vat.validate(number))
     except InvalidChecksum:
         raise _check_digit_error() from None
     except ValidationError:
-        raise _format_error(what) from None
+        raise _format_error(kind, what) from None
 
 
 def _typed(format_name: str, description: str, example: str) -> FieldInfo:

@@ -1,6 +1,7 @@
 """Where the business registries answer (SPEC.md, "Verified companies"): the NTA's two
 Web-APIs and the EU's VIES, and the application id both NTA APIs need; with none, every NTA
-check stays pending."""
+check stays pending; and whether the purchases of a partner the monthly re-check flagged
+are declined."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ class RegistryEnvironment(BaseSettings):
     onboarding_nta_invoice_api_url: str = "https://web-api.invoice-kohyo.nta.go.jp"
     onboarding_nta_application_id: SecretStr | None = None
     onboarding_vies_api_url: str = "https://ec.europa.eu/taxation_customs/vies/rest-api"
+    # Decline purchases of an organization the monthly re-check flagged, until staff clear it.
+    onboarding_freeze_unverified: bool = False
 
     def registry_settings(self) -> RegistrySettings:
         return RegistrySettings(

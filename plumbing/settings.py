@@ -22,6 +22,7 @@ from plumbing.start_checks import (
     secret_weakness,
     web_secret_weaknesses,
 )
+from plumbing.registry_settings import RegistryEnvironment
 from plumbing.temporal_settings import TemporalSettings
 from sales.dataverse.client import DataverseConfig
 from workflows.models import InvitationPolicy, OnboardingPolicy
@@ -43,9 +44,9 @@ POSITIVE_DURATIONS = (
 DATAVERSE_CREDENTIALS = ("dataverse_url", "dataverse_client_id", "dataverse_client_secret")
 
 
-class Settings(TemporalSettings):
+class Settings(TemporalSettings, RegistryEnvironment):
     """Variable names are the field names in upper case (SPEC.md, "Interfaces"); the
-    `TEMPORAL_*` ones are in `TemporalSettings`."""
+    `TEMPORAL_*` ones are in `TemporalSettings`, the registries' in `RegistryEnvironment`."""
 
     # An empty variable counts as unset, so a compose file can pass an optional one through.
     model_config = SettingsConfigDict(extra="ignore", frozen=True, env_ignore_empty=True)
@@ -98,6 +99,7 @@ class Settings(TemporalSettings):
     # Bearer token of the storefront: opens the purchase-authorization endpoints, nothing else.
     onboarding_storefront_token: str | None = None
     onboarding_purchase_approval_expire_after: timedelta = timedelta(days=3)
+    onboarding_approval_escalate_after: timedelta = Field(default=timedelta(days=1), gt=timedelta())
     # Shared secret the Sales CRM sends in X-Webhook-Secret; unset refuses every delivery.
     onboarding_webhook_secret: str | None = None
     # Form submissions per client address; 0 turns the limit off.

@@ -73,12 +73,12 @@ def _fold(text: str) -> str:
 def name_key(name: str) -> str:
     """The name as compared: folded, without legal forms, spaces or punctuation."""
     folded = _fold(name)
-    stripped = folded
+    stripped = folded.replace(".", "")
     for form in JAPANESE_FORMS:
         stripped = stripped.replace(form, " ")
     for phrase in LATIN_PHRASES:
         stripped = phrase.sub(" ", stripped)
-    words = [w for w in _WORDS.findall(stripped.replace(".", "")) if w not in LATIN_FORMS]
+    words = [w for w in _WORDS.findall(stripped) if w not in LATIN_FORMS]
     key = "".join(words)
     return key or "".join(_WORDS.findall(folded))
 
