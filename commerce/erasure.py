@@ -43,6 +43,8 @@ DELETES = (
             AND id IN (SELECT customer_id FROM members)""",
     f"DELETE FROM customer_hierarchies WHERE organization_customer_id IN ({_REQUESTED})",
     f"DELETE FROM customers WHERE id IN ({_REQUESTED})",
+    "DELETE FROM company_checks WHERE reference = $1",
+    "DELETE FROM company_verifications WHERE reference = $1",
     "DELETE FROM prospects WHERE reference = $1",
     # The applicant's answers and their files, then the requests they answered.
     answers_erasure("SELECT id FROM information_requests WHERE reference = $1"),

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from commerce.account_settings import AccountSettings
 from commerce.accounts import Accounts
+from commerce.company_checks import CompanyChecks
 from commerce.credit import Credit
 from commerce.credit_limits import CreditLimits
 from commerce.customers import Customers
@@ -61,6 +62,7 @@ class CommerceStore:
         self.credit_limits = CreditLimits(db)
         self.staff_access = StaffAccess(db)
         self.organization_settings = OrganizationSettings(db)
+        self.company_checks = CompanyChecks(db)
         self.information_requests = InformationRequests(db)
 
     def second_factors(self, sealer: Sealer) -> SecondFactors:

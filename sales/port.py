@@ -70,6 +70,9 @@ class SalesBackend(Protocol):
 
     async def reference_of_opportunity(self, opportunity_id: str) -> str | None: ...
 
+    async def note_on_lead(self, lead_id: str, key: str, subject: str, text: str) -> None:
+        """A note on the lead's timeline, written once per `key` however often it is asked."""
+
     async def erase(self, reference: str) -> bool:
         """Delete the onboarding's records; True if there were any."""
         ...

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from temporalio import workflow
 
 from workflows.activity_calls import Activity, local_step, send_email_locally_first
+from workflows.company_verification import start_verification
 from workflows.information_requests import InformationRequestHandlers, InformationRequests
 from workflows.onboarding_decisions import DecisionIntake, refuse_if
 from workflows.onboarding_state import PublishedState, StateChange
@@ -69,6 +70,7 @@ class OnboardingWorkflow(InformationRequestHandlers):
         self._decisions = DecisionIntake(self._published)
         self._requests = InformationRequests(data, self._published, self._decisions)
         self._acknowledgement: asyncio.Task[None] | None = None
+        self._verification: asyncio.Task[str | None] | None = None
 
     @workflow.run
     async def run(self, data: OnboardingInput) -> OnboardingState:
@@ -240,6 +242,10 @@ class OnboardingWorkflow(InformationRequestHandlers):
         # past the shop's hourly ceiling it is held back, and that must not hold a decision.
         self._acknowledgement = asyncio.ensure_future(
             self._email(EmailKind.ACKNOWLEDGEMENT, to=self._request.contact.email)
+        )
+        # The registries' checks, beside the waits too (patch "company-verification").
+        self._verification = start_verification(
+            self._state.reference, lead.lead_id, self._input.policy.expire_after
         )
 
     async def _qualify(self, decision: LeadQualified) -> None:

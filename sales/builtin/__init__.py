@@ -30,6 +30,16 @@ class BuiltinSales(LeadDecisions, LeadViews):
     async def erase(self, reference: str) -> bool:
         return await self.db.rows_touched(DELETES, reference) > 0
 
+    async def note_on_lead(self, lead_id: str, key: str, subject: str, text: str) -> None:
+        await self.db.execute(
+            """INSERT INTO timeline_notes (record_type, record_id, note_key, body)
+               VALUES ('lead', $1, $2, $3)
+               ON CONFLICT (record_type, record_id, note_key) DO NOTHING""",
+            lead_id,
+            key,
+            text,
+        )
+
     async def can_reach(self) -> bool:
         return bool(await self.db.fetchval("SELECT true"))
 

@@ -165,6 +165,11 @@ class DataverseSales:
             },
         )
 
+    async def note_on_lead(self, lead_id: str, key: str, subject: str, text: str) -> None:
+        """An annotation on the lead; its GUID derives from the reference and `key`."""
+        reference, lead = await self.records.find(lead_id)
+        await self._note(reference, key, lead, subject, text)
+
     # Salespeople read leads in Dynamics 365; our console steps aside.
     async def leads(self, view: str, user: str, limit: int, offset: int) -> list[Row]:
         return []

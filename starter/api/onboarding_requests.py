@@ -11,11 +11,13 @@ from domain.request import OnboardingRequest
 from sales.port import Row
 from starter.api.common import NOT_FOUND, STAFF, conflict, found
 from starter.api.schemas import Onboarding, Problem, SalesRecord, Submitted
+from starter.api.verification_schemas import CompanyVerification
 from starter.api.waiting import entity_tags, preferred_wait, quoted
 from starter.common.auth import ServicesDep, StaffDep
 from starter.services.onboardings import OnboardingState, OnboardingStatus, Submission
 from starter.services.reads import MAX_WAIT, Unchanged
 from starter.services.start import AlreadyInProgress, IdempotencyKeyReused
+from starter.services.verification import Verification
 
 router = APIRouter()
 IdempotencyKey = Annotated[str | None, Header(max_length=200, pattern=r"^[\x21-\x7e]+$")]
@@ -62,7 +64,11 @@ async def submit_request(
     )
 
 
-def onboarding_view(state: OnboardingState, sales_records: list[Row] | None = None) -> Onboarding:
+def onboarding_view(
+    state: OnboardingState,
+    sales_records: list[Row] | None = None,
+    verification: Verification | None = None,
+) -> Onboarding:
     ids = state.ids
     return Onboarding(
         reference=state.reference,
@@ -76,6 +82,7 @@ def onboarding_view(state: OnboardingState, sales_records: list[Row] | None = No
         reminders_sent=state.reminders_sent,
         closed=state.closed,
         sales_records=[SalesRecord.model_validate(r) for r in sales_records or []],
+        verification=CompanyVerification.of(verification) if verification else None,
     )
 
 
@@ -120,7 +127,7 @@ async def get_onboarding(
     response.headers.update(applied)
     if read.tag is not None:
         response.headers["ETag"] = quoted(read.tag)
-    return onboarding_view(read.state, read.sales_records)
+    return onboarding_view(read.state, read.sales_records, read.verification)
 
 
 @router.delete("/onboarding-requests/{reference}", status_code=204, responses=NOT_FOUND | STAFF)

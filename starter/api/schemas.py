@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from domain.outcomes import CreditLimit, DisqualifyReason, LostReason, check_lost_reason
+from starter.api.verification_schemas import CompanyVerification
 from starter.common.problem import Problem as Problem
 from starter.services.onboardings import HistoryEntry, OnboardingIds, OnboardingStatus
 
@@ -44,6 +45,9 @@ class Onboarding(BaseModel):
     closed: bool
     # With SALES_BACKEND=dataverse; empty with the built-in Sales.
     sales_records: list[SalesRecord] = []
+    # The company's identifiers checked against the registries; null until the request is
+    # recorded as a prospect.
+    verification: CompanyVerification | None = None
 
 
 class DisqualifyBody(Body):

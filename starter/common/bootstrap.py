@@ -31,6 +31,7 @@ from starter.services.credit import CreditService
 from starter.services.documents import DocumentDownloads
 from starter.services.erasure import Erasure
 from starter.services.health import HealthChecks
+from starter.services.lead_reviews import LeadReviews
 from starter.services.onboardings import Onboardings
 from starter.services.organization import OrganizationService
 from starter.services.partner_user_runs import PartnerUserRuns
@@ -40,6 +41,7 @@ from starter.services.reads import OnboardingReads
 from starter.services.second_factor import SEALING_PURPOSE, SecondFactorService
 from starter.services.signing import Signer
 from starter.services.start import OnboardingStarter
+from starter.services.verification import CompanyVerifications
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Services:
     health: HealthChecks
     onboardings: Onboardings
     pipeline: SalesPipeline
+    # The Sales console's lead page and its qualify, with the company verification.
+    lead_reviews: LeadReviews
     blocked_approvals: BlockedApprovals
     back_office: BackOffice
     accounts: AccountService
@@ -127,6 +131,8 @@ async def open_services(
             client, stores.commerce, queue, settings.policy(), settings.onboarding_token_secret
         )
         reads = OnboardingReads(client, commerce, changes)
+        verifications = CompanyVerifications(commerce.company_checks)
+        pipeline = SalesPipeline(client, sales, stores.webhook_deliveries(), reads)
         devices = DeviceTokens(settings.onboarding_token_secret)
         hasher = _hasher(settings)
         accounts = AccountService(
@@ -161,8 +167,10 @@ async def open_services(
                 sales,
                 Signer(settings.onboarding_token_secret, "status-link"),
                 metrics,
+                verifications,
             ),
-            pipeline=SalesPipeline(client, sales, stores.webhook_deliveries(), reads),
+            pipeline=pipeline,
+            lead_reviews=LeadReviews(pipeline, verifications, sales),
             blocked_approvals=BlockedApprovals(client, commerce, reads),
             back_office=BackOffice(commerce, sales, accounts),
             accounts=accounts,

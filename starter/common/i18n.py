@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starter.common.i18n_accounts import ACCOUNT_MESSAGES
 from starter.common.i18n_factors import FACTOR_MESSAGES
 from starter.common.i18n_settings import SETTINGS_MESSAGES
+from starter.common.i18n_verification import VERIFICATION_MESSAGES
 
 LOCALES = ("ja", "en")
 
@@ -99,6 +100,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     **ACCOUNT_MESSAGES,
     **SETTINGS_MESSAGES,
     **FACTOR_MESSAGES,
+    **VERIFICATION_MESSAGES,
 }
 
 

@@ -14,6 +14,7 @@ from starter.services.errors import NotFound
 from starter.services.reads import OnboardingNotFound, OnboardingReads, Unchanged
 from starter.services.signing import Signer
 from starter.services.start import OnboardingStarter
+from starter.services.verification import CompanyVerifications, Verification
 
 # The onboarding's data as its run keeps it: handlers take these names from here, not from
 # the workflow's package.
@@ -42,6 +43,7 @@ class Shown:
     # The published version; None for a state read from the run, which has no version.
     tag: str | None
     sales_records: list[Row]
+    verification: Verification | None = None
 
 
 class Onboardings:
@@ -53,6 +55,7 @@ class Onboardings:
         sales: SalesBackend,
         status_links: Signer,
         counters: OnboardingCounters,
+        verifications: CompanyVerifications,
     ) -> None:
         self._starter = starter
         self._reads = reads
@@ -60,6 +63,7 @@ class Onboardings:
         self._sales = sales
         self._status_links = status_links
         self._counters = counters
+        self._verifications = verifications
 
     async def submit(
         self, request: OnboardingRequest, channel: str, idempotency_key: str | None = None
@@ -102,7 +106,8 @@ class Onboardings:
             return read
         if read.tag is not None and read.tag in seen:
             return Unchanged(read.tag)
-        return Shown(read.state, read.tag, await self._sales.record_links(reference))
+        records = await self._sales.record_links(reference)
+        return Shown(read.state, read.tag, records, await self._verifications.of(reference))
 
     async def erase(self, reference: str) -> None:
         """Stop the run and delete the onboarding's rows in Commerce and Sales."""

@@ -75,7 +75,7 @@ async def lead_page(
     request: Request, lead_id: str, services: ServicesDep, user: StaffPageDep
 ) -> Response:
     try:
-        lead = await services.pipeline.lead_under_review(lead_id)
+        lead = await services.lead_reviews.lead(lead_id)
     except NotFound:
         raise _not_found() from None
     return render(
@@ -85,6 +85,8 @@ async def lead_page(
         processing=lead.processing,
         refresh=1 if lead.processing else None,
         disqualify_reasons=[r.value for r in DisqualifyReason],
+        verification=lead.verification,
+        needs_confirmation=lead.needs_confirmation,
         problem=request.query_params.get("problem"),
         **staff_context(services, user, lead.record["reference"]),
     )
@@ -110,8 +112,12 @@ def _no_reason(_: ValidationError) -> str:
 
 
 @router.post("/sales/leads/{lead_id}/qualify")
-async def qualify(lead_id: str, services: ServicesDep, user: StaffPageDep) -> Response:
-    qualifying = services.pipeline.qualify(lead_id, user)
+async def qualify(
+    request: Request, lead_id: str, services: ServicesDep, user: StaffPageDep
+) -> Response:
+    # The box that confirms a verification that found something wrong was seen.
+    confirmed = (await request.form()).get("confirm_verification") == "yes"
+    qualifying = services.lead_reviews.qualify(lead_id, user, confirmed)
     return await _decided(qualifying, f"/sales/leads/{lead_id}", str)
 
 

@@ -1,0 +1,71 @@
+"""A lead as the Sales console shows it for a decision: the record, whether a decision is
+under way, and the company verification; and qualifying it, which asks a salesperson to
+confirm they saw a verification that found something wrong.
+
+The confirmation is recorded as a note on the lead's timeline, written before the decision
+goes to the onboarding: who confirmed, and which verdict they saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sales.port import Row, SalesBackend
+from starter.services.pipeline import Decided, DecisionRefused, SalesPipeline
+from starter.services.verification import CompanyVerifications, Verification
+
+# Verdicts that a salesperson confirms having seen before qualifying (issue #31).
+NEEDS_CONFIRMATION = frozenset({"mismatch", "closed", "not_found"})
+CONFIRMED_NOTE_KEY = "verification-confirmed"
+
+
+class ConfirmationNeeded(DecisionRefused):
+    """The lead's company verification found something wrong, and qualifying was not
+    confirmed."""
+
+
+@dataclass(frozen=True)
+class LeadForDecision:
+    record: Row
+    processing: bool
+    verification: Verification | None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.verification is not None and self.verification.status in NEEDS_CONFIRMATION
+
+
+class LeadReviews:
+    def __init__(
+        self, pipeline: SalesPipeline, verifications: CompanyVerifications, sales: SalesBackend
+    ) -> None:
+        self._pipeline = pipeline
+        self._verifications = verifications
+        self._sales = sales
+
+    async def lead(self, lead_id: str) -> LeadForDecision:
+        """Raises NotFound for a lead no onboarding has."""
+        lead = await self._pipeline.lead_under_review(lead_id)
+        verification = await self._verifications.of(lead.record["reference"])
+        return LeadForDecision(lead.record, lead.processing, verification)
+
+    async def qualify(self, lead_id: str, decided_by: str, confirmed: bool) -> Decided:
+        """Qualify the lead; raises ConfirmationNeeded when its verification asks for a
+        confirmation that `confirmed` does not give."""
+        lead = await self.lead(lead_id)
+        if lead.needs_confirmation:
+            assert lead.verification is not None
+            status = lead.verification.status
+            if not confirmed:
+                raise ConfirmationNeeded(
+                    lead.record["reference"],
+                    f"the company verification found {status}: confirm you have seen it",
+                )
+            await self._sales.note_on_lead(
+                lead_id,
+                CONFIRMED_NOTE_KEY,
+                "Company verification seen",
+                f"{decided_by} saw the company verification ({status}) and qualified the "
+                "lead nevertheless.",
+            )
+        return await self._pipeline.qualify(lead_id, decided_by)
