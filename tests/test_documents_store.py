@@ -6,12 +6,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
+from datetime import UTC, date, datetime
 
 import pytest
 from cryptography.exceptions import InvalidTag
 
 from accounts.sealing import KeyRing
 from commerce.documents import SEALING_PURPOSE, Documents
+from commerce.erasure import erase_onboarding
+from commerce.information_requests import InformationRequests, NewRequest
 from domain.documents import AcceptedFile, TooManyFiles
 from plumbing.stores import Stores
 from storage.database import Database
@@ -166,3 +169,28 @@ async def test_the_same_submission_twice_keeps_one_answer(stores: Stores) -> Non
     other = await store.store_answer(request, "b", [], submission="k2")
     assert again == first != other
     assert await counts(stores.commerce, request) == (2, 1)
+
+
+async def test_the_answers_and_their_files_are_erased_with_the_onboarding(
+    stores: Stores,
+) -> None:
+    """Erasing the onboarding deletes its requests' answers and every file of them."""
+    reference, request = f"B2B-{uuid.uuid4().hex[:10]}", request_id()
+    await InformationRequests(stores.commerce).create(
+        NewRequest(
+            id=request,
+            reference=reference,
+            lead_id=f"lead-{uuid.uuid4().hex}",
+            message="Your registration certificate, please.",
+            documents=["registration_certificate"],
+            due=date(2030, 1, 31),
+            expires_at=datetime(2030, 1, 31, 15, tzinfo=UTC),
+            created_by="staff",
+            token_salt="salt",
+            token_hash=uuid.uuid4().hex,
+        )
+    )
+    await documents(stores).store_answer(request, "Here.", [accepted(PDF, "a.pdf")] * 2)
+    assert await counts(stores.commerce, request) == (1, 2)
+    assert await erase_onboarding(stores.commerce, reference)
+    assert await counts(stores.commerce, request) == (0, 0)
