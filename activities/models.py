@@ -154,7 +154,7 @@ class PlanAccountEmailInput(Model):
     account_id: str | None = None
     locale: Locale
     # For "role_changed": the account's new role.
-    role: Literal["admin", "user"] | None = None
+    role: Literal["admin", "approver", "buyer", "user"] | None = None
 
 
 class CreateInvitedUserInput(Model):

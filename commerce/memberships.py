@@ -145,12 +145,12 @@ class Memberships:
             )
             found = {r["id"]: r for r in rows}
             old, new = found.get(from_user_id), found.get(to_user_id)
-            if old is None or new is None or old["role"] != "admin" or new["role"] != "user":
+            if old is None or new is None or old["role"] != "admin" or new["role"] == "admin":
                 return False
             if new["status"] != "active" or new["blocked_at"] is not None:
                 return False
             await conn.execute(
-                """UPDATE customer_hierarchy_members SET role = 'user'
+                """UPDATE customer_hierarchy_members SET role = 'buyer'
                    WHERE hierarchy_id = $1 AND customer_id = $2""",
                 hierarchy_id,
                 old["customer_id"],

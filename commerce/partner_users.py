@@ -54,7 +54,7 @@ class PartnerUsers:
                 )
                 await conn.execute(
                     """INSERT INTO customer_hierarchy_members (hierarchy_id, customer_id, role)
-                       VALUES ($1, $2, 'user') ON CONFLICT DO NOTHING""",
+                       VALUES ($1, $2, 'buyer') ON CONFLICT DO NOTHING""",
                     user.hierarchy_id,
                     user.customer_id,
                 )
@@ -78,7 +78,7 @@ class PartnerUsers:
                     "job_title": user.job_title,
                     "phone": user.phone,
                     "spending_limit": user.spending_limit,
-                    "role": "user",
+                    "role": "buyer",
                 }
                 await audit_on(
                     conn,

@@ -206,7 +206,7 @@ async def test_the_admin_role_is_handed_over_after_the_password(
         [admin.lower(), email.lower()],
     )
     assert {r["email"].lower(): r["role"] for r in roles} == {
-        admin.lower(): "user",
+        admin.lower(): "buyer",
         email.lower(): "admin",
     }
     await wait_for_email(smtp, admin, "administrator")

@@ -13,6 +13,7 @@ import httpx
 from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
 from tests.account_helpers import STRONG_PASSWORD, activated_partner, csrf_in, sign_in
+from tests.buyer_helpers import hierarchy_of, member
 from tests.conftest import WebApp
 
 PATH = "/api/partner/purchase-authorizations"
@@ -92,6 +93,8 @@ async def test_a_removed_user_is_declined(
 ) -> None:
     """A user who is not active cannot order."""
     user = await partner(http, web, smtp, stores)
+    # Another admin first: the organization's last one cannot be removed.
+    await member(stores, await hierarchy_of(stores, user["site_user_id"]), "admin")
     await stores.commerce_store().accounts.set_site_user_status(user["site_user_id"], "removed")
     answer = await http.post(PATH, json=order(user), headers=STOREFRONT)
     assert (answer.json()["status"], answer.json()["reason"]) == ("declined", "user_not_active")
@@ -255,6 +258,7 @@ async def test_an_order_of_a_user_removed_meanwhile_is_not_approved(
 ) -> None:
     """Approving an order whose user was blocked while it waited declines it instead."""
     user, body = await waiting_order(http, web, smtp, stores)
+    await member(stores, await hierarchy_of(stores, user["site_user_id"]), "admin")
     await stores.commerce.execute(
         "UPDATE site_users SET blocked_at = now() WHERE id = $1", user["site_user_id"]
     )

@@ -87,7 +87,7 @@ async def test_a_members_row_has_status_spending_limit_and_sign_in(
     """The one row says role, status, spending limit (whole yen) and last sign-in."""
     org = await _organization(http, web, smtp, stores)
     row = _members((await http.get(org.page)).text)[org.invitee_email]
-    assert CELL.findall(row)[1:6] == [org.invitee_email, "user", "invited", "50,000 JPY", "—"]
+    assert CELL.findall(row)[1:6] == [org.invitee_email, "buyer", "invited", "50,000 JPY", "—"]
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,7 @@ async def test_the_audit_log_says_what_an_invitation_set(
     org = await _organization(http, web, smtp, stores)
     audit = _audit((await http.get(org.page)).text)
     assert f"<td>Email: {org.invitee_email}<br>First name: Ken<br>" in audit
-    assert "<br>Spending limit: 50,000 JPY<br>Role: user</td>" in audit
+    assert "<br>Spending limit: 50,000 JPY<br>Role: buyer</td>" in audit
 
 
 async def test_the_audit_log_says_an_activation_changed_the_status(

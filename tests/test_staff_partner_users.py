@@ -18,11 +18,12 @@ from tests.account_helpers import (
     signed_in_staff,
     wait_for_email,
 )
+from tests.buyer_helpers import member
 from tests.conftest import WebApp
 
 
 async def _partner(
-    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores, admins: int = 1
 ) -> tuple[str, str, str]:
     """An approved partner's activated admin: their email, hierarchy id and site user id."""
     email = await activated_partner(http, web, smtp)
@@ -30,6 +31,8 @@ async def _partner(
         "SELECT id, hierarchy_id FROM site_users WHERE lower(email) = lower($1)", email
     )
     assert row is not None
+    for _ in range(admins - 1):
+        await member(stores, row["hierarchy_id"], "admin")
     return email, row["hierarchy_id"], row["id"]
 
 
@@ -55,7 +58,7 @@ async def test_blocking_ends_the_session_and_refuses_sign_in(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> None:
     """A block through the API signs the user out at once and refuses their password."""
-    email, _, user_id = await _partner(http, web, smtp, stores)
+    email, _, user_id = await _partner(http, web, smtp, stores, admins=2)
     async with httpx.AsyncClient(base_url=web.url) as partner:
         assert (await sign_in(partner, email, STRONG_PASSWORD)).status_code == 303
         blocked = await http.post(f"/api/commerce/site-users/{user_id}/block", headers=web.staff())
@@ -68,7 +71,7 @@ async def test_unblocking_lets_the_user_sign_in_again(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> None:
     """After unblock the user signs in with their password as before."""
-    email, _, user_id = await _partner(http, web, smtp, stores)
+    email, _, user_id = await _partner(http, web, smtp, stores, admins=2)
     await http.post(f"/api/commerce/site-users/{user_id}/block", headers=web.staff())
     unblocked = await http.post(f"/api/commerce/site-users/{user_id}/unblock", headers=web.staff())
     assert (unblocked.status_code, unblocked.json()["blocked"]) == (200, False)
@@ -81,7 +84,7 @@ async def test_each_block_is_audited_once_in_the_staff_members_name(
 ) -> None:
     """The audit log names the acting program as `api:<name>`; a repeated block adds no
     entry."""
-    _, hierarchy_id, user_id = await _partner(http, web, smtp, stores)
+    _, hierarchy_id, user_id = await _partner(http, web, smtp, stores, admins=2)
     staff_name = f"Rep {uuid.uuid4().hex[:6]}"
     for _ in range(2):
         response = await http.post(
@@ -128,7 +131,7 @@ async def test_the_back_office_block_button_blocks(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> None:
     """The hierarchy page's Block form, posted with its token, blocks and comes back to it."""
-    email, hierarchy_id, user_id = await _partner(http, web, smtp, stores)
+    email, hierarchy_id, user_id = await _partner(http, web, smtp, stores, admins=2)
     await signed_in_staff(http, stores, web)
     page = await http.get(f"/commerce/customer-hierarchies/{hierarchy_id}")
     assert f'action="/commerce/site-users/{user_id}/block"' in page.text

@@ -129,7 +129,8 @@ class AccountEmailRequest(BaseModel):
     email: str | None = None
     account_id: str | None = None
     locale: Locale
-    role: Literal["admin", "user"] | None = None
+    # "user": the buyer role's former name, in runs started before it was renamed.
+    role: Literal["admin", "approver", "buyer", "user"] | None = None
 
 
 class InvitationPolicy(Model):

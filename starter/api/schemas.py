@@ -200,7 +200,7 @@ class HierarchyMember(BaseModel):
     customer_id: str
     name: str
     email: str | None
-    role: Literal["admin", "user"]
+    role: Literal["admin", "approver", "buyer"]
     site_user_id: str | None
     site_user_status: Literal["invited", "active", "removed", "expired"] | None
     # Per order, in the organization's currency; null: the credit limit alone applies.
@@ -227,7 +227,7 @@ class SiteUser(BaseModel):
     customer_id: str
     email: str
     name: str
-    role: Literal["admin", "user"]
+    role: Literal["admin", "approver", "buyer"]
     status: Literal["invited", "active", "removed", "expired"]
     # Kept apart from the status: unblocking gives the user back the status they had.
     blocked: bool

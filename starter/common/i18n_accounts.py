@@ -79,6 +79,8 @@ ACCOUNT_MESSAGES: dict[str, tuple[str, str]] = {
     "org.role": ("役割", "Role"),
     "org.role.admin": ("管理者", "Administrator"),
     "org.role.user": ("ユーザー", "User"),
+    "org.role.approver": ("承認者", "Approver"),
+    "org.role.buyer": ("購買担当者", "Buyer"),
     "org.status.invited": ("招待中", "Invited"),
     "org.status.active": ("有効", "Active"),
     "org.status.removed": ("削除済み", "Removed"),
