@@ -31,6 +31,10 @@ class EmailKind(StrEnum):
     INVITATION = "invitation"
     INVITATION_REMINDER = "invitation_reminder"
     INVITATION_EXPIRED = "invitation_expired"
+    # Each to one decider of an order that needs approval, in the order's approval run.
+    APPROVAL_REQUEST = "approval_request"
+    APPROVAL_REMINDER = "approval_reminder"
+    APPROVAL_ESCALATED = "approval_escalated"
     # Each in its onboarding's run: an information request, to the applicant (with the
     # link), and to the Sales inbox when it expired unanswered.
     INFORMATION_REQUEST = "information_request"
@@ -195,6 +199,16 @@ class InvitedUserInput(Model):
 
 class PurchaseRefInput(Model):
     order_reference: str
+
+
+class ApprovalNoticeInput(Model):
+    """Tell whoever decides the order now: `request` when it starts waiting, `reminder` once
+    nobody decided in time (the admins get the escalation instead)."""
+
+    order_reference: str
+    notice: Literal["request", "reminder"]
+    # For the escalation's wording: how long the order waited.
+    escalate_after: timedelta = timedelta(days=1)
 
 
 class PurgeInput(Model):

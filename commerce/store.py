@@ -7,10 +7,12 @@ from datetime import timedelta
 
 from commerce.account_settings import AccountSettings
 from commerce.accounts import Accounts
+from commerce.approvals import Approvals
 from commerce.company_checks import CompanyChecks
 from commerce.credit import Credit
 from commerce.credit_limits import CreditLimits
 from commerce.customers import Customers
+from commerce.delegations import Delegations
 from commerce.erasure import erase_onboarding, record_erasure, was_erased
 from commerce.housekeeping import purge_expired
 from commerce.information_requests import InformationRequests
@@ -59,6 +61,8 @@ class CommerceStore:
         self.partner_users = PartnerUsers(db)
         self.memberships = Memberships(db)
         self.credit = Credit(db)
+        self.approvals = Approvals(db)
+        self.delegations = Delegations(db)
         self.credit_limits = CreditLimits(db)
         self.staff_access = StaffAccess(db)
         self.organization_settings = OrganizationSettings(db)

@@ -20,10 +20,19 @@ ACCOUNT_KINDS = {
     EmailKind.ROLE_CHANGED, EmailKind.INVITATION, EmailKind.INVITATION_REMINDER,
     EmailKind.INVITATION_EXPIRED,
 }  # fmt: skip
+# Each to one decider of an order that needs approval.
+APPROVAL_KINDS = {
+    EmailKind.APPROVAL_REQUEST, EmailKind.APPROVAL_REMINDER, EmailKind.APPROVAL_ESCALATED,
+}  # fmt: skip
+ORDER = {
+    **BASE, "order_reference": "ORD-42", "buyer": "Ken Ito", "amount": "120,000 JPY",
+    "reason_text": "over the buyer's monthly budget", "decide_by": "2026-12-10 09:00 UTC",
+    "escalate_hours": 24, "approvals_url": "https://shop.example/organization/approvals",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("locale", ["ja", "en"])
-@pytest.mark.parametrize("kind", sorted(set(EmailKind) - ACCOUNT_KINDS))
+@pytest.mark.parametrize("kind", sorted(set(EmailKind) - ACCOUNT_KINDS - APPROVAL_KINDS))
 def test_every_kind_renders_in_every_locale(kind: EmailKind, locale: str) -> None:
     """Each onboarding kind has a subject, a text part and an HTML part naming the reference."""
     email = render_email(kind, locale, BASE)
@@ -43,6 +52,21 @@ def test_every_account_email_names_the_person_and_account(kind: EmailKind, local
     assert "Aiko" in email.text
     assert "Sato" in email.text
     assert ("a@b.example" in email.text) or (str(BASE["sign_in_url"]) in email.text)
+    assert f'<html lang="{locale}">' in email.html
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+@pytest.mark.parametrize("kind", sorted(APPROVAL_KINDS))
+def test_every_approval_email_names_the_order_and_the_approvals_page(
+    kind: EmailKind, locale: str
+) -> None:
+    """Each approval email greets the decider and names the order, its amount and the page."""
+    email = render_email(kind, locale, ORDER)
+    assert "\n" not in email.subject
+    assert "ORD-42" in email.subject
+    for text in ("Aiko Sato", "Ken Ito", "120,000 JPY", str(ORDER["approvals_url"])):
+        assert text in email.text
+    assert "token" not in email.text
     assert f'<html lang="{locale}">' in email.html
 
 

@@ -15,6 +15,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from activities.accounts import AccountActivities
+from activities.approvals import ApprovalActivities
 from activities.commerce import CommerceWrites
 from activities.credit import CreditActivities
 from activities.housekeeping import HousekeepingActivities
@@ -55,6 +56,7 @@ class ActivityGroups:
     accounts: AccountActivities
     partner_users: PartnerUserActivities
     credit: CreditActivities
+    approvals: ApprovalActivities
     housekeeping: HousekeepingActivities
     information: InformationRequestActivities
 
@@ -74,6 +76,7 @@ class ActivityGroups:
             self.partner_users.move_invited_user,
             self.partner_users.admin_email,
             self.credit.expire_purchase,
+            self.approvals.notify_deciders,
             self.housekeeping.purge_expired,
             self.information.send_information_email,
             self.information.settle_information_request,
@@ -117,6 +120,9 @@ def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
         accounts=AccountActivities(commerce_store.accounts),
         partner_users=PartnerUserActivities(commerce_store),
         credit=CreditActivities(commerce_store),
+        approvals=ApprovalActivities(
+            commerce_store.approvals, email, settings.onboarding_store_url
+        ),
         housekeeping=HousekeepingActivities(commerce_store),
         information=InformationRequestActivities(
             commerce_store.information_requests,

@@ -23,6 +23,7 @@ from starter.common.ratelimit import RateLimiter
 from starter.common.sessions import SessionManager
 from starter.services.account_settings import AccountSettingsService
 from starter.services.accounts import AccountService
+from starter.services.approvals import ApprovalsService
 from starter.services.back_office import BackOffice
 from starter.services.blocked_approvals import BlockedApprovals
 from starter.services.cloud_codec import CloudCodecAccess, CloudTokenPolicy
@@ -67,6 +68,7 @@ class Services:
     organization: OrganizationService
     partner_users: PartnerUserService
     credit: CreditService
+    approvals: ApprovalsService
     documents: DocumentDownloads
     codec: CodecService
     # Temporal Cloud's UI as a codec reader; None unless its origin is configured.
@@ -191,7 +193,9 @@ async def open_services(
                 queue,
                 settings.onboarding_purchase_approval_expire_after,
                 metrics,
+                escalate_after=settings.onboarding_approval_escalate_after,
             ),
+            approvals=ApprovalsService(commerce),
             documents=DocumentDownloads(stores.documents(settings)),
             codec=CodecService(settings.codec()),
             cloud_codec=_cloud_codec(settings, commerce),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from starlette.requests import Request
 
 from starter.common.i18n_accounts import ACCOUNT_MESSAGES
+from starter.common.i18n_approvals import APPROVAL_MESSAGES
 from starter.common.i18n_factors import FACTOR_MESSAGES
 from starter.common.i18n_settings import SETTINGS_MESSAGES
 from starter.common.i18n_verification import VERIFICATION_MESSAGES
@@ -98,6 +99,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.changes": ("変更内容", "Changes"),
     "audit.blocked": ("停止", "Blocked"),
     **ACCOUNT_MESSAGES,
+    **APPROVAL_MESSAGES,
     **SETTINGS_MESSAGES,
     **FACTOR_MESSAGES,
     **VERIFICATION_MESSAGES,

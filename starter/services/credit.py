@@ -13,6 +13,8 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 
 from commerce.accounts import Account
+from commerce.approvals import Approvals
+from commerce.credit import Guard
 from commerce.credit import Purchase as Purchase
 from commerce.credit import ReferenceReused as ReferenceReused
 from commerce.credit import UnknownUser as UnknownUser
@@ -59,12 +61,14 @@ class CreditService:
         task_queue: str,
         approval_window: timedelta,
         metrics: AuthorizationCounter,
+        escalate_after: timedelta = timedelta(days=1),
     ) -> None:
         self._store = store
         self._metrics = metrics
         self._client = client
         self._task_queue = task_queue
         self._window = approval_window
+        self._escalate_after = escalate_after
 
     async def authorize(self, purchase: Purchase) -> Row:
         """Approve (and reserve), ask the admin, or decline; raises UnknownUser or
@@ -79,7 +83,9 @@ class CreditService:
             await self._client.start_workflow(
                 PurchaseApprovalWorkflow.run,
                 PurchaseApprovalInput(
-                    order_reference=row["order_reference"], expire_after=self._window
+                    order_reference=row["order_reference"],
+                    expire_after=self._window,
+                    escalate_after=self._escalate_after,
                 ),
                 id=approval_id(row["order_reference"]),
                 task_queue=self._task_queue,
@@ -97,13 +103,15 @@ class CreditService:
             raise NotFound(AUTHORIZATION)
         return row
 
-    async def step(self, order_reference: str, step: str, by: str | None = None) -> Row:
+    async def step(
+        self, order_reference: str, step: str, by: str | None = None, guard: Guard | None = None
+    ) -> Row:
         """Invoice, cancel, approve or decline; the wait for the admin ends with a decision.
         Raises NotFound, or WrongState when the authorization's status does not allow it."""
         if not is_order_reference(order_reference):
             raise NotFound(AUTHORIZATION)
         try:
-            row, ended_wait = await self._store.credit.step(order_reference, step, by)
+            row, ended_wait = await self._store.credit.step(order_reference, step, by, guard)
         except KeyError:
             raise NotFound(AUTHORIZATION) from None
         if ended_wait:
@@ -117,15 +125,21 @@ class CreditService:
                 log.warning("could not end the wait of %s", order_reference)
         return row
 
-    async def decide(self, admin: Account, order_reference: str, decision: str) -> Row:
-        """The organization's admin approves or declines an order waiting for them."""
+    async def decide(self, decider: Account, order_reference: str, decision: str) -> Row:
+        """One of the order's deciders now (an approver, an admin, a delegate: see
+        commerce/approvals.py) approves or declines it; anyone else gets NotADecider, checked
+        under the order's locks, and the decision is audited in the same transaction."""
         if decision not in ADMIN_DECISIONS:
             raise NotFound(AUTHORIZATION)
         # Another organization's order is nobody's here.
-        if (await self.get(order_reference))["hierarchy_id"] != admin.hierarchy_id:
+        if (await self.get(order_reference))["hierarchy_id"] != decider.hierarchy_id:
             raise NotFound(AUTHORIZATION)
-        # The decision keeps the admin's id: renaming the account later changes no decision.
-        return await self.step(order_reference, decision, admin.id)
+
+        async def guard(conn: Any, row: Row) -> None:
+            await Approvals.check_decider(conn, row, decider.id, decision)
+
+        # The decision keeps the decider's id: renaming the account later changes no decision.
+        return await self.step(order_reference, decision, decider.id, guard)
 
     async def ledger(self, admin: Account) -> Ledger:
         """The admin's organization's credit, and what moved it."""

@@ -9,7 +9,7 @@ from starter.common.account_pages import account_router
 from starter.common.account_settings import settings_router
 from starter.common.auth import get_services
 from starter.common.second_factor_pages import second_factor_router
-from starter.site import organization, pages, purchases, second_factor, users
+from starter.site import approvals, organization, pages, purchases, second_factor, users
 
 
 async def note_partner(request: Request) -> None:
@@ -29,6 +29,7 @@ router.include_router(pages.router)
 router.include_router(organization.router)
 router.include_router(users.router)
 router.include_router(purchases.router)
+router.include_router(approvals.router)
 router.include_router(second_factor.router)
 router.include_router(account_router("site", home="/organization"))
 router.include_router(settings_router("site"))

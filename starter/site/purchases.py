@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from starter.common.auth import ServicesDep
 from starter.common.rendering import render
+from starter.services.approvals import NotADecider
 from starter.services.credit import WrongState
 from starter.services.errors import NotFound
 from starter.site.users import AdminDep
@@ -23,6 +24,8 @@ async def decide(
         await services.credit.decide(admin, order_reference, decision)
     except NotFound:
         raise HTTPException(status_code=404) from None
+    except NotADecider:  # the admin's own order, while the organization has other admins
+        raise HTTPException(status_code=403) from None
     except WrongState:
         return RedirectResponse("/organization?problem=purchases.decided", status_code=303)
     return RedirectResponse(f"/organization?done={decision}d", status_code=303)
