@@ -6,7 +6,7 @@ full speed: throughput, history events and the CPU cost per onboarding of each p
 then the real path at a fixed arrival rate, and many onboardings waiting. Prints a table,
 writes JSON.
 `python -m bench sign-in`, `python -m bench authorize`, `python -m bench actions` and
-`python -m bench tracing` each measure one thing on its own.
+`python -m bench tracing` and `python -m bench uploads` each measure one thing on its own.
 """
 
 from __future__ import annotations
@@ -177,14 +177,15 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cli() -> None:
-    if sys.argv[1:2] in (["sign-in"], ["authorize"], ["actions"], ["tracing"]):
-        from bench import actions, authorize, sign_in, tracing
+    if sys.argv[1:2] in (["sign-in"], ["authorize"], ["actions"], ["tracing"], ["uploads"]):
+        from bench import actions, authorize, sign_in, tracing, uploads
 
         commands = {
             "sign-in": sign_in.cli,
             "authorize": authorize.cli,
             "actions": actions.cli,
             "tracing": tracing.cli,
+            "uploads": uploads.cli,
         }
         return commands[sys.argv[1]](sys.argv[2:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
