@@ -59,7 +59,11 @@ def start_tracing(process: str) -> bool:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+    from plumbing.span_sampling import WithoutBookkeeping
+
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: process}))
+    # Before any tracer is made: each takes the provider's sampler when it is.
+    provider.sampler = WithoutBookkeeping(provider.sampler)
     provider.add_span_processor(BatchSpanProcessor(PersonalDataLeftOut(OTLPSpanExporter())))
     trace.set_tracer_provider(provider)
     # Statements only: the SQL is parameterised, so its text holds no one's values.

@@ -43,8 +43,12 @@ def untraced(scope: MutableMapping[str, Any]) -> bool:
 
 # FastAPI's own spans, on the tracer provider a process sets up (none: no work at all). Its
 # logs would carry exception messages and rejected input, so they stay off; metrics are
-# Prometheus'; and only the exporter that leaves personal data out may be added.
+# Prometheus'; and only the exporter that leaves personal data out may be added. One span
+# per request: the spans of its dependencies, endpoint and serialization, three more for each
+# request, would be a fifth of an onboarding's spans and of what tracing costs, and the
+# request's span already holds their work.
 TELEMETRY: TelemetryConfig = {
+    "operation_spans": False,
     "logs": False,
     "metrics": False,
     "auto_configure": False,
