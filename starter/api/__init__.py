@@ -8,6 +8,7 @@ from starter.api import (
     blocked_approvals,
     commerce,
     documents,
+    information_requests,
     onboarding_requests,
     purchases,
     sales,
@@ -22,3 +23,4 @@ router.include_router(commerce.router)
 router.include_router(site_users.router)
 router.include_router(purchases.router)
 router.include_router(documents.router)
+router.include_router(information_requests.router)
