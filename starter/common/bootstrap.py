@@ -13,6 +13,7 @@ from accounts.sealing import KeyRing
 from accounts.throttle import per_address
 from commerce.state_changes import StateChanges
 from commerce.store import CommerceStore
+from domain.information_requests import SHOP_TIME_ZONE
 from plumbing.codec import parse_keys
 from plumbing.settings import Settings
 from plumbing.stores import open_stores
@@ -32,6 +33,7 @@ from starter.services.credit import CreditService
 from starter.services.documents import DocumentDownloads
 from starter.services.erasure import Erasure
 from starter.services.health import HealthChecks
+from starter.services.information_requests import InformationRequestService
 from starter.services.lead_reviews import LeadReviews
 from starter.services.onboardings import Onboardings
 from starter.services.organization import OrganizationService
@@ -70,6 +72,7 @@ class Services:
     credit: CreditService
     approvals: ApprovalsService
     documents: DocumentDownloads
+    information_requests: InformationRequestService
     codec: CodecService
     # Temporal Cloud's UI as a codec reader; None unless its origin is configured.
     cloud_codec: CloudCodecAccess | None
@@ -197,6 +200,14 @@ async def open_services(
             ),
             approvals=ApprovalsService(commerce),
             documents=DocumentDownloads(stores.documents(settings)),
+            information_requests=InformationRequestService(
+                client,
+                commerce.information_requests,
+                stores.documents(settings),
+                sales,
+                settings.onboarding_token_secret,
+                SHOP_TIME_ZONE,
+            ),
             codec=CodecService(settings.codec()),
             cloud_codec=_cloud_codec(settings, commerce),
         )
