@@ -8,6 +8,7 @@ import hashlib
 import uuid
 from datetime import UTC, date, datetime
 
+import asyncpg
 import pytest
 from cryptography.exceptions import InvalidTag
 
@@ -16,8 +17,9 @@ from commerce.documents import SEALING_PURPOSE, Documents
 from commerce.erasure import erase_onboarding
 from commerce.information_requests import InformationRequests, NewRequest
 from domain.documents import AcceptedFile, TooManyFiles
+from plumbing.settings import Settings
 from plumbing.stores import Stores
-from storage.database import Database
+from storage.database import Database, StoreUnavailable
 
 KEYS = {"old": bytes(range(32)), "new": bytes(range(32, 64))}
 PDF = b"%PDF-1.7\n" + "履歴事項全部証明書".encode() * 1000 + b"\n%%EOF\n"
@@ -193,4 +195,28 @@ async def test_the_answers_and_their_files_are_erased_with_the_onboarding(
     await documents(stores).store_answer(request, "Here.", [accepted(PDF, "a.pdf")] * 2)
     assert await counts(stores.commerce, request) == (1, 2)
     assert await erase_onboarding(stores.commerce, reference)
+    assert await counts(stores.commerce, request) == (0, 0)
+
+
+async def test_a_connection_killed_mid_answer_leaves_no_orphan(
+    stores: Stores, settings: Settings
+) -> None:
+    """The server ends the answer's session between two files (as a crash of the web app or
+    of PostgreSQL would): the store reports the outage and keeps no row of the answer."""
+
+    class KilledMidAnswer(Documents):
+        async def _insert_file(self, answer_id: str, position: int, file: AcceptedFile) -> None:
+            if position == 1:
+                pid = await stores.commerce.fetchval("SELECT pg_backend_pid()")
+                other = await asyncpg.connect(settings.commerce_database_url)
+                try:  # returns once the session is gone (PostgreSQL 14+)
+                    assert await other.fetchval("SELECT pg_terminate_backend($1, 10000)", pid)
+                finally:
+                    await other.close()
+            await super()._insert_file(answer_id, position, file)
+
+    ring = KeyRing({"old": KEYS["old"]}, "old", purpose=SEALING_PURPOSE)
+    store, request = KilledMidAnswer(stores.commerce, ring), request_id()
+    with pytest.raises(StoreUnavailable):
+        await store.store_answer(request, "text", [accepted(PDF, "a.pdf")] * 3)
     assert await counts(stores.commerce, request) == (0, 0)
