@@ -41,6 +41,8 @@ class EmailKind(StrEnum):
     INFORMATION_REMINDER = "information_reminder"
     INFORMATION_RECEIPT = "information_receipt"
     INFORMATION_EXPIRED = "information_expired"
+    # To the Sales inbox, once per partner flag the monthly re-check raises.
+    PARTNER_FLAGGED = "partner_flagged"
 
 
 class EmailLink(Model):

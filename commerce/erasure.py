@@ -34,6 +34,7 @@ DELETES = (
     f"DELETE FROM purchase_authorizations WHERE customer_id IN ({_CUSTOMERS})",
     f"DELETE FROM credit_limits WHERE customer_id IN ({_CUSTOMERS})",
     f"DELETE FROM audit_log WHERE hierarchy_id IN ({_HIERARCHY})",
+    f"DELETE FROM partner_flags WHERE hierarchy_id IN ({_HIERARCHY})",
     # Members and the invited users' customers together: once the members are gone nothing
     # else leads to those customers.
     f"""WITH members AS (

@@ -20,6 +20,7 @@ from commerce.memberships import Memberships
 from commerce.onboarding_states import OnboardingStates
 from commerce.organization_settings import OrganizationSettings
 from commerce.outbox import EmailOutbox
+from commerce.partner_flags import PartnerFlags
 from commerce.partner_users import PartnerUsers
 from commerce.prospects import Prospects
 from commerce.second_factors import Sealer, SecondFactors
@@ -66,8 +67,9 @@ class CommerceStore:
         self.credit_limits = CreditLimits(db)
         self.staff_access = StaffAccess(db)
         self.organization_settings = OrganizationSettings(db)
-        self.company_checks = CompanyChecks(db)
         self.information_requests = InformationRequests(db)
+        self.partner_flags = PartnerFlags(db)
+        self.company_checks = CompanyChecks(db)
 
     def second_factors(self, sealer: Sealer) -> SecondFactors:
         """The accounts' second factors, their secrets sealed by `sealer`."""

@@ -14,6 +14,8 @@ BASE = {
     "waiting_days": 3, "expiry_days": 30, "postal_code": None, "comments": None,
     "name": "Aiko Sato", "invited_by": "Ken Ito", "role": "admin",
     "due": "2026-12-24", "documents": ["registration_certificate", "other"],
+    "hierarchy_id": "HIE-1", "registry": "NTA corporate number", "number": "8700110005901",
+    "status": "closed", "registered_name": "Contoso Ltd", "details": [("close_cause", "merged")],
 }  # fmt: skip
 ACCOUNT_KINDS = {
     EmailKind.ACTIVATION, EmailKind.PASSWORD_RESET, EmailKind.PASSWORD_CHANGED,

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
@@ -24,20 +23,21 @@ from activities.information_requests import InformationRequestActivities, Reques
 from activities.mail.sender import EmailActivities, MailSettings
 from activities.models import PurgeInput
 from activities.onboarding_steps import OnboardingStepActivities
+from activities.partner_recheck import PartnerRecheckActivities
 from activities.partner_users import PartnerUserActivities
 from activities.sales import SalesWrites
-from activities.verification import VerificationActivities
 from plumbing.logs import configure_logging
 from plumbing.settings import Settings
 from plumbing.stores import Stores, open_stores
 from plumbing.temporal import connect_temporal
 from plumbing.tracing import start_tracing
-from workers.schedules import EVERY, ensure_housekeeping
+from workers.schedules import EVERY, ensure_housekeeping, ensure_partner_recheck
 from workers.tuning import worker_options
 from workflows.account_emails import AccountEmailWorkflow
 from workflows.housekeeping import HousekeepingWorkflow
 from workflows.invitation import InvitationWorkflow
 from workflows.onboarding import OnboardingWorkflow
+from workflows.partner_recheck import PartnerRecheckWorkflow
 from workflows.purchase_approval import PurchaseApprovalWorkflow
 
 WORKFLOWS: list[type] = [
@@ -46,6 +46,7 @@ WORKFLOWS: list[type] = [
     InvitationWorkflow,
     PurchaseApprovalWorkflow,
     HousekeepingWorkflow,
+    PartnerRecheckWorkflow,
 ]
 
 log = logging.getLogger("workers")
@@ -60,8 +61,8 @@ class ActivityGroups:
     credit: CreditActivities
     approvals: ApprovalActivities
     housekeeping: HousekeepingActivities
+    recheck: PartnerRecheckActivities
     information: InformationRequestActivities
-    verification: VerificationActivities
 
     def registered(self) -> list[Callable[..., Any]]:
         """The ACTIVITIES list the worker registers."""
@@ -81,11 +82,11 @@ class ActivityGroups:
             self.credit.expire_purchase,
             self.approvals.notify_deciders,
             self.housekeeping.purge_expired,
+            *self.recheck.registered(),
             self.information.send_information_email,
             self.information.settle_information_request,
             self.information.close_information_requests,
             self.information.note_information_answer,
-            self.verification.verify_company,
         ]
 
     async def __aenter__(self) -> ActivityGroups:
@@ -93,7 +94,6 @@ class ActivityGroups:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.email.close()
-        await self.verification.close()
 
 
 def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
@@ -129,18 +129,13 @@ def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
             commerce_store.approvals, email, settings.onboarding_store_url
         ),
         housekeeping=HousekeepingActivities(commerce_store),
+        recheck=PartnerRecheckActivities(commerce_store.partner_flags, email, settings),
         information=InformationRequestActivities(
             commerce_store.information_requests,
             stores.documents(settings),
             email,
             stores.sales_backend(),
             RequestLinks(settings.onboarding_token_secret, settings.onboarding_store_url),
-        ),
-        verification=VerificationActivities(
-            commerce_store.company_checks,
-            stores.sales_backend(),
-            httpx.AsyncClient(),
-            settings.registry_settings(),
         ),
     )
 
@@ -194,6 +189,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         purge = PurgeInput(session_idle=settings.onboarding_session_idle)
         if await ensure_housekeeping(client, settings.onboarding_task_queue, purge):
             log.info("housekeeping scheduled every %s", EVERY)
+        await ensure_partner_recheck(client, settings.onboarding_task_queue)
         await stop.wait()
         log.info("shutting down")
 

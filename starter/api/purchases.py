@@ -15,7 +15,7 @@ from domain.currency import ZERO_DECIMAL_CURRENCIES, fits_currency
 from domain.outcomes import MAX_AMOUNT, Amount
 from domain.request import Model
 from starter.api.common import CONFLICT, NOT_FOUND, found, not_found
-from starter.api.schemas import Problem
+from starter.api.schemas import PURCHASE_REASONS, Problem
 from starter.common.auth import ServicesDep, StorefrontDep
 from starter.services.credit import (
     ORDER_REFERENCE,
@@ -88,9 +88,7 @@ class PurchaseBody(Model):
 class PurchaseAuthorization(BaseModel):
     order_reference: str
     status: Literal["approved", "needs_approval", "declined", "invoiced", "cancelled"]
-    # Why it was declined or waits: user_not_active, wrong_currency, insufficient_credit,
-    # over_spending_limit, admin_declined, approval_expired.
-    reason: str | None
+    reason: Annotated[str | None, Field(description=PURCHASE_REASONS)]
     site_user_id: str
     amount: Decimal
     currency: str

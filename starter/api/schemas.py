@@ -240,3 +240,11 @@ class Health(BaseModel):
     temporal: bool
     commerce: bool
     sales: bool
+
+
+# Why a purchase authorization is declined or waits: its `reason`.
+PURCHASE_REASONS = (
+    "Why it was declined or waits: user_not_active, wrong_currency, insufficient_credit, "
+    "over_spending_limit, admin_declined, approval_expired, organization_unverified (the "
+    "monthly re-check flagged the organization and ONBOARDING_FREEZE_UNVERIFIED is on)."
+)

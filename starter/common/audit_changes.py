@@ -20,6 +20,9 @@ FIELD_LABELS = {
     "role": "org.role",
     "status": "common.status",
     "blocked": "audit.blocked",
+    # A partner flag staff cleared: the finding, then why it was cleared.
+    "partner_flag": "flag.finding",
+    "reason": "flag.reason",
 }
 ORDER = {field: place for place, field in enumerate(FIELD_LABELS)}
 NOTHING = "—"

@@ -196,6 +196,7 @@ async def open_services(
                 queue,
                 settings.onboarding_purchase_approval_expire_after,
                 metrics,
+                freeze_unverified=settings.onboarding_freeze_unverified,
                 escalate_after=settings.onboarding_approval_escalate_after,
             ),
             approvals=ApprovalsService(commerce),

@@ -42,6 +42,8 @@ class HierarchyOverview:
     credit: Row | None
     limit_changes: list[Row]
     ledger: list[Row]
+    # What the monthly re-check found in the registries, open flags first.
+    flags: list[Row]
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class BackOffice:
             credit=await limits.summary(customer_id),
             limit_changes=await limits.changes(customer_id),
             ledger=await limits.ledger(customer_id),
+            flags=await self._commerce.partner_flags.flags(hierarchy_id),
         )
 
     async def site_users(self, hierarchy_id: str) -> list[Row]:
@@ -143,6 +146,14 @@ class BackOffice:
         )
         if changed is None:
             raise NoCreditLimit(hierarchy_id)
+
+    async def clear_partner_flag(
+        self, hierarchy_id: str, flag_id: int, by: str, reason: str
+    ) -> None:
+        """Clear the organization's flag, recorded in its audit log under the staff member's
+        account id; its purchases pass again once no flag is left open."""
+        if not await self._commerce.partner_flags.clear(hierarchy_id, flag_id, by, reason):
+            raise NotFound("partner flag")
 
     async def resend_link(self, site_user_id: str, by: str) -> LinkAnswer:
         """Email the user whatever link lets them set a password, if their status allows."""

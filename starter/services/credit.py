@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from temporalio.client import Client
@@ -30,6 +30,8 @@ ORDER_REFERENCE = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 _REFERENCE = re.compile(ORDER_REFERENCE)
 ADMIN_DECISIONS = ("approve", "decline")
 AUTHORIZATION = "purchase authorization"
+# The decline of an order whose organization the monthly re-check flagged (see `_frozen`).
+UNVERIFIED = "organization_unverified"
 
 
 def approval_id(order_reference: str) -> str:
@@ -40,6 +42,23 @@ def is_order_reference(value: str) -> bool:
     """Whether an order could have this reference: one that cannot (a NUL, say) is unknown
     like any other, and never reaches the store."""
     return _REFERENCE.fullmatch(value) is not None
+
+
+def frozen_answer(purchase: Purchase) -> Row:
+    """The decline of an order of a flagged organization. Not kept as the order's answer: the
+    same order asked again once staff cleared the flag is decided on its merits."""
+    now = datetime.now(UTC)
+    return {
+        "order_reference": purchase.order_reference,
+        "status": "declined",
+        "reason": UNVERIFIED,
+        "site_user_id": purchase.site_user_id,
+        "amount": purchase.amount,
+        "currency": purchase.currency,
+        "expires_at": None,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 class AuthorizationCounter(Protocol):
@@ -61,9 +80,12 @@ class CreditService:
         task_queue: str,
         approval_window: timedelta,
         metrics: AuthorizationCounter,
+        freeze_unverified: bool = False,
         escalate_after: timedelta = timedelta(days=1),
     ) -> None:
         self._store = store
+        # ONBOARDING_FREEZE_UNVERIFIED: a flagged organization's orders are declined.
+        self._freeze = freeze_unverified
         self._metrics = metrics
         self._client = client
         self._task_queue = task_queue
@@ -73,6 +95,9 @@ class CreditService:
     async def authorize(self, purchase: Purchase) -> Row:
         """Approve (and reserve), ask the admin, or decline; raises UnknownUser or
         ReferenceReused."""
+        if self._freeze and await self._frozen(purchase):
+            self._metrics.authorization("declined", UNVERIFIED)
+            return frozen_answer(purchase)
         row, made = await self._store.credit.authorize(purchase, self._window)
         if made:
             self._metrics.authorization(row["status"], row["reason"])
@@ -92,6 +117,14 @@ class CreditService:
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             )
         return row
+
+    async def _frozen(self, purchase: Purchase) -> bool:
+        """Whether the user's organization has a flag staff have not cleared, and the order
+        is a new one: an order authorized before keeps its answer."""
+        flags = self._store.partner_flags
+        if not await flags.organization_flagged(purchase.site_user_id):
+            return False
+        return await self._store.credit.get(purchase.order_reference) is None
 
     async def get(self, order_reference: str) -> Row:
         row = (

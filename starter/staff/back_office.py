@@ -101,6 +101,7 @@ async def _hierarchy_page(
     status_code: int = 200,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
+    flag_error: dict[str, Any] | None = None,
 ) -> Response:
     try:
         overview = await services.back_office.hierarchy_overview(hierarchy_id)
@@ -123,6 +124,10 @@ async def _hierarchy_page(
         credit=credit,
         limit_changes=overview.limit_changes,
         ledger=overview.ledger,
+        flags=overview.flags,
+        # A clearing refused for its reason: {"id": the flag's id, "reason": as typed}.
+        flag_error=flag_error,
+        flag_cleared=request.query_params.get("done") == "flag_cleared",
         limit_problems=[(*LIMIT_FIELDS[name], message) for name, message in errors.items()],
         errors=errors,
         values=values or {"amount": amount, "reason": ""},
