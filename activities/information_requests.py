@@ -56,9 +56,10 @@ class RequestLinks:
     token_secret: str
     store_url: str
 
-    def url(self, request_id: str, salt: str) -> str:
+    def url(self, request_id: str, salt: str, locale: str) -> str:
+        """The page in the applicant's language."""
         token = request_token(self.token_secret, request_id, salt)
-        return f"{self.store_url.rstrip('/')}{PAGE_PATH}?token={token}"
+        return f"{self.store_url.rstrip('/')}{PAGE_PATH}?token={token}&lang={locale}"
 
 
 class RequestGone(Exception):
@@ -88,7 +89,7 @@ class InformationRequestActivities:
             salt = await self._requests.token_salt(data.request_id)
             if salt is None:
                 raise RequestGone(data.request_id)
-            url = self._links.url(data.request_id, salt)
+            url = self._links.url(data.request_id, salt, email.locale)
             email = email.model_copy(update={"context": {**email.context, "sign_in_url": url}})
         return await self._email.send_email(email)
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import httpx
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.errors import crm_faults_as_activity_errors
 from commerce.company_checks import CompanyChecks
@@ -111,7 +111,12 @@ class VerificationActivities:
             reason = "; ".join(sorted({f"{err.registry}: {err.reason}" for err in unanswered}))
             await self._checks.attempt_failed(reference, reason, datetime.now(UTC))
             log.info("verification of %s pending (%s)", reference, reason)
-            raise ApplicationError(f"no answer from {reason}", type=REGISTRY_UNAVAILABLE)
+            # Benign: an outage is expected and logged above, not as a failure with its trace.
+            raise ApplicationError(
+                f"no answer from {reason}",
+                type=REGISTRY_UNAVAILABLE,
+                category=ApplicationErrorCategory.BENIGN,
+            )
         await self._checks.resolved(reference, datetime.now(UTC))
         checks = await self._checks.checks(reference)
         status = overall_status(checks, pending=False, given=True)

@@ -5,9 +5,9 @@ does: an onboarding through the public API, an information request on its lead t
 staff API, the applicant's link read from the email. Then answers through the applicant's
 page in the real web app, each after loading the page for its form: N answers of one 5 MB
 PDF, C at a time, each POST timed (throughput and percentiles); then K answers of one
-10 MB PDF, C at a time, while a thread samples the web app's resident memory (psutil) every
-few milliseconds. Reports the web app's RSS before and at its peak (and the kernel's own
-high-water mark, VmHWM, where /proc has it).
+10 MB PDF, one at a time unless told (--big-concurrency), while a thread samples the web
+app's resident memory (psutil) every few milliseconds. Reports the web app's RSS before and
+at its peak (and the kernel's own high-water mark, VmHWM, where /proc has it).
 """
 
 from __future__ import annotations
@@ -188,17 +188,24 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                 "answers_per_second": round(args.uploads / seconds, 2),
                 "mb_per_second": round(args.uploads * 5 / seconds, 1),
                 "web_cpu_ms_per_answer": round(used["web"] * 1000 / args.uploads, 1),
+                "postgresql_cpu_ms_per_answer": round(
+                    used.get("postgresql", 0.0) * 1000 / args.uploads, 1
+                ),
                 "other_work_cpu_share": round(others, 2),
                 **{k: round(v, 1) for k, v in percentiles(latencies).items()},
             }
             web = stack.children["web"].pid
             sampler = RssSampler(web)
             sampler.start()
-            await answers(http, link, pdf(10 * MB), args.big, args.concurrency)
+            await answers(http, link, pdf(10 * MB), args.big, args.big_concurrency)
             sampler.stop()
             hwm = high_water_mark(web)
             report["ten_mb"] = {
                 "answers": args.big,
+                "concurrency": args.big_concurrency,
+                "growth_per_upload_in_file_sizes": round(
+                    (sampler.peak - sampler.first) / (10 * MB) / args.big_concurrency, 1
+                ),
                 "rss_before_mib": round(sampler.first / 2**20, 1),
                 "rss_peak_mib": round(sampler.peak / 2**20, 1),
                 "rss_growth_mib": round((sampler.peak - sampler.first) / 2**20, 1),
@@ -215,6 +222,7 @@ def cli(argv: list[str]) -> None:
     parser.add_argument("--uploads", type=int, default=40, help="answers with a 5 MB PDF")
     parser.add_argument("--big", type=int, default=10, help="answers with a 10 MB PDF")
     parser.add_argument("-c", "--concurrency", type=int, default=4)
+    parser.add_argument("--big-concurrency", type=int, default=1, help="10 MB answers sent at once")
     parser.add_argument("--json", type=Path, default=Path("bench/results/uploads.json"))
     args = parser.parse_args(argv)
     report = asyncio.run(measure(args))

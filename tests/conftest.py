@@ -31,6 +31,7 @@ from plumbing.stores import Stores, open_stores
 from plumbing.temporal import connect_temporal
 from starter.app import create_app
 from starter.services.start import OnboardingStarter
+from tests.registry_fakes import RegistryFakes, serve_registry_fakes
 from workers.worker import running_worker
 
 pytest_plugins = ["tests.browser_pages"]
@@ -99,8 +100,21 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
         yield env
 
 
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def registry_fakes() -> AsyncIterator[RegistryFakes]:
+    """The registries' contract fakes, which the stack's workers ask (company verification)."""
+    async with serve_registry_fakes() as fakes:
+        yield fakes
+
+
 @pytest.fixture(scope="session")
-def settings(postgres: EmbeddedPostgres, smtp: SmtpSink, dev_server: TemporalDevServer) -> Settings:
+def settings(
+    postgres: EmbeddedPostgres,
+    smtp: SmtpSink,
+    dev_server: TemporalDevServer,
+    registry_fakes: RegistryFakes,
+) -> Settings:
+    registries = registry_fakes.settings
     return Settings(
         onboarding_environment="dev",
         temporal_address=dev_server.address,
@@ -123,6 +137,10 @@ def settings(postgres: EmbeddedPostgres, smtp: SmtpSink, dev_server: TemporalDev
         onboarding_argon2_time_cost=1,
         onboarding_argon2_memory_kib=64,
         onboarding_argon2_parallelism=1,
+        onboarding_nta_corporate_api_url=registries.nta_corporate_url,
+        onboarding_nta_invoice_api_url=registries.nta_invoice_url,
+        onboarding_vies_api_url=registries.vies_url,
+        onboarding_nta_application_id=registries.nta_application_id,
     )
 
 

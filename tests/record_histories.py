@@ -3,6 +3,8 @@ per ending of the onboarding (approved, rejected by a disqualify, rejected as lo
 an approval blocked by the requester's email: rejected by staff, or retried and approved).
 
 Run by hand when the workflow's shape changes on purpose: `python -m tests.record_histories`.
+`python -m tests.record_histories verification` records only the company verification's
+runs (patch "company-verification", shape "v2").
 A change that runs beside onboardings started before it goes behind `workflow.patched`, and
 the files of the shapes still running stay.
 """
@@ -10,6 +12,7 @@ the files of the shapes still running stay.
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 import uuid
 from datetime import UTC, datetime
@@ -36,6 +39,8 @@ from tests.factories import (
     start_until_lead,
     wait_for_state,
 )
+from tests.registry_fakes import RegistryFakes, serve_registry_fakes
+from tests.verification_helpers import request_with, seeded
 from workers.worker import build_activities, build_worker
 from workflows.models import (
     BlockedApprovalResolved,
@@ -66,11 +71,13 @@ def resolved(action: Literal["retry", "reject"]) -> BlockedApprovalResolved:
     return BlockedApprovalResolved(decided_by="staff", decided_at=datetime.now(UTC), action=action)
 
 
-async def save(handle: WorkflowHandle[Any, OnboardingState], name: str) -> OnboardingState:
+async def save(
+    handle: WorkflowHandle[Any, OnboardingState], name: str, shape: str = SHAPE
+) -> OnboardingState:
     state = await handle.result()
     history = await handle.fetch_history()
     stamp = datetime.now(UTC).strftime("%Y%m%d")
-    (HISTORIES / f"{stamp}-{SHAPE}-{name}.json").write_text(history.to_json())
+    (HISTORIES / f"{stamp}-{shape}-{name}.json").write_text(history.to_json())
     print("recorded", name)
     return state
 
@@ -121,7 +128,37 @@ async def record_on_dev_server(client: Client, starter: OnboardingStarter, store
     await save(handle, "blocked-retried-approved")
 
 
-async def main() -> None:
+async def record_verification(
+    client: Client, starter: OnboardingStarter, stores: Stores, fakes: RegistryFakes
+) -> None:
+    """The company verification beside the waits: done before the decision; and still
+    retrying an unavailable registry when a disqualify ends the run."""
+    handle = await start_until_lead(client, starter, request_with(**seeded(fakes, "verified")))
+    async with asyncio.timeout(60):
+        while not any(  # noqa: ASYNC110 - the history is read, not awaited
+            event.HasField("activity_task_completed_event_attributes")
+            for event in (await handle.fetch_history()).events
+        ):
+            await asyncio.sleep(0.2)
+    await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
+    await handle.signal(OnboardingWorkflow.close_opportunity, closed("won"))
+    await save(handle, "verified-approved", shape="v2")
+
+    fakes.outage(True)
+    try:
+        request = request_with(**seeded(fakes, "verified"))
+        handle = await start_until_lead(client, starter, request)
+        checks = stores.commerce_store().company_checks
+        async with asyncio.timeout(60):
+            while (evidence := await checks.evidence(handle.id)) is None or not evidence.progress:  # noqa: ASYNC110
+                await asyncio.sleep(0.2)
+        await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified("Lost"))
+        await save(handle, "disqualified-while-pending", shape="v2")
+    finally:
+        fakes.outage(False)
+
+
+async def main(only_verification: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         postgres = EmbeddedPostgres(Path(tmp) / "pg")
         postgres.start()
@@ -130,41 +167,53 @@ async def main() -> None:
         server = TemporalDevServer(Path(tmp) / "temporal.db")
         server.start()
         try:
-            settings = Settings(
-                onboarding_environment="dev",
-                temporal_address=server.address,
-                commerce_database_url=postgres.url("commerce"),
-                sales_database_url=postgres.url("sales"),
-                smtp_host="127.0.0.1",
-                smtp_port=smtp.port,
-            )
-            async with (
-                open_stores(settings) as stores,
-                build_activities(stores, settings) as activities,
-            ):
-                client = await Client.connect(
-                    server.address, data_converter=pydantic_data_converter
+            async with serve_registry_fakes() as fakes:
+                registries = fakes.settings
+                settings = Settings(
+                    onboarding_environment="dev",
+                    temporal_address=server.address,
+                    commerce_database_url=postgres.url("commerce"),
+                    sales_database_url=postgres.url("sales"),
+                    smtp_host="127.0.0.1",
+                    smtp_port=smtp.port,
+                    onboarding_nta_corporate_api_url=registries.nta_corporate_url,
+                    onboarding_nta_invoice_api_url=registries.nta_invoice_url,
+                    onboarding_vies_api_url=registries.vies_url,
+                    onboarding_nta_application_id=registries.nta_application_id,
                 )
-                starter = OnboardingStarter(client, stores.commerce, TASK_QUEUE, settings.policy())
-                async with build_worker(client, TASK_QUEUE, activities):
-                    await record_on_dev_server(client, starter, stores)
-                env = await WorkflowEnvironment.start_time_skipping(
-                    data_converter=pydantic_data_converter,
-                    test_server_existing_path=executable("temporal-test-server"),
-                )
-                async with env, build_worker(env.client, TASK_QUEUE, activities):
-                    reference = new_reference()
-                    handle = await env.client.start_workflow(
-                        OnboardingWorkflow.run,
-                        OnboardingInput(
-                            reference=reference,
-                            request=make_request("ja"),
-                            policy=OnboardingPolicy(track_search_attributes=False),
-                        ),
-                        id=reference,
-                        task_queue=TASK_QUEUE,
+                async with (
+                    open_stores(settings) as stores,
+                    build_activities(stores, settings) as activities,
+                ):
+                    client = await Client.connect(
+                        server.address, data_converter=pydantic_data_converter
                     )
-                    await save(handle, "expired-after-reminders")
+                    starter = OnboardingStarter(
+                        client, stores.commerce, TASK_QUEUE, settings.policy()
+                    )
+                    async with build_worker(client, TASK_QUEUE, activities):
+                        if not only_verification:
+                            await record_on_dev_server(client, starter, stores)
+                        await record_verification(client, starter, stores, fakes)
+                    if only_verification:
+                        return
+                    env = await WorkflowEnvironment.start_time_skipping(
+                        data_converter=pydantic_data_converter,
+                        test_server_existing_path=executable("temporal-test-server"),
+                    )
+                    async with env, build_worker(env.client, TASK_QUEUE, activities):
+                        reference = new_reference()
+                        handle = await env.client.start_workflow(
+                            OnboardingWorkflow.run,
+                            OnboardingInput(
+                                reference=reference,
+                                request=make_request("ja"),
+                                policy=OnboardingPolicy(track_search_attributes=False),
+                            ),
+                            id=reference,
+                            task_queue=TASK_QUEUE,
+                        )
+                        await save(handle, "expired-after-reminders")
         finally:
             server.stop()
             smtp.stop()
@@ -172,4 +221,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(only_verification=sys.argv[1:] == ["verification"]))

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
@@ -26,6 +27,7 @@ from activities.onboarding_steps import OnboardingStepActivities
 from activities.partner_recheck import PartnerRecheckActivities
 from activities.partner_users import PartnerUserActivities
 from activities.sales import SalesWrites
+from activities.verification import VerificationActivities
 from plumbing.logs import configure_logging
 from plumbing.settings import Settings
 from plumbing.stores import Stores, open_stores
@@ -63,6 +65,7 @@ class ActivityGroups:
     housekeeping: HousekeepingActivities
     recheck: PartnerRecheckActivities
     information: InformationRequestActivities
+    verification: VerificationActivities
 
     def registered(self) -> list[Callable[..., Any]]:
         """The ACTIVITIES list the worker registers."""
@@ -87,6 +90,7 @@ class ActivityGroups:
             self.information.settle_information_request,
             self.information.close_information_requests,
             self.information.note_information_answer,
+            self.verification.verify_company,
         ]
 
     async def __aenter__(self) -> ActivityGroups:
@@ -94,6 +98,7 @@ class ActivityGroups:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.email.close()
+        await self.verification.close()
 
 
 def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
@@ -136,6 +141,12 @@ def build_activities(stores: Stores, settings: Settings) -> ActivityGroups:
             email,
             stores.sales_backend(),
             RequestLinks(settings.onboarding_token_secret, settings.onboarding_store_url),
+        ),
+        verification=VerificationActivities(
+            commerce_store.company_checks,
+            stores.sales_backend(),
+            httpx.AsyncClient(),
+            settings.registry_settings(),
         ),
     )
 

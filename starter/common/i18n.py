@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starter.common.i18n_accounts import ACCOUNT_MESSAGES
 from starter.common.i18n_approvals import APPROVAL_MESSAGES
 from starter.common.i18n_factors import FACTOR_MESSAGES
+from starter.common.i18n_information import INFORMATION_MESSAGES
 from starter.common.i18n_partner_flags import FLAG_MESSAGES
 from starter.common.i18n_settings import SETTINGS_MESSAGES
 from starter.common.i18n_verification import VERIFICATION_MESSAGES
@@ -105,6 +106,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     **FACTOR_MESSAGES,
     **FLAG_MESSAGES,
     **VERIFICATION_MESSAGES,
+    **INFORMATION_MESSAGES,
 }
 
 

@@ -9,7 +9,15 @@ from starter.common.account_pages import account_router
 from starter.common.account_settings import settings_router
 from starter.common.auth import get_services
 from starter.common.second_factor_pages import second_factor_router
-from starter.site import approvals, organization, pages, purchases, second_factor, users
+from starter.site import (
+    approvals,
+    information,
+    organization,
+    pages,
+    purchases,
+    second_factor,
+    users,
+)
 
 
 async def note_partner(request: Request) -> None:
@@ -26,6 +34,7 @@ async def note_partner(request: Request) -> None:
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(note_partner)])
 router.include_router(pages.router)
+router.include_router(information.router)
 router.include_router(organization.router)
 router.include_router(users.router)
 router.include_router(purchases.router)
