@@ -7,21 +7,24 @@ take turns: two of them never both pass on the same last yen.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from commerce import authorization
+from commerce.authorization import SHOP_TIME_ZONE
 from storage.database import Connection, Database
 
 Row = dict[str, Any]
 Guard = Callable[[Connection, Row], Awaitable[None]]  # raises to refuse a decider
 
+# FOR NO KEY UPDATE: a step may move the month's spend on the user's row.
 _USER = """
     SELECT u.id, u.hierarchy_id, u.status, u.blocked_at, u.spending_limit,
            h.organization_customer_id AS customer_id
     FROM site_users u JOIN customer_hierarchies h ON h.id = u.hierarchy_id
-    WHERE u.id = $1 FOR SHARE OF u"""
+    WHERE u.id = $1 FOR NO KEY UPDATE OF u"""
 _CREDIT = """
     SELECT amount, currency, reserved, invoiced, amount - reserved - invoiced AS available
     FROM credit_limits WHERE customer_id = $1 FOR UPDATE"""
@@ -101,52 +104,28 @@ class Credit:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def authorize(self, purchase: Purchase, approval_window: timedelta) -> tuple[Row, bool]:
-        """The authorization and whether this call made it. The same call again gets the
-        same answer and reserves nothing more."""
-        async with self._db.acquire() as conn, conn.transaction():
-            user = await conn.fetchrow(_USER, purchase.site_user_id)
-            if user is None:
+    async def authorize(
+        self, purchase: Purchase, approval_window: timedelta, time_zone: str = SHOP_TIME_ZONE
+    ) -> tuple[Row, bool]:
+        """The authorization, with the user's figures after it under `purchasing`, and whether
+        this call made it: one statement decides (commerce/authorization.py). The same call
+        again gets the same answer and reserves nothing more."""
+        args = (*astuple(purchase), approval_window, time_zone)
+        async with self._db.acquire() as conn:
+            made, figures, user_found = await authorization.authorize(conn, args)
+            if not user_found:
                 raise UnknownUser(purchase.site_user_id)
-            credit = await conn.fetchrow(_CREDIT, user["customer_id"])
+            if made is not None:
+                return {**made, "purchasing": figures}, True
+            # The reference was taken, by this purchase (its answer again) or another one.
             seen = await conn.fetchrow(
                 "SELECT * FROM purchase_authorizations WHERE order_reference = $1",
                 purchase.order_reference,
             )
-            if seen is not None:
-                if not _same(dict(seen), purchase):
-                    raise ReferenceReused(purchase.order_reference)
-                return dict(seen), False
-            status, reason = decide(dict(user), dict(credit) if credit else None, purchase)
-            row = await conn.fetchrow(
-                """INSERT INTO purchase_authorizations (order_reference, customer_id,
-                       hierarchy_id, site_user_id, amount, currency, status, reason, expires_at)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-                           CASE WHEN $7 = 'needs_approval' THEN now() + $9::interval END)
-                   ON CONFLICT (order_reference) DO NOTHING
-                   RETURNING *""",
-                purchase.order_reference,
-                user["customer_id"],
-                user["hierarchy_id"],
-                purchase.site_user_id,
-                purchase.amount,
-                purchase.currency,
-                status,
-                reason,
-                approval_window,
-            )
-            if row is None:
-                # Another organization's order took the reference first.
+            if seen is None or not _same(dict(seen), purchase):
                 raise ReferenceReused(purchase.order_reference)
-            if status == "approved":
-                await _move_credit(
-                    conn,
-                    user["customer_id"],
-                    purchase.order_reference,
-                    "reserved",
-                    purchase.amount,
-                )
-            return dict(row), True
+            now = await authorization.purchasing(conn, purchase.site_user_id, time_zone)
+            return {**dict(seen), "purchasing": now}, False
 
     async def get(self, order_reference: str) -> Row | None:
         row = await self._db.fetchrow(
@@ -203,6 +182,7 @@ class Credit:
                 await _move_credit(
                     conn, row["customer_id"], order_reference, movement, row["amount"]
                 )
+                await authorization.move_budget(conn, row, movement)
             updated = await conn.fetchrow(
                 """UPDATE purchase_authorizations SET status = $2, reason = $3,
                        decided_by = coalesce($4, decided_by), updated_at = now()

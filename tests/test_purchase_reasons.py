@@ -1,5 +1,5 @@
 """Why an order is declined, as the admin's approval finds it; and the user's status read
-under a share lock, so a removal in progress is waited for, not read around."""
+under a row lock, so a removal in progress is waited for, not read around."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import httpx
 from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
 from storage.database import Connection
+from tests.buyer_helpers import hierarchy_of, member
 from tests.conftest import WebApp
 from tests.test_purchases import PATH, STOREFRONT, credit, order, partner
 
@@ -19,8 +20,10 @@ from tests.test_purchases import PATH, STOREFRONT, credit, order, partner
 async def limited_partner(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> dict[str, Any]:
-    """An approved partner's admin, with a spending limit of 5000 on a credit of 1,000,000."""
+    """An approved partner's admin, with a spending limit of 5000 on a credit of 1,000,000,
+    and another admin (the last one cannot be removed)."""
     user = await partner(http, web, smtp, stores)
+    await member(stores, await hierarchy_of(stores, user["site_user_id"]), "admin")
     await stores.commerce.execute(
         "UPDATE site_users SET spending_limit = 5000 WHERE id = $1", user["site_user_id"]
     )
@@ -76,7 +79,7 @@ async def test_an_authorization_waits_for_a_removal_in_progress(
         await transaction.start()
         await removed_in(conn, user)
         placed = asyncio.create_task(http.post(PATH, json=order(user, "1000"), headers=STOREFRONT))
-        await waiting_for_a_lock(stores, "FOR SHARE OF u")
+        await waiting_for_a_lock(stores, "FOR NO KEY UPDATE OF u")
         await transaction.commit()
     answer = (await placed).json()
     assert (answer["status"], answer["reason"]) == ("declined", "user_not_active")
@@ -96,7 +99,7 @@ async def test_an_admins_approval_waits_for_a_removal_in_progress(
         await transaction.start()
         await removed_in(conn, user)
         approval = asyncio.create_task(credits.step(waiting["order_reference"], "approve", "A"))
-        await waiting_for_a_lock(stores, "FOR SHARE OF u")
+        await waiting_for_a_lock(stores, "FOR NO KEY UPDATE OF u")
         await transaction.commit()
     decided, _ = await approval
     assert (decided["status"], decided["reason"]) == ("declined", "user_not_active")
