@@ -177,6 +177,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         timeout = aiohttp.ClientTimeout(total=300)
         async with aiohttp.ClientSession(stack.url, timeout=timeout) as http:
             link = await applicant_link(stack, http)
+            web = stack.children["web"].pid
+            report["web_rss_at_start_mib"] = round(psutil.Process(web).memory_info().rss / 2**20, 1)
             medium = pdf(5 * MB)
             await answers(http, link, medium, 2, 1)  # warm-up: first connections and imports
             start = Mark.now(stack.pids())
@@ -194,7 +196,6 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                 "other_work_cpu_share": round(others, 2),
                 **{k: round(v, 1) for k, v in percentiles(latencies).items()},
             }
-            web = stack.children["web"].pid
             sampler = RssSampler(web)
             sampler.start()
             await answers(http, link, pdf(10 * MB), args.big, args.big_concurrency)

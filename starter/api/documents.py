@@ -24,6 +24,13 @@ _FILE: dict[int | str, dict[str, Any]] = {
             content_type: {"schema": {"type": "string", "format": "binary"}}
             for content_type in CONTENT_TYPES
         },
+        "headers": {
+            "Content-Disposition": {
+                "description": "attachment, with the sanitized name as filename (ASCII) and "
+                "filename* (UTF-8)",
+                "schema": {"type": "string"},
+            }
+        },
     }
 }
 
