@@ -4,7 +4,8 @@ an approval blocked by the requester's email: rejected by staff, or retried and 
 
 Run by hand when the workflow's shape changes on purpose: `python -m tests.record_histories`.
 `python -m tests.record_histories verification` records only the company verification's
-runs (patch "company-verification", shape "v2").
+runs (patch "company-verification", shape "v2"); `... information` only the information
+requests' runs (patch "information-requests", shape "v2").
 A change that runs beside onboardings started before it goes behind `workflow.patched`, and
 the files of the shapes still running stay.
 """
@@ -39,6 +40,7 @@ from tests.factories import (
     start_until_lead,
     wait_for_state,
 )
+from tests.information_records import record_information, record_information_expired
 from tests.registry_fakes import RegistryFakes, serve_registry_fakes
 from tests.verification_helpers import request_with, seeded
 from workers.worker import build_activities, build_worker
@@ -158,7 +160,7 @@ async def record_verification(
         fakes.outage(False)
 
 
-async def main(only_verification: bool = False) -> None:
+async def main(only: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         postgres = EmbeddedPostgres(Path(tmp) / "pg")
         postgres.start()
@@ -192,16 +194,22 @@ async def main(only_verification: bool = False) -> None:
                         client, stores.commerce, TASK_QUEUE, settings.policy()
                     )
                     async with build_worker(client, TASK_QUEUE, activities):
-                        if not only_verification:
+                        if only is None:
                             await record_on_dev_server(client, starter, stores)
-                        await record_verification(client, starter, stores, fakes)
-                    if only_verification:
+                        if only in (None, "verification"):
+                            await record_verification(client, starter, stores, fakes)
+                        if only in (None, "information"):
+                            await record_information(client, starter, stores, settings, save)
+                    if only == "verification":
                         return
                     env = await WorkflowEnvironment.start_time_skipping(
                         data_converter=pydantic_data_converter,
                         test_server_existing_path=executable("temporal-test-server"),
                     )
                     async with env, build_worker(env.client, TASK_QUEUE, activities):
+                        if only == "information":
+                            await record_information_expired(env, stores, settings, save)
+                            return
                         reference = new_reference()
                         handle = await env.client.start_workflow(
                             OnboardingWorkflow.run,
@@ -221,4 +229,4 @@ async def main(only_verification: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(only_verification=sys.argv[1:] == ["verification"]))
+    asyncio.run(main(only=sys.argv[1] if sys.argv[1:] else None))
