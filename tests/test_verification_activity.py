@@ -12,6 +12,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from temporalio.exceptions import ApplicationError
+from temporalio.runtime import MetricBuffer, Runtime, TelemetryConfig
 from temporalio.testing import ActivityEnvironment
 
 from activities.verification import (
@@ -26,7 +27,12 @@ from registries.models import RegistrySettings
 from sales.builtin import BuiltinSales
 from tests.factories import unique_reference
 from tests.registry_fakes import RegistryFakes
-from tests.verification_helpers import REGISTERED_NAME, corporate_number, request_with
+from tests.verification_helpers import (
+    REGISTERED_NAME,
+    corporate_number,
+    request_with,
+    vat_number,
+)
 
 
 @dataclass(frozen=True)
@@ -157,3 +163,30 @@ async def test_no_identifier_asks_no_registry(v: Verifying) -> None:
     assert await v.verify(data) == "not_given"
     assert len(v.fakes.calls) == before
     assert await v.notes(data.lead_id) == []
+
+
+async def test_results_are_counted_by_registry_and_outcome(
+    v: Verifying, number: str, registry_fakes: RegistryFakes
+) -> None:
+    """Each check adds one to the counter, labelled with its registry and outcome."""
+    buffer = MetricBuffer(1000)
+    environment = ActivityEnvironment()
+    environment.metric_meter = Runtime(telemetry=TelemetryConfig(metrics=buffer)).metric_meter
+    data = await v.submitted(request_with(corporate_number=number, vat_number=vat_number()))
+    registry_fakes.fault("throttle", "vies")
+    try:
+        with pytest.raises(ApplicationError):
+            await environment.run(v.activities.verify_company, data)
+    finally:
+        registry_fakes.fault(None, "vies")
+    await environment.run(v.activities.verify_company, data)
+    counted = [
+        (update.value, {key: update.attributes[key] for key in ("registry", "outcome", "reason")})
+        for update in buffer.retrieve_updates()
+        if update.metric.name == "onboarding_registry_checks"
+    ]
+    assert counted == [
+        (1, {"registry": "nta_corporate", "outcome": "verified", "reason": ""}),
+        (1, {"registry": "vies", "outcome": "pending", "reason": "throttled"}),
+        (1, {"registry": "vies", "outcome": "not_found", "reason": ""}),
+    ]
