@@ -24,7 +24,7 @@ import aiohttp
 from bench.drivers import Timings, http_onboarding, new_run, run_all
 from bench.figures import cpu_seconds
 from bench.otlp_sink import SpanSink, span_sink
-from bench.stack import BenchStack, open_stack
+from bench.stack import STARTING_SECONDS, BenchStack, open_stack
 from bench.tracing_figures import APP, OFF, ON, Round, report, table
 from devstack.postgres import free_port
 from devstack.run import wait_healthy
@@ -35,7 +35,8 @@ PROCESSES = {
     OFF: {"web": "web", "worker": "worker"},
     ON: {"web": "traced-web", "worker": "traced-worker"},
 }
-# Shown beside the two: what tracing costs them is their share of the headers and batches.
+# Shared by both modes and shown beside them: tracing adds to their work only the trace
+# context that Temporal's headers carry.
 SERVERS = ("temporal", "postgresql")
 # Longer than the batch span processor's default delay (5 s): a round's last spans are
 # exported, and their CPU counted, before the round's closing mark.
@@ -63,7 +64,7 @@ async def start_traced(stack: BenchStack, sink: SpanSink, worker_env: dict[str, 
         PROCESSES[ON]["web"], "starter", ONBOARDING_HTTP_PORT=str(port), **traced
     )
     url = f"http://127.0.0.1:{port}"
-    await wait_healthy(f"{url}/healthz")
+    await wait_healthy(f"{url}/healthz", within=STARTING_SECONDS)
     return url
 
 

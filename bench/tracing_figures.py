@@ -104,5 +104,8 @@ def table(result: dict[str, Any]) -> str:
         "web + worker CPU on/off, pair by pair: "
         + ", ".join(f"{x:.3f}" for x in result["on_to_off_by_pair"][f"cpu_ms {APP}"])
     )
-    lines.append(f"spans exported per traced onboarding: {result['spans_per_onboarding']:.1f}")
+    lines.append(
+        f"spans exported per traced onboarding: {result['spans_per_onboarding']:.1f}"
+        f"   (dropped from a full queue: {result.get('dropped_spans', 0)})"
+    )
     return "\n".join(lines)
