@@ -58,8 +58,8 @@ class Delegations:
         organization and not the same user. Both rows are locked for share, so a removal or
         demotion at the same time is either seen or waits."""
         async with self._db.acquire() as conn, conn.transaction():
-            found = await conn.fetchval(
-                """SELECT count(*) FROM site_users u JOIN customer_hierarchy_members m
+            found = await conn.fetch(
+                """SELECT u.id FROM site_users u JOIN customer_hierarchy_members m
                        ON m.hierarchy_id = u.hierarchy_id AND m.customer_id = u.customer_id
                    WHERE u.hierarchy_id = $1 AND u.id = ANY($2::text[])
                      AND m.role IN ('admin', 'approver') AND u.status = 'active'
@@ -68,7 +68,7 @@ class Delegations:
                 hierarchy_id,
                 sorted({delegator_id, delegate_id}),
             )
-            if delegator_id == delegate_id or found != 2:
+            if delegator_id == delegate_id or len(found) != 2:
                 return False
             before = await conn.fetchrow(
                 """SELECT delegate_id, until FROM approval_delegations

@@ -20,7 +20,9 @@ DONE = ("approved", "declined", "delegated", "ended")
 
 def _refusal(request: Request, status: int, message_key: str) -> Response:
     """A decision that was not taken: the page says why, with the way back."""
-    return render(request, "site/approvals.html", status, view=None, message_key=message_key)
+    return render(
+        request, "site/approvals.html", status, view=None, message_key=message_key, errors={}
+    )
 
 
 @router.get(PAGE, response_class=HTMLResponse)
