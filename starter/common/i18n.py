@@ -27,7 +27,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "form.company.name": ("会社名", "Company name"),
     "form.company.website": ("Web サイト", "Website"),
     "form.company.phone": ("会社の電話番号", "Company phone"),
-    "form.company.tax_id": ("登録番号", "Tax id"),
+    "form.company.tax_id": ("納税者番号", "Tax id"),
+    "form.company.corporate_number": ("法人番号", "Corporate number"),
+    "form.company.invoice_registration_number": ("登録番号", "Invoice registration number"),
+    "form.company.vat_number": ("VAT番号", "VAT number"),
     "form.company.address.line1": ("住所", "Address"),
     "form.company.address.city": ("市区町村", "City"),
     "form.company.address.postal_code": ("郵便番号", "Postal code"),
@@ -54,6 +57,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.web_address": (
         "Web アドレス（://、www.）は入力できません。",
         "Web addresses (://, www.) cannot be used here.",
+    ),
+    "error.check_digit": (
+        "番号のチェックデジットが正しくありません。",
+        "The check digit of this number is wrong.",
+    ),
+    "error.corporate_number_format": (
+        "法人番号は13桁の数字です。",
+        "A corporate number is 13 digits.",
+    ),
+    "error.invoice_number_format": (
+        "登録番号は T と13桁の数字です。",
+        "An invoice registration number is T and 13 digits.",
+    ),
+    "error.vat_number_format": (
+        "VAT番号は国コード（DE など）で始まる EU の VAT 番号です。",
+        "A VAT number is an EU VAT number starting with its country code (DE, ...).",
     ),
     "submitted.title": ("お申し込みを受け付けました", "Request received"),
     "submitted.reference": ("受付番号", "Your reference"),

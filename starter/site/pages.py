@@ -24,6 +24,9 @@ FORM_FIELDS = (
     "company.website",
     "company.phone",
     "company.tax_id",
+    "company.corporate_number",
+    "company.invoice_registration_number",
+    "company.vat_number",
     "company.address.line1",
     "company.address.city",
     "company.address.postal_code",
@@ -59,6 +62,10 @@ ERROR_KEYS = {
     "string_too_long": "error.too_long",
     "literal_error": "error.choice",
     "web_address": "error.web_address",
+    "check_digit": "error.check_digit",
+    "corporate_number_format": "error.corporate_number_format",
+    "invoice_number_format": "error.invoice_number_format",
+    "vat_number_format": "error.vat_number_format",
 }
 
 
