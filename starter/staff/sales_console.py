@@ -15,6 +15,7 @@ from sales.port import LEAD_VIEWS
 from starter.common.auth import ServicesDep, StaffPageDep
 from starter.common.bootstrap import Services
 from starter.common.rendering import render
+from starter.services.documents import download_url
 from starter.services.errors import NotFound
 from starter.services.pipeline import Decided, DecisionRefused
 from starter.staff.context import staff_context
@@ -87,6 +88,8 @@ async def lead_page(
         disqualify_reasons=[r.value for r in DisqualifyReason],
         verification=lead.verification,
         needs_confirmation=lead.needs_confirmation,
+        information_requests=await services.information_requests.of_lead(lead_id),
+        download_url=download_url,
         problem=request.query_params.get("problem"),
         **staff_context(services, user, lead.record["reference"]),
     )
