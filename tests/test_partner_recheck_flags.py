@@ -204,3 +204,16 @@ async def test_a_flag_of_another_organization_is_not_found(
         answer = await clear(staff, other, flag_id, "wrong page")
         unknown = await clear(staff, other, int(uuid.uuid4().int % 10**17) + 10**17, "x")
     assert (answer.status_code, unknown.status_code) == (404, 404)
+
+
+async def test_erasing_a_flagged_partner_takes_its_flags(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """The onboarding's erasure deletes the flags of its hierarchy, and is not refused."""
+    user, hierarchy_id, _ = await flagged_partner(http, web, smtp, stores)
+    reference = await stores.commerce.fetchval(
+        "SELECT reference FROM prospects WHERE lower(email) = lower($1)", user["email"]
+    )
+    erased = await http.delete(f"/api/onboarding-requests/{reference}", headers=web.staff())
+    assert erased.status_code == 204
+    assert await stores.commerce_store().partner_flags.flags(hierarchy_id) == []
