@@ -15,13 +15,16 @@ The rule (it goes in the closing note):
   A name that is nothing but legal forms is compared without removing them.
 - Name: equal after normalisation to one of the registry's names (its registered name, and
   for the NTA its furigana and English name where the record has them, for the invoice
-  registry its trade name).
+  registry its trade name and kana).
 - Address: each line the requester typed (the street line and the city), normalised the same
   way (and with 丁目, 番地, 番, 号 after a digit read as separators, so 1丁目2番3号 is 1-2-3),
   must appear within one of the registry's addresses (Japanese or English), normalised.
-  An address the requester left empty, or one the registry does not publish (sole traders,
-  VIES members that withhold it), is never a mismatch; nor is a name the registry withholds
-  (VIES answers "---" for some member states).
+  An address typed in Japanese (kana, kanji) is compared with the registry's addresses in
+  Japanese only, one typed otherwise with the others: an address the registry does not
+  publish in the script typed (the NTA's English address is optional) cannot be
+  compared, and is no mismatch. An address the requester left empty, or one the registry
+  does not publish (sole traders, VIES members that withhold it), is never a mismatch; nor
+  is a name the registry withholds (VIES answers "---" for some member states).
 - Verified: name and address match. Mismatch: the registry has the number but the name or
   the address differs; `details["differs"]` says which.
 """
@@ -63,6 +66,8 @@ LATIN_FORMS = frozenset(LATIN_WORDS)
 # Multi-word forms, removed before the words are split.
 LATIN_PHRASES = (re.compile(r"\bsp\s*z\s*o\s*o\b"), re.compile(r"\ba/s\b"))
 _WORDS = re.compile(r"[^\W_]+")
+# Kana and kanji (full-width and, before NFKC, half-width kana).
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 _JAPANESE_SEPARATORS = re.compile(r"(?<=\d)(?:丁目|番地|番|号)")
 
 
@@ -97,10 +102,13 @@ def name_matches(typed: str, registered: Iterable[str | None]) -> bool:
 
 
 def address_matches(typed: str | None, registered: Iterable[str | None]) -> bool:
-    """Each typed line within one registered address; nothing to compare is a match."""
+    """Each typed line within one registered address of the same script; nothing to compare
+    is a match."""
     lines = [address_key(line) for line in (typed or "").splitlines()]
     lines = [line for line in lines if line]
-    keys = [address_key(r) for r in registered if r and address_key(r)]
+    japanese = any(_JAPANESE.search(line) for line in lines)
+    keys = [address_key(r) for r in registered if r]
+    keys = [key for key in keys if key and bool(_JAPANESE.search(key)) == japanese]
     if not lines or not keys:
         return True
     return any(all(line in key for line in lines) for key in keys)

@@ -87,6 +87,13 @@ def test_each_typed_address_line_found_in_the_registered_address_matches(typed: 
     assert address_matches(typed, registered)
 
 
+def test_an_address_in_a_script_the_registry_does_not_publish_cannot_differ() -> None:
+    """A romanised address against a record with only the Japanese one is no mismatch."""
+    assert address_matches("1-2-3 Marunouchi\nChiyoda-ku", ["東京都千代田区丸の内１丁目２－３"])
+    assert not address_matches("Umeda 2-2-2\nOsaka", ["1-2-3, Marunouchi, Chiyoda ku, Tokyo"])
+    assert address_matches("Müllerstraße 5\nMünchen", ["MÜLLERSTRASSE 5\n80469 MÜNCHEN"])
+
+
 def test_an_address_elsewhere_does_not_match() -> None:
     """A line found in no registered address is another address."""
     assert not address_matches("梅田2-2-2\n大阪市北区", ["東京都千代田区丸の内１丁目２－３"])
