@@ -26,6 +26,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from registries.models import RegistrySettings
 from tests.dataverse_fake import serving
@@ -42,7 +43,7 @@ from tests.registry_fake_records import (
 
 APPLICATION_ID = "FakeAppId0001"
 XML = "application/xml; charset=utf-8"
-Fault = Literal["throttle", "garbage", "html", "huge", "wrong_type", "slow"]
+Fault = Literal["throttle", "garbage", "html", "huge", "wrong_type", "slow", "hang_up"]
 RegistryName = Literal["nta_corporate", "nta_invoice", "vies"]
 SLOW_SECONDS = 30
 HUGE_BYTES = 2_000_000
@@ -134,6 +135,8 @@ class RegistryFakes:
         fault = self._faults.get(registry)
         if fault is None:
             return None
+        if fault == "hang_up":
+            return _HangUp()
         if fault == "slow":
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._released.wait(), SLOW_SECONDS)
@@ -206,6 +209,17 @@ class RegistryFakes:
         consultation = "WAPIAAAAZ1234567" if body.get("requesterNumber") else ""
         record = self.records.vat.get(country + number)
         return JSONResponse(vies_json(country, number, record, consultation))
+
+
+class _HangUp(Response):
+    """An answer cut off after its first byte: the connection closes mid-body."""
+
+    def __init__(self) -> None:
+        super().__init__(b"{", 200, headers={"Content-Length": "100000"})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        await send({"type": "http.response.body", "body": b"{", "more_body": False})
 
 
 async def _spaces(size: int) -> AsyncIterator[bytes]:

@@ -61,13 +61,15 @@ async def test_an_outage_is_unavailable(fakes: RegistryFakes, registry: Registry
         ("html", "bad_response"),
         ("huge", "bad_response"),
         ("wrong_type", "bad_response"),
+        ("hang_up", "unavailable"),
     ],
 )
 async def test_a_bad_answer_is_pending_with_its_reason(
     fakes: RegistryFakes, registry: Registry, fault: Fault, reason: str
 ) -> None:
-    """Throttling (429, VIES's MS_MAX_CONCURRENT_REQ), garbage, HTML, a body over the cap or
-    another content type: never read as an answer about the number."""
+    """Throttling (429, VIES's MS_MAX_CONCURRENT_REQ), garbage, HTML, a body over the cap,
+    another content type or a connection closed mid-answer: never read as an answer about
+    the number."""
     fakes.fault(fault, registry)
     try:
         assert await reason_of(fakes.settings, registry) == reason
