@@ -7,6 +7,7 @@ the comment beside the answer says what was chosen.
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from collections.abc import Mapping
@@ -30,13 +31,16 @@ LEAD_TEXT = {
     "address1_city": 80, "address1_postalcode": 20, "address1_country": 80, "description": 2000,
 }  # fmt: skip
 NOTE_TEXT = {"subject": 500, "notetext": 100000}
+# A note's attachment: its name, its type and its content in base64 (the annotation entity).
+NOTE_DOCUMENT = {"filename": 255, "mimetype": 256, "documentbody": 1073741823}
 NOTE_BIND = "objectid_lead@odata.bind"
 STATE = ["statecode", "statuscode"]
 SYSTEM = ["createdon", "versionnumber"]
 COLUMNS = {
     "lead": ["leadid", *LEAD_TEXT, "leadsourcecode", *STATE, "_qualifyingopportunityid_value",
              *SYSTEM],
-    "annotation": ["annotationid", *NOTE_TEXT, "_objectid_value", "objecttypecode", *SYSTEM],
+    "annotation": ["annotationid", *NOTE_TEXT, *NOTE_DOCUMENT, "isdocument", "filesize",
+                   "_objectid_value", "objecttypecode", *SYSTEM],
     "opportunity": ["opportunityid", "name", *STATE, "_originatingleadid_value",
                     "_parentaccountid_value", "_parentcontactid_value", *SYSTEM],
     "account": ["accountid", "name", *STATE, *SYSTEM],
@@ -126,14 +130,25 @@ def check_lead(body: Any) -> Response | None:
     return None
 
 
+def document_size(documentbody: str) -> int | None:
+    """The size of a note's attachment, or None when its base64 does not decode."""
+    try:
+        return len(base64.b64decode(documentbody, validate=True))
+    except (ValueError, TypeError):
+        return None
+
+
 def check_note(body: Any) -> Response | None:
     """A note's columns, its client-chosen id and its binding to a lead are well formed."""
-    problem = check_body("annotations", body, NOTE_TEXT, {"annotationid", NOTE_BIND})
+    text = NOTE_TEXT | NOTE_DOCUMENT
+    problem = check_body("annotations", body, text, {"annotationid", NOTE_BIND})
     if problem is not None:
         return problem
     if "annotationid" in body and guid(body["annotationid"]) is None:
         return bad_payload("annotations")
     if NOTE_BIND in body and bound_lead(body[NOTE_BIND]) is None:
+        return bad_payload("annotations")
+    if body.get("documentbody") is not None and document_size(body["documentbody"]) is None:
         return bad_payload("annotations")
     return None
 
@@ -232,8 +247,11 @@ class Tables:
         if key in self.sets["annotations"]:
             # Dataverse reports a duplicate primary key as 412 DuplicateRecord.
             return error(412, "0x80040237", "Cannot insert duplicate key.")
+        document = body.get("documentbody")
         self.create(
             "annotations", key, subject=body.get("subject"), notetext=body.get("notetext"),
+            filename=body.get("filename"), mimetype=body.get("mimetype"), documentbody=document,
+            isdocument=document is not None, filesize=document_size(document or ""),
             _objectid_value=lead, objecttypecode="lead" if lead else None,
         )  # fmt: skip
         return self._no_content("annotations", key)

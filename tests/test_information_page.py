@@ -36,13 +36,18 @@ async def asked(http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink) -> tuple[s
     body = {"message": "Your certificate, please.", "documents": ["registration_certificate"]}
     path = f"/api/sales/leads/{lead_id}/information-requests"
     assert (await http.post(path, json=body | {"due": due}, headers=web.staff())).status_code == 201
+    return lead_id, email, await page_in_mail(smtp, email)
+
+
+async def page_in_mail(smtp: SmtpSink, email: str) -> str:
+    """The page's path with its token, from the first email to `email` that links it."""
     async with asyncio.timeout(20):
         while True:
             for mail in smtp.messages_to(email):
                 found = LINK.search(mail.get_body(("plain",)).get_content())  # type: ignore[union-attr]
                 if found:
                     link = found[0]
-                    return lead_id, email, link[link.index("/", link.index("//") + 2) :]
+                    return link[link.index("/", link.index("//") + 2) :]
             await asyncio.sleep(0.05)
 
 
