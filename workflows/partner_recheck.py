@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from pydantic import Field
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
@@ -58,7 +59,7 @@ class RecheckTally(Model):
 
 
 class PartnerRecheckInput(Model):
-    page_size: int = 25
+    page_size: int = Field(default=25, ge=1, le=500)
     # The last partner (hierarchy id) of the pages done; "" to start.
     after: str = ""
     retry: RecheckRetry = RecheckRetry()
