@@ -14,12 +14,17 @@ from email.message import EmailMessage
 from typing import Any
 
 import httpx
+import pytest
 import pytest_asyncio
 from pydantic import SecretStr
 from stdnum.jp import cn
 from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
+from temporalio.runtime import MetricBuffer, Runtime, TelemetryConfig
+from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Worker
 
+from activities.partner_recheck import RecheckInput
 from devstack.smtp import SmtpSink
 from plumbing.settings import Settings
 from plumbing.stores import Stores
@@ -29,7 +34,7 @@ from tests.conftest import WebApp
 from tests.registry_fakes import APPLICATION_ID, RegistryFakes, serve_registry_fakes
 from tests.test_partner_recheck_flags import frozen as frozen
 from tests.test_purchases import PATH, STOREFRONT, order
-from workers.worker import running_worker
+from workers.worker import build_activities, running_worker
 from workflows.partner_recheck import (
     PartnerRecheckInput,
     PartnerRecheckWorkflow,
@@ -58,19 +63,22 @@ async def fakes() -> AsyncIterator[RegistryFakes]:
         yield served
 
 
+def pointed_at_fakes(fakes: RegistryFakes) -> dict[str, Any]:
+    """The settings that send the registry calls to the fakes."""
+    return {
+        "onboarding_nta_corporate_api_url": fakes.settings.nta_corporate_url,
+        "onboarding_nta_invoice_api_url": fakes.settings.nta_invoice_url,
+        "onboarding_vies_api_url": fakes.settings.vies_url,
+        "onboarding_nta_application_id": SecretStr(APPLICATION_ID),
+    }
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def recheck_worker(
     client: Client, stores: Stores, settings: Settings, task_queue: str, fakes: RegistryFakes
 ) -> AsyncIterator[Worker]:
     """A worker whose registries are the fakes."""
-    pointed = settings.model_copy(
-        update={
-            "onboarding_nta_corporate_api_url": fakes.settings.nta_corporate_url,
-            "onboarding_nta_invoice_api_url": fakes.settings.nta_invoice_url,
-            "onboarding_vies_api_url": fakes.settings.vies_url,
-            "onboarding_nta_application_id": SecretStr(APPLICATION_ID),
-        }
-    )
+    pointed = settings.model_copy(update=pointed_at_fakes(fakes))
     async with running_worker(client, task_queue, stores, pointed) as running:
         yield running
 
@@ -244,3 +252,33 @@ async def test_a_cancelled_invoice_registration_is_flagged_but_a_spelling_is_not
     await recheck(client, recheck_worker)
     [flag] = await flags_of(stores, partner["hierarchy_id"])
     assert (flag["registry"], flag["status"]) == ("nta_invoice", "registration_cancelled")
+
+
+async def test_checks_are_counted_by_registry_and_outcome(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores,
+    settings: Settings, fakes: RegistryFakes,
+) -> None:  # fmt: skip
+    """Each re-check adds one to the registry checks counter: pending while the registry is
+    down (the attempt fails, to be retried), then its answer."""
+    partner, _ = await closed_partner(http, web, smtp, stores, fakes)
+    buffer = MetricBuffer(1000)
+    environment = ActivityEnvironment()
+    environment.metric_meter = Runtime(telemetry=TelemetryConfig(metrics=buffer)).metric_meter
+    pointed = settings.model_copy(update=pointed_at_fakes(fakes))
+    async with build_activities(stores, pointed) as activities:
+        ask = RecheckInput(hierarchy_id=partner["hierarchy_id"], registry="nta_corporate")
+        fakes.outage(True)
+        with pytest.raises(ApplicationError):
+            await environment.run(activities.recheck.recheck_partner, ask)
+        fakes.outage(False)
+        answer = await environment.run(activities.recheck.recheck_partner, ask)
+    counted = [
+        (update.value, {key: update.attributes[key] for key in ("registry", "outcome", "reason")})
+        for update in buffer.retrieve_updates()
+        if update.metric.name == "onboarding_registry_checks"
+    ]
+    assert answer.status == "closed"
+    assert counted == [
+        (1, {"registry": "nta_corporate", "outcome": "pending", "reason": "unavailable"}),
+        (1, {"registry": "nta_corporate", "outcome": "closed", "reason": ""}),
+    ]
