@@ -56,6 +56,7 @@ def lead_page(lang: str) -> str:
     response = render(
         request, "staff/sales/lead.html", lead=LEAD, processing=False, refresh=None,
         disqualify_reasons=["other"], verification=MISMATCH, needs_confirmation=True,
+        information_requests=[],
         staff_user="rep@shop.example", reference="B2B-TEST",
         temporal_ui_url="http://temporal.example", namespace="default",
     )  # fmt: skip
