@@ -26,10 +26,12 @@ from tests.verification_helpers import (
     onboarding,
     seeded,
     submitted,
+    submitted_by_form,
     verified_as,
 )
 from workers.worker import running_worker
 
+FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
 OUTCOMES: list[Outcome] = [
     "verified",
     "mismatch",
@@ -53,8 +55,14 @@ async def test_each_outcome_reaches_the_api_and_the_lead_page(
     registry_fakes: RegistryFakes,
     outcome: Outcome,
 ) -> None:
-    """The registry's answer is the API's verification and the lead page's status."""
-    reference = await submitted(http, web, **seeded(registry_fakes, outcome))
+    """The registry's answer, from the site's form on, is the API's verification and the
+    lead page's status."""
+    identifiers = seeded(registry_fakes, outcome)
+    seeded_number = next(iter(identifiers.values()), None)
+    if outcome == "verified":  # typed in full-width digits, with a hyphen
+        number = identifiers["corporate_number"]
+        identifiers["corporate_number"] = f"{number[:4]}-{number[4:]}".translate(FULL_WIDTH)
+    reference = await submitted_by_form(http, **identifiers)
     body = await verified_as(http, web, reference)
     verification = body["verification"]
     assert verification["status"] == outcome
@@ -69,6 +77,7 @@ async def test_each_outcome_reaches_the_api_and_the_lead_page(
     assert check["status"] == outcome
     assert verification["checked_at"] is not None
     assert lead_page_status(page.text) == outcome
+    assert check["number"] == seeded_number
     if outcome in ("verified", "closed", "registration_cancelled"):
         assert check["registered_name"] == REGISTERED_NAME
         assert REGISTERED_NAME in page.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from datetime import date
 from typing import Any, Literal
 
@@ -15,7 +16,7 @@ from stdnum.jp import cn
 from domain.request import Address, Company, OnboardingRequest
 from plumbing.stores import Stores
 from tests.conftest import WebApp
-from tests.factories import make_request
+from tests.factories import make_request, unique_email
 from tests.registry_fakes import RegistryFakes
 
 # What the requester types: the name the fakes register as 株式会社コントソ, and the street
@@ -84,6 +85,25 @@ async def submitted(http: httpx.AsyncClient, web: WebApp, **identifiers: str) ->
     assert response.status_code == 202, response.text
     reference: str = response.json()["reference"]
     return reference
+
+
+async def submitted_by_form(http: httpx.AsyncClient, **identifiers: str) -> str:
+    """A request through the site's form, identifiers as typed; its reference."""
+    form = {
+        "company.name": TYPED_NAME,
+        "company.address.line1": STREET,
+        "company.address.city": CITY,
+        "company.address.country": "JP",
+        "contact.last_name": "佐藤",
+        "contact.first_name": "愛子",
+        "contact.email": unique_email(),
+        **{f"company.{field}": typed for field, typed in identifiers.items()},
+    }
+    response = await http.post("/partner/apply?lang=ja", data=form)
+    assert response.status_code == 303, response.text
+    found = re.search(r"/partner/requests/([^/]+)/submitted", response.headers["location"])
+    assert found is not None
+    return found[1]
 
 
 async def onboarding(http: httpx.AsyncClient, web: WebApp, reference: str) -> dict[str, Any]:
