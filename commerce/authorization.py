@@ -93,8 +93,9 @@ SELECT (SELECT count(*) FROM u) = 1 AS user_found, ins.*,
        coalesce((SELECT available FROM credit), d.available) AS figure_available_credit,
        d.spending_limit AS figure_spending_limit,
        d.monthly_budget AS figure_monthly_budget,
-       greatest(d.monthly_budget - coalesce((SELECT budget_spent FROM spend), d.spent), 0)
-           AS figure_monthly_budget_remaining,
+       CASE WHEN d.monthly_budget IS NOT NULL THEN greatest(0,
+           d.monthly_budget - coalesce((SELECT budget_spent FROM spend), d.spent))
+       END AS figure_monthly_budget_remaining,
        d.approval_threshold AS figure_approval_threshold
 FROM (SELECT 1) AS one LEFT JOIN ins ON true LEFT JOIN d ON true"""
 
@@ -102,9 +103,10 @@ FROM (SELECT 1) AS one LEFT JOIN ins ON true LEFT JOIN d ON true"""
 PURCHASING = """
 SELECT c.currency::text AS currency, c.amount - c.reserved - c.invoiced AS available_credit,
        u.spending_limit, u.monthly_budget,
-       greatest(u.monthly_budget - CASE WHEN u.budget_month
-           = date_trunc('month', now() AT TIME ZONE $2::text)::date
-           THEN u.budget_spent ELSE 0 END, 0) AS monthly_budget_remaining,
+       CASE WHEN u.monthly_budget IS NOT NULL THEN greatest(0, u.monthly_budget
+           - CASE WHEN u.budget_month = date_trunc('month', now() AT TIME ZONE $2::text)::date
+             THEN u.budget_spent ELSE 0 END)
+       END AS monthly_budget_remaining,
        c.approval_threshold
 FROM site_users u
 JOIN customer_hierarchies h ON h.id = u.hierarchy_id
@@ -144,8 +146,8 @@ async def purchasing(conn: Connection, site_user_id: str, time_zone: str) -> Row
 async def move_budget(conn: Connection, order: Row, kind: str) -> None:
     """Charge (`reserved`) or give back (`released`) an order's amount in its month's spend, in
     the caller's transaction, under the locks of its decision."""
-    if order.get("budget_month") is None:
-        return  # placed before budgets were counted
+    if order.get("budget_month") is None or kind not in ("reserved", "released"):
+        return  # placed before budgets were counted, or invoiced: still spent
     statement = _CHARGE if kind == "reserved" else _RELEASE
     amount: Decimal = order["amount"]
     await conn.execute(statement, order["site_user_id"], order["budget_month"], amount)

@@ -127,6 +127,11 @@ class Credit:
             now = await authorization.purchasing(conn, purchase.site_user_id, time_zone)
             return {**dict(seen), "purchasing": now}, False
 
+    async def purchasing(self, site_user_id: str, time_zone: str = SHOP_TIME_ZONE) -> Row | None:
+        """What the user may spend now (commerce/authorization.py); None for nobody."""
+        async with self._db.acquire() as conn:
+            return await authorization.purchasing(conn, site_user_id, time_zone)
+
     async def get(self, order_reference: str) -> Row | None:
         row = await self._db.fetchrow(
             "SELECT * FROM purchase_authorizations WHERE order_reference = $1", order_reference

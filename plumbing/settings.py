@@ -13,6 +13,7 @@ from pydantic_settings import SettingsConfigDict
 
 from domain.outcomes import CreditLimit
 from plumbing.codec import EncryptionCodec, parse_keys
+from plumbing.registry_settings import RegistryEnvironment
 from plumbing.start_checks import (
     CODEC_CLOUD_BINDING,
     UNSET,
@@ -22,8 +23,8 @@ from plumbing.start_checks import (
     secret_weakness,
     web_secret_weaknesses,
 )
-from plumbing.registry_settings import RegistryEnvironment
 from plumbing.temporal_settings import TemporalSettings
+from plumbing.time_zones import ShopCalendar
 from sales.dataverse.client import DataverseConfig
 from workflows.models import InvitationPolicy, OnboardingPolicy
 
@@ -44,7 +45,7 @@ POSITIVE_DURATIONS = (
 DATAVERSE_CREDENTIALS = ("dataverse_url", "dataverse_client_id", "dataverse_client_secret")
 
 
-class Settings(TemporalSettings, RegistryEnvironment):
+class Settings(TemporalSettings, RegistryEnvironment, ShopCalendar):
     """Variable names are the field names in upper case (SPEC.md, "Interfaces"); the
     `TEMPORAL_*` ones are in `TemporalSettings`, the registries' in `RegistryEnvironment`."""
 
@@ -81,7 +82,6 @@ class Settings(TemporalSettings, RegistryEnvironment):
     onboarding_sales_inbox: str = Field(default="sales@shop.example", pattern=r"^[^@\s]+@[^@\s]+$")
     onboarding_store_name: str = "Contoso B2B Store"
     onboarding_store_url: str = "http://localhost:8000"
-
     onboarding_http_host: str = "127.0.0.1"
     onboarding_http_port: int = Field(default=8000, ge=1, le=65535)
     # Proxies whose X-Forwarded-For names the client ("*" for any): the sign-in throttle and

@@ -368,6 +368,7 @@ async def test_openapi_describes_the_contract(http: httpx.AsyncClient) -> None:
         "/api/partner/purchase-authorizations/{order_reference}",
         "/api/partner/purchase-authorizations/{order_reference}/invoice",
         "/api/partner/purchase-authorizations/{order_reference}/cancel",
+        "/api/partner/site-users/{site_user_id}/purchasing",
         "/healthz",
         "/api/webhooks/sales",
     }

@@ -11,6 +11,7 @@ from starter.api import (
     information_requests,
     onboarding_requests,
     purchases,
+    purchasing,
     sales,
     site_users,
 )
@@ -22,5 +23,6 @@ router.include_router(sales.router)
 router.include_router(commerce.router)
 router.include_router(site_users.router)
 router.include_router(purchases.router)
+router.include_router(purchasing.router)
 router.include_router(documents.router)
 router.include_router(information_requests.router)

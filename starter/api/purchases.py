@@ -15,6 +15,7 @@ from domain.currency import ZERO_DECIMAL_CURRENCIES, fits_currency
 from domain.outcomes import MAX_AMOUNT, Amount
 from domain.request import Model
 from starter.api.common import CONFLICT, NOT_FOUND, found, not_found
+from starter.api.purchasing import WAIT_REASONS, Purchasing
 from starter.api.schemas import PURCHASE_REASONS, Problem
 from starter.common.auth import ServicesDep, StorefrontDep
 from starter.services.credit import (
@@ -88,13 +89,15 @@ class PurchaseBody(Model):
 class PurchaseAuthorization(BaseModel):
     order_reference: str
     status: Literal["approved", "needs_approval", "declined", "invoiced", "cancelled"]
-    reason: Annotated[str | None, Field(description=PURCHASE_REASONS)]
+    reason: Annotated[str | None, Field(description=f"{PURCHASE_REASONS} {WAIT_REASONS}")]
     site_user_id: str
     amount: Decimal
     currency: str
     expires_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    # The user's figures after the decision (after the step, for a later answer).
+    purchasing: Purchasing | None = None
 
 
 @router.post(

@@ -198,6 +198,7 @@ async def open_services(
                 metrics,
                 freeze_unverified=settings.onboarding_freeze_unverified,
                 escalate_after=settings.onboarding_approval_escalate_after,
+                shop_time_zone=settings.onboarding_shop_time_zone,
             ),
             approvals=ApprovalsService(commerce),
             documents=DocumentDownloads(stores.documents(settings)),

@@ -14,6 +14,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from commerce.accounts import Account
 from commerce.approvals import Approvals
+from commerce.authorization import SHOP_TIME_ZONE
 from commerce.credit import Guard
 from commerce.credit import Purchase as Purchase
 from commerce.credit import ReferenceReused as ReferenceReused
@@ -82,7 +83,9 @@ class CreditService:
         metrics: AuthorizationCounter,
         freeze_unverified: bool = False,
         escalate_after: timedelta = timedelta(days=1),
+        shop_time_zone: str = SHOP_TIME_ZONE,
     ) -> None:
+        self._time_zone = shop_time_zone
         self._store = store
         # ONBOARDING_FREEZE_UNVERIFIED: a flagged organization's orders are declined.
         self._freeze = freeze_unverified
@@ -97,8 +100,9 @@ class CreditService:
         ReferenceReused."""
         if self._freeze and await self._frozen(purchase):
             self._metrics.authorization("declined", UNVERIFIED)
-            return frozen_answer(purchase)
-        row, made = await self._store.credit.authorize(purchase, self._window)
+            figures = await self._store.credit.purchasing(purchase.site_user_id, self._time_zone)
+            return {**frozen_answer(purchase), "purchasing": figures}
+        row, made = await self._store.credit.authorize(purchase, self._window, self._time_zone)
         if made:
             self._metrics.authorization(row["status"], row["reason"])
         if row["status"] == "needs_approval":
@@ -134,7 +138,20 @@ class CreditService:
         )
         if row is None:
             raise NotFound(AUTHORIZATION)
-        return row
+        return await self._with_figures(row)
+
+    async def purchasing(self, site_user_id: str) -> Row:
+        """What the user may spend now: the organization's currency and available credit,
+        the per-order limit, the monthly budget and what is left of it this month, the
+        threshold (None where none is set). Raises NotFound for an unknown user."""
+        figures = await self._store.credit.purchasing(site_user_id, self._time_zone)
+        if figures is None:
+            raise NotFound("site user")
+        return figures
+
+    async def _with_figures(self, row: Row) -> Row:
+        figures = await self._store.credit.purchasing(row["site_user_id"], self._time_zone)
+        return {**row, "purchasing": figures}
 
     async def step(
         self, order_reference: str, step: str, by: str | None = None, guard: Guard | None = None
@@ -156,7 +173,7 @@ class CreditService:
             except Exception:
                 # The run would find the order decided at its deadline anyway.
                 log.warning("could not end the wait of %s", order_reference)
-        return row
+        return await self._with_figures(row)
 
     async def decide(self, decider: Account, order_reference: str, decision: str) -> Row:
         """One of the order's deciders now (an approver, an admin, a delegate: see
