@@ -5,11 +5,14 @@ lead decision that closes the open request."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
+import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -30,6 +33,7 @@ from workflows.onboarding import OnboardingWorkflow
 
 pytestmark = pytest.mark.timeskipping
 PDF = b"%PDF-1.4\n% a test document\n"
+MESSAGE = "Please send your registration certificate."
 
 
 @dataclass
@@ -108,20 +112,7 @@ async def test_answer_resumes_reminders_and_sends_a_receipt(
     now = await time_env.get_current_time()
     request_id, _ = await ask(stores, settings, run.handle, run.lead_id, now, timedelta(days=10))
     await time_env.sleep(timedelta(days=1))
-    document = AcceptedFile("cert.pdf", "application/pdf", len(PDF), _sha(PDF), PDF)
-    documents = stores.documents(settings)
-    answer_id = await stores.commerce_store().information_requests.take_answer(
-        request_id, lambda: documents.store_answer(request_id, "Here it is.", [document])
-    )
-    assert answer_id is not None
-    answer = await documents.answers(request_id)
-    answered = InformationAnswered(
-        request_id=request_id,
-        answer_id=answer_id,
-        received_at=await time_env.get_current_time(),
-        files=[AnsweredFile(id=f.id, sha256=f.sha256) for f in answer[0].files],
-    )
-    await run.handle.signal(OnboardingWorkflow.information_answered, answered)
+    await answer(stores, settings, run.handle, request_id, "Here it is.")
     await wait_for_state(run.handle, lambda s: not s.waiting_for_applicant)
 
     await time_env.sleep(timedelta(days=3, hours=12))
@@ -139,6 +130,32 @@ async def test_answer_resumes_reminders_and_sends_a_receipt(
     assert "information_expired.1" not in await ids_to(smtp, run.inbox, 1)
 
 
+async def test_the_history_holds_ids_and_hashes_only(
+    time_env: WorkflowEnvironment, stores: Stores, settings: Settings, run: Run
+) -> None:
+    """Neither the message, nor the answer's text, nor a file's bytes enter the run's history;
+    the file's hash does."""
+    now = await time_env.get_current_time()
+    request_id, _ = await ask(stores, settings, run.handle, run.lead_id, now, timedelta(days=3))
+    answered = await answer(stores, settings, run.handle, request_id, "A private answer.")
+    await wait_for_state(run.handle, lambda s: s.history[-1].event == "information_answered")
+    payloads = b"".join(_payloads(json.loads((await run.handle.fetch_history()).to_json())))
+    assert request_id.encode() in payloads
+    assert answered.files[0].sha256[:12].encode() in payloads
+    for secret in (MESSAGE, "A private answer.", PDF.decode()):
+        assert secret.encode() not in payloads
+
+
+def _payloads(node: Any) -> list[bytes]:
+    """Every payload's data in a history as JSON, decoded."""
+    if isinstance(node, dict):
+        found = [base64.b64decode(node["data"])] if isinstance(node.get("data"), str) else []
+        return found + [p for value in node.values() for p in _payloads(value)]
+    if isinstance(node, list):
+        return [p for value in node for p in _payloads(value)]
+    return []
+
+
 async def test_lead_decision_closes_the_open_request(
     time_env: WorkflowEnvironment, stores: Stores, settings: Settings, smtp: SmtpSink, run: Run
 ) -> None:
@@ -150,10 +167,35 @@ async def test_lead_decision_closes_the_open_request(
     await wait_for_state(run.handle, lambda s: s.ids.opportunity_id is not None)
     assert await request_status(stores, request_id) == "closed"
 
-    await time_env.sleep(timedelta(days=8))
+    await time_env.sleep(timedelta(days=6))
     assert await ids_to(smtp, run.applicant, 2) == ["acknowledgement", "information_request.1"]
     assert smtp.messages_to(run.inbox) == []
 
 
 def _sha(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+async def answer(
+    stores: Stores,
+    settings: Settings,
+    handle: WorkflowHandle[OnboardingWorkflow, OnboardingState],
+    request_id: str,
+    text: str,
+) -> InformationAnswered:
+    """An answer with one PDF, kept as the applicant's page keeps it, and told to the run."""
+    document = AcceptedFile("cert.pdf", "application/pdf", len(PDF), _sha(PDF), PDF)
+    documents = stores.documents(settings)
+    answer_id = await stores.commerce_store().information_requests.take_answer(
+        request_id, lambda: documents.store_answer(request_id, text, [document])
+    )
+    assert answer_id is not None
+    [kept] = [a for a in await documents.answers(request_id) if a.id == answer_id]
+    answered = InformationAnswered(
+        request_id=request_id,
+        answer_id=answer_id,
+        received_at=kept.received_at,
+        files=[AnsweredFile(id=f.id, sha256=f.sha256) for f in kept.files],
+    )
+    await handle.signal(OnboardingWorkflow.information_answered, answered)
+    return answered
