@@ -5,7 +5,8 @@ an approval blocked by the requester's email: rejected by staff, or retried and 
 Run by hand when the workflow's shape changes on purpose: `python -m tests.record_histories`.
 `python -m tests.record_histories verification` records only the company verification's
 runs (patch "company-verification", shape "v2"); `... information` only the information
-requests' runs (patch "information-requests", shape "v2").
+requests' runs (patch "information-requests", shape "v2"); `... approvals` only the
+purchase approval's runs (patch "approvers-escalation", shape "v2").
 A change that runs beside onboardings started before it goes behind `workflow.patched`, and
 the files of the shapes still running stay.
 """
@@ -32,6 +33,7 @@ from domain.partner_users import NewUser
 from plumbing.settings import Settings
 from plumbing.stores import Stores, open_stores
 from starter.services.start import OnboardingStarter, new_reference
+from tests.approval_records import record_approvals
 from tests.factories import (
     disqualified,
     invited_under,
@@ -209,6 +211,10 @@ async def main(only: str | None = None) -> None:
                     async with env, build_worker(env.client, TASK_QUEUE, activities):
                         if only == "information":
                             await record_information_expired(env, stores, settings, save)
+                            return
+                        if only in (None, "approvals"):
+                            await record_approvals(env, TASK_QUEUE, stores, HISTORIES)
+                        if only == "approvals":
                             return
                         reference = new_reference()
                         handle = await env.client.start_workflow(

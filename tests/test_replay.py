@@ -14,6 +14,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from workflows.onboarding import OnboardingWorkflow
+from workflows.purchase_approval import PurchaseApprovalWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 ENDINGS = (
@@ -24,6 +25,9 @@ ENDINGS = (
     # An approval the requester's email blocks: staff reject it, or retry it (held, then free).
     "blocked-rejected",
     "blocked-retried-approved",
+    # An order's wait for approval, released shape: expired, or decided.
+    "purchase-approval-expired",
+    "purchase-approval-decided",
 )
 
 
@@ -37,5 +41,8 @@ def test_histories_are_recorded() -> None:
 async def test_recorded_history_replays(path: Path) -> None:
     """The current workflow code makes the same decisions as the run that was recorded."""
     history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
-    replayer = Replayer(workflows=[OnboardingWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(
+        workflows=[OnboardingWorkflow, PurchaseApprovalWorkflow],
+        data_converter=pydantic_data_converter,
+    )
     await replayer.replay_workflow(history)
