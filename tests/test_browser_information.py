@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import FilePayload, expect
 
 from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
@@ -67,8 +67,8 @@ async def test_salesperson_asks_applicant_answers_with_documents(
     await applicant.get_by_label("Answer", exact=True).fill("Both documents are attached.")
     await applicant.get_by_label("Documents", exact=True).set_input_files(
         [
-            {"name": "certificate.pdf", "mimeType": "application/pdf", "buffer": PDF},
-            {"name": "stamp.png", "mimeType": "image/png", "buffer": PNG},
+            FilePayload(name="certificate.pdf", mimeType="application/pdf", buffer=PDF),
+            FilePayload(name="stamp.png", mimeType="image/png", buffer=PNG),
         ]
     )
     await applicant.get_by_role("button", name="Send").click()

@@ -75,19 +75,24 @@ async def _answered(
 ) -> Response:
     token, submission = _text(form.get("token")), _text(form.get("submission"))
     answer = _text(form.get("answer")).strip()
+    errors: dict[str, str] = {}
     refused_file = None
     try:
-        asked = await service.holder(token)
         files = await accepted_files(form.getlist("documents"))
-        if answer or files:
-            await service.answer(token, submission, answer, files)
+    except DocumentRefused as refused:
+        errors["documents"] = f"document.{refused.code}"
+        refused_file = refused.filename
+    else:
+        if not answer and not files:
+            errors["answer"] = "information.missing"
+    try:
+        if not errors:
+            asked = await service.answer(token, submission, answer, files)
             return _page(request, "information_sent.html", reference=asked.reference, files=files)
-        errors = {"answer": "information.missing"}
+        # Nothing kept: the form again, with what is wrong.
+        asked = await service.holder(token)
     except LinkUnusable:
         return _unusable(request)
-    except DocumentRefused as refused:
-        errors = {"documents": f"document.{refused.code}"}
-        refused_file = refused.filename
     return _page(
         request,
         "information.html",
