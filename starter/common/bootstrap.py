@@ -200,7 +200,7 @@ async def open_services(
                 escalate_after=settings.onboarding_approval_escalate_after,
                 shop_time_zone=settings.onboarding_shop_time_zone,
             ),
-            approvals=ApprovalsService(commerce),
+            approvals=ApprovalsService(commerce, settings.onboarding_shop_time_zone),
             documents=DocumentDownloads(stores.documents(settings)),
             information_requests=InformationRequestService(
                 client,

@@ -38,9 +38,10 @@ APPROVAL_MESSAGES: dict[str, tuple[str, str]] = {
     "approvals.back": ("承認待ちの注文に戻る", "Back to the approvals"),
     "approvals.delegation": ("不在時の代理", "Delegation while you are away"),
     "approvals.delegation_text": (
-        "指定した日の終わりまで、あなたに届く承認依頼が代理人にも届き、代理人も承認・却下できます。",
-        "Until the end of the day you choose, what reaches you reaches your delegate too, who"
-        " may decide it.",
+        "指定した日の終わりまで、あなた宛ての承認依頼のメールは代理人に届き、代理人はあなたと同じく"
+        "承認・却下できます。あなた自身も引き続き承認・却下できます。",
+        "Until the end of the day you choose, the approval emails that would reach you go to your"
+        " delegate, who may decide what you may. You may still decide too.",
     ),
     "approvals.delegated_to": ("代理人: ", "Delegated to: "),
     "approvals.until_day": ("最終日: ", "until: "),

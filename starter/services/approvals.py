@@ -11,11 +11,10 @@ from zoneinfo import ZoneInfo
 
 from commerce.accounts import Account
 from commerce.approvals import NotADecider as NotADecider
+from commerce.authorization import SHOP_TIME_ZONE
 from commerce.store import CommerceStore
 
 Row = dict[str, Any]
-# Until the shop's time zone is a setting of its own: the shop's home market.
-SHOP_TIME_ZONE = ZoneInfo("Asia/Tokyo")
 # The longest a delegation may run: an absence, not a standing rule.
 LONGEST_DELEGATION = timedelta(days=366)
 
@@ -46,10 +45,10 @@ class ApprovalsView:
 
 
 class ApprovalsService:
-    def __init__(self, commerce: CommerceStore, time_zone: ZoneInfo = SHOP_TIME_ZONE) -> None:
+    def __init__(self, commerce: CommerceStore, time_zone: str = SHOP_TIME_ZONE) -> None:
         self._commerce = commerce
-        # The shop's: a delegation runs to the end of its last day there.
-        self._zone = time_zone
+        # ONBOARDING_SHOP_TIME_ZONE: a delegation runs to the end of its last day there.
+        self._zone = ZoneInfo(time_zone)
 
     async def view(self, user: Account) -> ApprovalsView:
         assert user.hierarchy_id is not None
