@@ -8,6 +8,7 @@ from __future__ import annotations
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
+from domain.company_identifiers import VatNumber
 from registries.models import RegistrySettings
 
 
@@ -16,6 +17,7 @@ class RegistryEnvironment(BaseSettings):
     onboarding_nta_invoice_api_url: str = "https://web-api.invoice-kohyo.nta.go.jp"
     onboarding_nta_application_id: SecretStr | None = None
     onboarding_vies_api_url: str = "https://ec.europa.eu/taxation_customs/vies/rest-api"
+    onboarding_vies_requester_vat: VatNumber | None = None
     # Decline purchases of an organization the monthly re-check flagged, until staff clear it.
     onboarding_freeze_unverified: bool = False
 
@@ -25,4 +27,5 @@ class RegistryEnvironment(BaseSettings):
             nta_invoice_url=self.onboarding_nta_invoice_api_url,
             vies_url=self.onboarding_vies_api_url,
             nta_application_id=self.onboarding_nta_application_id,
+            vies_requester_vat=self.onboarding_vies_requester_vat,
         )

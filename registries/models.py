@@ -60,3 +60,6 @@ class RegistrySettings(BaseModel):
     nta_application_id: SecretStr | None = None
     timeout_seconds: float = Field(default=10, gt=0)
     max_body_bytes: int = Field(default=MAX_BODY_BYTES, gt=0)
+    # The shop's own VAT number: VIES gives a consultation number (proof of the check) only to
+    # a request that names its requester, and the requester is us, never the applicant.
+    vies_requester_vat: str | None = None

@@ -1,6 +1,7 @@
 """The European Commission's VIES REST API: `POST {base}/check-vat-number` with
-`{"countryCode", "vatNumber"}` and nothing else (the requester fields stay empty: no data of
-ours or the requester's goes to VIES).
+`{"countryCode", "vatNumber"}`, and the shop's own VAT number as the requester when one is
+configured (VIES then issues a consultation number, the proof of the check); nothing of the
+applicant but the number goes to VIES.
 
 The answer is `{"countryCode", "vatNumber", "requestDate", "valid", "requestIdentifier",
 "name", "address", ...}`; `valid` false is `not_found`. When VIES cannot answer it says so
@@ -45,6 +46,8 @@ async def check(
     now: datetime,
 ) -> RegistryCheck:
     body = {"countryCode": number[:2], "vatNumber": number[2:]}
+    if requester := settings.vies_requester_vat:
+        body |= {"requesterMemberStateCode": requester[:2], "requesterNumber": requester[2:]}
     url = f"{settings.vies_url.rstrip('/')}/check-vat-number"
     answer = await ask(http, settings, "vies", "POST", url, json=body)
     document = _document(answer.body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
@@ -191,3 +192,22 @@ async def test_only_the_number_goes_to_a_registry(fakes: RegistryFakes) -> None:
     for call in sent:
         text = (str(call.query) + call.body.decode()).casefold()
         assert not any(part in text for part in ("secret", "秘密", "hidden"))
+
+
+async def test_the_shops_own_vat_number_as_requester_earns_a_consultation_number(
+    fakes: RegistryFakes,
+) -> None:
+    """With the shop's VAT number configured, VIES's consultation number is kept as proof."""
+    settings = fakes.settings.model_copy(update={"vies_requester_vat": "NL004495445B01"})
+    before = len(fakes.calls)
+    async with httpx.AsyncClient() as http:
+        result = await check_number(
+            http, settings, "vies", "DE136695976", "Fabrikam GmbH", None, NOW
+        )
+    assert result.details["consultation_number"]
+    assert json.loads(fakes.calls[before].body) == {
+        "countryCode": "DE",
+        "vatNumber": "136695976",
+        "requesterMemberStateCode": "NL",
+        "requesterNumber": "004495445B01",
+    }
