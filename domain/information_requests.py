@@ -21,8 +21,6 @@ DOCUMENT_KINDS: tuple[DocumentKind, ...] = (
     "other",
 )
 RequestStatus = Literal["open", "answered", "closed", "expired"]
-# The shop's time zone: a due date ends at its midnight (the shop's home market is Japan).
-SHOP_TIME_ZONE = ZoneInfo("Asia/Tokyo")
 # The applicant is reminded this long before the due date, or half-way for shorter waits.
 REMIND_BEFORE = timedelta(days=2)
 MAX_MESSAGE = 5000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from temporalio.client import WorkflowHandle
 
@@ -15,6 +16,9 @@ from plumbing.settings import Settings
 from plumbing.stores import Stores
 from workflows.models import OnboardingState
 from workflows.onboarding import OnboardingWorkflow
+
+# ONBOARDING_SHOP_TIME_ZONE of the tests' settings: a due date ends at its midnight.
+SHOP_ZONE = ZoneInfo(Settings.model_fields["onboarding_shop_time_zone"].default)
 
 
 async def ask(

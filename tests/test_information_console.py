@@ -9,16 +9,16 @@ from datetime import datetime, timedelta
 import httpx
 
 from devstack.smtp import SmtpSink
-from domain.information_requests import SHOP_TIME_ZONE
 from plumbing.stores import Stores
 from tests.account_helpers import csrf_in, signed_in_staff
 from tests.api_helpers import submitted_lead
 from tests.conftest import WebApp
+from tests.information_request_helpers import SHOP_ZONE
 from tests.test_information_page import PDF, asked, form_of, send
 
 
 def in_days(days: int) -> str:
-    return (datetime.now(SHOP_TIME_ZONE).date() + timedelta(days=days)).isoformat()
+    return (datetime.now(SHOP_ZONE).date() + timedelta(days=days)).isoformat()
 
 
 async def ask_in_console(

@@ -12,11 +12,11 @@ from html import unescape
 import httpx
 
 from devstack.smtp import SmtpSink
-from domain.information_requests import SHOP_TIME_ZONE
 from plumbing.stores import Stores
 from tests.api_helpers import poll, request_body
 from tests.conftest import WebApp
 from tests.factories import unique_email
+from tests.information_request_helpers import SHOP_ZONE
 
 PDF = b"%PDF-1.7\n" + b"1" * 2000 + b"\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -32,7 +32,7 @@ async def asked(http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink) -> tuple[s
     response = await http.post("/api/onboarding-requests", json=request_body(email=email))
     reference = response.json()["reference"]
     lead_id = (await poll(http, web, f"/api/onboarding-requests/{reference}", "lead_id"))["lead_id"]
-    due = (datetime.now(SHOP_TIME_ZONE).date() + timedelta(days=5)).isoformat()
+    due = (datetime.now(SHOP_ZONE).date() + timedelta(days=5)).isoformat()
     body = {"message": "Your certificate, please.", "documents": ["registration_certificate"]}
     path = f"/api/sales/leads/{lead_id}/information-requests"
     assert (await http.post(path, json=body | {"due": due}, headers=web.staff())).status_code == 201

@@ -10,17 +10,17 @@ from typing import Any
 import httpx
 
 from devstack.smtp import SmtpSink
-from domain.information_requests import SHOP_TIME_ZONE
 from plumbing.stores import Stores
 from tests.api_helpers import poll, request_body, submitted_lead
 from tests.conftest import WebApp
 from tests.factories import unique_email
+from tests.information_request_helpers import SHOP_ZONE
 
 MESSAGE = "登記簿謄本（履歴事項全部証明書）をお送りください。"
 
 
 def in_days(days: int) -> str:
-    return (datetime.now(SHOP_TIME_ZONE).date() + timedelta(days=days)).isoformat()
+    return (datetime.now(SHOP_ZONE).date() + timedelta(days=days)).isoformat()
 
 
 def body(**changes: Any) -> dict[str, Any]:

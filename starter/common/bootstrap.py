@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from accounts.devices import DeviceTokens
 from accounts.hashing import HashParameters, PasswordHasher
@@ -13,7 +14,6 @@ from accounts.sealing import KeyRing
 from accounts.throttle import per_address
 from commerce.state_changes import StateChanges
 from commerce.store import CommerceStore
-from domain.information_requests import SHOP_TIME_ZONE
 from plumbing.codec import parse_keys
 from plumbing.settings import Settings
 from plumbing.stores import open_stores
@@ -208,7 +208,7 @@ async def open_services(
                 stores.documents(settings),
                 sales,
                 settings.onboarding_token_secret,
-                SHOP_TIME_ZONE,
+                ZoneInfo(settings.onboarding_shop_time_zone),
             ),
             codec=CodecService(settings.codec()),
             cloud_codec=_cloud_codec(settings, commerce),
