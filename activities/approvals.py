@@ -67,6 +67,8 @@ class ApprovalActivities:
                     else EmailKind.APPROVAL_REMINDER
                 )
             await self._email.send_email(self._email_to(recipient, order, kind, data))
+            # One email at a time: however many deciders, the run hears this attempt lives.
+            activity.heartbeat(recipient["site_user_id"])
         return len(recipients)
 
     def _email_to(
