@@ -1,4 +1,5 @@
-"""A partner user's standing: status, staff block, and the organization's one admin role."""
+"""A partner user's standing: status, staff block, and the admin role (several admins, never
+none: the database refuses a change that would leave none, see migration 016)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 import asyncpg
 
 from commerce.audit_log import audit_on
+from commerce.partner_users import KEEP_ADMIN
+from domain.errors import LastAdmin
 from storage.database import Connection, Database
 
 Row = dict[str, Any]
@@ -19,6 +22,11 @@ MOVES: dict[str, tuple[tuple[str, ...], str]] = {
     "expired": (("invited",), "expired"),
     "cancelled": (("invited",), "removed"),
 }
+
+
+def _last_admin(err: asyncpg.CheckViolationError, site_user_id: str) -> None:
+    if err.constraint_name == KEEP_ADMIN:
+        raise LastAdmin(site_user_id) from None
 
 
 async def _end_sessions(conn: Connection, site_user_id: str) -> None:
@@ -41,15 +49,18 @@ class Memberships:
         invitation_id: str | None = None,
     ) -> str | None:
         """Apply a move if the user's status allows it; the new status, or None when the user
-        is not in this organization or not in a status the move starts from. The admin
-        cannot be moved out: hand the role over first. A user leaving `active` is signed
-        out at once. Nor can a user come back whose freed email address another holds now."""
+        is not in this organization or not in a status the move starts from; LastAdmin for the
+        organization's last admin. A user leaving `active` is signed out at once. Nor can a
+        user come back whose freed email address another holds now."""
         try:
             return await self._move(
                 hierarchy_id, site_user_id, move, actor, change_key, invitation_id
             )
         except asyncpg.UniqueViolationError:
             return None
+        except asyncpg.CheckViolationError as err:
+            _last_admin(err, site_user_id)
+            raise
 
     async def _move(
         self,
@@ -70,7 +81,7 @@ class Memberships:
                 site_user_id,
                 hierarchy_id,
             )
-            if row is None or row["status"] not in starts_from or row["role"] == "admin":
+            if row is None or row["status"] not in starts_from:
                 return None
             await conn.execute(
                 """UPDATE site_users SET status = $2, status_changed_at = now(),
@@ -97,7 +108,17 @@ class Memberships:
     async def set_blocked(
         self, site_user_id: str, blocked: bool, actor: str, change_key: str
     ) -> Row | None:
-        """Staff block a user (treated as removed, sessions end) or unblock them."""
+        """Staff block a user (treated as removed, sessions end) or unblock them; LastAdmin
+        for the organization's last admin."""
+        try:
+            return await self._set_blocked(site_user_id, blocked, actor, change_key)
+        except asyncpg.CheckViolationError as err:
+            _last_admin(err, site_user_id)
+            raise
+
+    async def _set_blocked(
+        self, site_user_id: str, blocked: bool, actor: str, change_key: str
+    ) -> Row | None:
         async with self._db.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(
                 """SELECT hierarchy_id, blocked_at IS NOT NULL AS was_blocked FROM site_users
@@ -131,8 +152,8 @@ class Memberships:
     async def hand_over_admin(
         self, hierarchy_id: str, from_user_id: str, to_user_id: str, actor: str, change_key: str
     ) -> bool:
-        """Make an active user the admin and the admin a user, in one transaction; the unique
-        index on the admin role keeps it at exactly one whatever runs at the same time."""
+        """An admin makes another active user an admin too ("make admin"); the admin stays one
+        (stepping down is a role change of their own)."""
         async with self._db.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 """SELECT u.id, u.customer_id, u.status, u.blocked_at, m.role FROM site_users u
@@ -149,12 +170,6 @@ class Memberships:
                 return False
             if new["status"] != "active" or new["blocked_at"] is not None:
                 return False
-            await conn.execute(
-                """UPDATE customer_hierarchy_members SET role = 'buyer'
-                   WHERE hierarchy_id = $1 AND customer_id = $2""",
-                hierarchy_id,
-                old["customer_id"],
-            )
             await conn.execute(
                 """UPDATE customer_hierarchy_members SET role = 'admin'
                    WHERE hierarchy_id = $1 AND customer_id = $2""",

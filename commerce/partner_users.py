@@ -9,16 +9,20 @@ import asyncpg
 from commerce.audit_log import audit_entries, audit_on
 from commerce.customers import person_name
 from commerce.site_users import HOLDS_EMAIL
-from domain.errors import SiteUserEmailTaken
+from domain.errors import LastAdmin, SiteUserEmailTaken
 from domain.partner_users import NewUser
 from storage.database import Database
 
 Row = dict[str, Any]
-EDITABLE = ("first_name", "last_name", "job_title", "phone", "spending_limit")
+EDITABLE = (
+    "first_name", "last_name", "job_title", "phone", "spending_limit", "monthly_budget", "role"
+)  # fmt: skip
+KEEP_ADMIN = "organization_keeps_an_admin"
 
 _USERS = """
     SELECT u.id AS site_user_id, u.customer_id, u.hierarchy_id, u.email, c.first_name,
            c.last_name, c.name, c.job_title, c.phone, m.role, u.status, u.spending_limit,
+           u.monthly_budget,
            u.blocked_at IS NOT NULL AS blocked, u.invitation_id, u.invited_by,
            u.last_sign_in_at, u.invited_at
     FROM site_users u
@@ -149,10 +153,22 @@ class PartnerUsers:
     async def edit(
         self, hierarchy_id: str, site_user_id: str, changes: Row, actor: str, change_key: str
     ) -> bool:
-        """Change the user's details and spending limit; False when there is no such user."""
+        """Change the user's details, limits and role (None: kept), all or none; False when
+        there is no such user. Raises LastAdmin when it would leave the organization none."""
+        try:
+            return await self._edit(hierarchy_id, site_user_id, changes, actor, change_key)
+        except asyncpg.CheckViolationError as err:
+            if err.constraint_name == KEEP_ADMIN:
+                raise LastAdmin(site_user_id) from None
+            raise
+
+    async def _edit(
+        self, hierarchy_id: str, site_user_id: str, changes: Row, actor: str, change_key: str
+    ) -> bool:
+        changes = {k: v for k, v in changes.items() if k != "role" or v is not None}
         async with self._db.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(
-                f"{_USERS} WHERE u.hierarchy_id = $1 AND u.id = $2 FOR UPDATE OF u, c",
+                f"{_USERS} WHERE u.hierarchy_id = $1 AND u.id = $2 FOR UPDATE OF u, c, m",
                 hierarchy_id,
                 site_user_id,
             )
@@ -179,9 +195,17 @@ class PartnerUsers:
                 name,
             )
             await conn.execute(
-                "UPDATE site_users SET spending_limit = $2 WHERE id = $1",
+                "UPDATE site_users SET spending_limit = $2, monthly_budget = $3 WHERE id = $1",
                 site_user_id,
                 after["spending_limit"],
+                after["monthly_budget"],
+            )
+            await conn.execute(
+                """UPDATE customer_hierarchy_members SET role = $3
+                   WHERE hierarchy_id = $1 AND customer_id = $2 AND role <> $3""",
+                hierarchy_id,
+                row["customer_id"],
+                after["role"],
             )
             changed = [k for k in EDITABLE if before[k] != after[k]]
             await audit_on(

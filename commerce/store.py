@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from commerce.account_settings import AccountSettings
 from commerce.accounts import Accounts
+from commerce.approval_threshold import ApprovalThresholds
 from commerce.approvals import Approvals
 from commerce.company_checks import CompanyChecks
 from commerce.credit import Credit
@@ -65,6 +66,7 @@ class CommerceStore:
         self.approvals = Approvals(db)
         self.delegations = Delegations(db)
         self.credit_limits = CreditLimits(db)
+        self.approval_thresholds = ApprovalThresholds(db)
         self.staff_access = StaffAccess(db)
         self.organization_settings = OrganizationSettings(db)
         self.information_requests = InformationRequests(db)

@@ -28,3 +28,9 @@ class RecordNotFound(BusinessRuleBroken):
 
 class SiteUserEmailTaken(BusinessRuleBroken):
     kind = "SiteUserEmailTaken"
+
+
+class LastAdmin(BusinessRuleBroken):
+    """The change would leave the organization without an admin who can act."""
+
+    kind = "LastAdmin"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 
-from starter.api.common import NOT_FOUND, STAFF, found
+from domain.errors import LastAdmin
+from starter.api.common import CONFLICT, NOT_FOUND, STAFF, found
 from starter.api.schemas import SiteUser
 from starter.common.auth import ServicesDep, StaffDep
 from starter.common.bootstrap import Services
@@ -28,14 +29,17 @@ async def _set_blocked(
     services: Services, site_user_id: str, blocked: bool, actor: str
 ) -> SiteUser:
     with found():
-        row = await services.back_office.set_blocked(site_user_id, blocked, actor)
+        try:
+            row = await services.back_office.set_blocked(site_user_id, blocked, actor)
+        except LastAdmin:
+            raise HTTPException(409, "the organization's last admin: make another first") from None
     return SiteUser.model_validate(row)
 
 
 @router.post(
     "/commerce/site-users/{site_user_id}/block",
     response_model=SiteUser,
-    responses=NOT_FOUND | STAFF,
+    responses=NOT_FOUND | CONFLICT | STAFF,
 )
 async def block_site_user(site_user_id: str, services: ServicesDep, actor: StaffDep) -> SiteUser:
     """Block the user: treated as removed, signed out at once, unable to sign in."""

@@ -37,6 +37,7 @@ from starter.services.information_requests import InformationRequestService
 from starter.services.lead_reviews import LeadReviews
 from starter.services.onboardings import Onboardings
 from starter.services.organization import OrganizationService
+from starter.services.organization_rules import OrganizationRules
 from starter.services.partner_user_runs import PartnerUserRuns
 from starter.services.partner_users import PartnerUserService
 from starter.services.pipeline import SalesPipeline
@@ -68,6 +69,7 @@ class Services:
     account_settings: AccountSettingsService
     second_factor: SecondFactorService
     organization: OrganizationService
+    organization_rules: OrganizationRules
     partner_users: PartnerUserService
     credit: CreditService
     approvals: ApprovalsService
@@ -184,6 +186,7 @@ async def open_services(
             ),
             second_factor=_second_factor(settings, commerce),
             organization=OrganizationService(commerce),
+            organization_rules=OrganizationRules(commerce),
             partner_users=PartnerUserService(
                 commerce,
                 accounts,

@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from starter.common.i18n_accounts import ACCOUNT_MESSAGES
 from starter.common.i18n_approvals import APPROVAL_MESSAGES
+from starter.common.i18n_buyers import BUYER_MESSAGES
 from starter.common.i18n_factors import FACTOR_MESSAGES
 from starter.common.i18n_information import INFORMATION_MESSAGES
 from starter.common.i18n_partner_flags import FLAG_MESSAGES
@@ -120,6 +121,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.changes": ("変更内容", "Changes"),
     "audit.blocked": ("停止", "Blocked"),
     **ACCOUNT_MESSAGES,
+    **BUYER_MESSAGES,
     **APPROVAL_MESSAGES,
     **SETTINGS_MESSAGES,
     **FACTOR_MESSAGES,

@@ -110,10 +110,10 @@ ACCOUNT_MESSAGES: dict[str, tuple[str, str]] = {
     "users.restore": ("復元", "Restore"),
     "users.resend": ("招待を再送", "Resend invitation"),
     "users.actions": ("操作", "Actions"),
-    "users.make_admin": ("管理者の役割を引き継ぐ", "Hand over the admin role"),
+    "users.make_admin": ("管理者にする", "Make admin"),
     "users.handover_text": (
-        "このユーザーを組織の管理者にします。あなたはユーザーになります。確認のためパスワードを入力してください。",
-        "Make this user the organization's administrator; you become a user. "
+        "このユーザーも組織の管理者にします。あなたは管理者のままです。確認のためパスワードを入力してください。",
+        "Make this user an administrator of the organization too; you stay one. "
         "Enter your password to confirm.",
     ),
     "users.your_password": ("あなたのパスワード", "Your password"),
@@ -139,14 +139,15 @@ ACCOUNT_MESSAGES: dict[str, tuple[str, str]] = {
         "This cannot be done in the user's current state.",
     ),
     "users.admin_stays": (
-        "管理者は削除できません。先に管理者の役割を引き継いでください。",
-        "The administrator cannot be removed: hand the admin role over first.",
+        "組織の最後の管理者は削除できません。先に別のユーザーを管理者にしてください。",
+        "The organization's last administrator cannot be removed: make another user an "
+        "administrator first.",
     ),
     "users.not_found": ("このユーザーは見つかりません。", "There is no such user."),
     "users.done.invited": ("招待を送りました。", "The invitation is on its way."),
     "users.done.make-admin": (
-        "管理者の役割を引き継ぎました。",
-        "You handed over the admin role.",
+        "このユーザーを管理者にしました。",
+        "The user is an administrator now.",
     ),
     "users.done.approved": ("注文を承認しました。", "The order is approved."),
     "users.done.declined": ("注文を却下しました。", "The order is declined."),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Literal
 
 from domain.outcomes import Amount
 from domain.request import Email, Model, OptionalText, ShortText
@@ -18,6 +19,13 @@ class UserDetails(Model):
 
 class NewUserForm(UserDetails):
     email: Email
+
+
+class MemberDetails(UserDetails):
+    """The user page's form: the details, and the role and monthly budget beside them."""
+
+    monthly_budget: Amount | None = None
+    role: Literal["admin", "approver", "buyer"] | None = None
 
 
 class NotAllowed(Exception):

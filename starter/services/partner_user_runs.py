@@ -134,12 +134,9 @@ class PartnerUserRuns:
         return state.status == "cancelled"
 
     async def tell_roles(self, admin: Account, new_admin_id: str) -> None:
-        """Tell the new admin and the former one of their roles; the hand-over stands even
-        if a notice does not start."""
-        roles: tuple[tuple[str, Literal["admin", "user"]], ...] = (
-            (new_admin_id, "admin"),
-            (admin.id, "user"),
-        )
+        """Tell the new admin of their role; the change stands even if the notice does not
+        start. The admin who made them one stays an admin."""
+        roles: tuple[tuple[str, Literal["admin"]], ...] = ((new_admin_id, "admin"),)
         for account_id, role in roles:
             notice = AccountEmailRequest(
                 audience="site",

@@ -10,13 +10,14 @@ from typing import Any
 from commerce.accounts import Account
 from commerce.store import CommerceStore
 from domain.currency import fits_currency
+from domain.errors import LastAdmin
 from starter.services.accounts import AccountService
 from starter.services.errors import NotFound
 from starter.services.partner_user_forms import (
     FieldProblem,
+    MemberDetails,
     NewUserForm,
     NotAllowed,
-    UserDetails,
     invitation_id,
 )
 from starter.services.partner_user_runs import PartnerUserRuns
@@ -63,14 +64,17 @@ class PartnerUserService:
         return await self._store.partner_users.audit(admin.hierarchy_id)
 
     @staticmethod
-    def check_limit(organization: Row, limit: Decimal | None) -> None:
+    def check_limit(
+        organization: Row, limit: Decimal | None, field: str = "spending_limit"
+    ) -> None:
         """A spending limit is per order, at most the organization's credit limit, and in its
-        currency: whole in yen."""
+        currency: whole in yen. A monthly budget is in its currency too."""
         credit = organization["credit_limit_amount"]
-        if limit is not None and credit is not None and limit > credit:
-            raise FieldProblem("spending_limit", "users.over_credit_limit")
+        over = field == "spending_limit" and credit is not None
+        if limit is not None and over and limit > credit:
+            raise FieldProblem(field, "users.over_credit_limit")
         if limit is not None and not fits_currency(limit, organization["credit_limit_currency"]):
-            raise FieldProblem("spending_limit", "users.limit_whole")
+            raise FieldProblem(field, "users.limit_whole")
 
     async def invite(self, admin: Account, form: NewUserForm, locale: str) -> None:
         """Start the invitation's run; refused when the email already belongs to a site user
@@ -91,20 +95,23 @@ class PartnerUserService:
         if not await self._runs.invite(admin, organization, form, email, locale):
             raise FieldProblem("email", "users.email_taken")
 
-    async def edit(self, admin: Account, user_id: str, details: UserDetails) -> None:
+    async def edit(self, admin: Account, user_id: str, details: MemberDetails) -> None:
         assert admin.hierarchy_id is not None
         await self.member(admin, user_id)
-        self.check_limit(await self.organization(admin), details.spending_limit)
-        await self._store.partner_users.edit(
-            admin.hierarchy_id, user_id, details.model_dump(), admin.id, _change("edit")
-        )
+        organization = await self.organization(admin)
+        self.check_limit(organization, details.spending_limit)
+        self.check_limit(organization, details.monthly_budget, "monthly_budget")
+        try:
+            await self._store.partner_users.edit(
+                admin.hierarchy_id, user_id, details.model_dump(), admin.id, _change("edit")
+            )
+        except LastAdmin:
+            raise FieldProblem("role", "users.last_admin") from None
 
     async def move(self, admin: Account, user_id: str, move: str) -> None:
         """Remove or restore a user. Restoring a user who never activated invites them again."""
         assert admin.hierarchy_id is not None
         user = await self.member(admin, user_id)
-        if user["role"] == "admin":
-            raise NotAllowed("users.admin_stays")
         if move == "restored" and user["invitation_id"] and not await self._ever_activated(user):
             # Their address was freed when they left: another user may hold it now.
             if await self._store.partner_users.email_in_use(user["email"]):
@@ -114,9 +121,12 @@ class PartnerUserService:
         pending = user["status"] == "invited" and move == "removed" and user["invitation_id"]
         if pending and await self._runs.cancel(user["invitation_id"], admin.id):
             return
-        moved = await self._store.memberships.move(
-            admin.hierarchy_id, user_id, move, admin.id, _change(move)
-        )
+        try:
+            moved = await self._store.memberships.move(
+                admin.hierarchy_id, user_id, move, admin.id, _change(move)
+            )
+        except LastAdmin:
+            raise NotAllowed("users.admin_stays") from None
         if moved is None:
             raise NotAllowed("users.not_now")
 
@@ -133,6 +143,16 @@ class PartnerUserService:
         await self._store.partner_users.record(
             admin.hierarchy_id, _change("resend"), admin.id, "invitation_resent", user_id
         )
+
+    async def step_down(self, admin: Account) -> None:
+        """The admin gives up the role and becomes a buyer; refused for the last admin."""
+        assert admin.hierarchy_id is not None
+        try:
+            await self._store.partner_users.edit(
+                admin.hierarchy_id, admin.id, {"role": "buyer"}, admin.id, _change("step-down")
+            )
+        except LastAdmin:
+            raise NotAllowed("users.last_admin") from None
 
     async def hand_over(self, admin: Account, user_id: str, password: str, address: str) -> None:
         """Make another active user the admin, once the admin has typed their password: checked

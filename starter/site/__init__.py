@@ -13,6 +13,7 @@ from starter.site import (
     approvals,
     information,
     organization,
+    organization_settings,
     pages,
     purchases,
     second_factor,
@@ -37,6 +38,7 @@ router.include_router(pages.router)
 router.include_router(information.router)
 router.include_router(organization.router)
 router.include_router(users.router)
+router.include_router(organization_settings.router)
 router.include_router(purchases.router)
 router.include_router(approvals.router)
 router.include_router(second_factor.router)

@@ -10,7 +10,7 @@ from starter.common.rendering import render
 from starter.services.errors import NotFound
 
 router = APIRouter(include_in_schema=False)
-DONE = ("invited", "make-admin", "approved", "declined", "factor-saved")
+DONE = ("invited", "make-admin", "approved", "declined", "factor-saved", "step-down")
 
 
 @router.get("/organization", response_class=HTMLResponse)

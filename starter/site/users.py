@@ -18,13 +18,15 @@ from starter.common.rendering import render
 from starter.services.errors import NotFound
 from starter.services.partner_user_forms import (
     FieldProblem,
+    MemberDetails,
     NewUserForm,
     NotAllowed,
-    UserDetails,
 )
 
 router = APIRouter(include_in_schema=False)
-DETAILS = ("first_name", "last_name", "job_title", "phone", "spending_limit")
+DETAILS = (
+    "first_name", "last_name", "job_title", "phone", "spending_limit", "monthly_budget", "role"
+)  # fmt: skip
 NEW_USER = ("first_name", "last_name", "email", "job_title", "phone", "spending_limit")
 ERROR_KEYS = {
     "missing": "error.missing",
@@ -36,7 +38,11 @@ ERROR_KEYS = {
     "decimal_max_digits": "users.limit_format",
 }
 MOVES = {"remove": "removed", "restore": "restored"}
-PROBLEMS = ("users.not_now", "users.admin_stays", "users.not_found", "users.email_taken")
+PROBLEMS = (
+    "users.not_now", "users.admin_stays", "users.not_found", "users.email_taken",
+    "users.last_admin",
+)  # fmt: skip
+AMOUNTS = ("spending_limit", "monthly_budget")
 
 
 async def require_admin(services: ServicesDep, user: PartnerPageDep) -> Account:
@@ -59,7 +65,7 @@ def _errors(err: ValidationError) -> dict[str, str]:
     for error in err.errors():
         name = str(error["loc"][0]) if error["loc"] else "form"
         key = ERROR_KEYS.get(error["type"], "error.invalid")
-        if name == "spending_limit" and key == "error.invalid":
+        if name in AMOUNTS and key == "error.invalid":
             # Amounts are plain digits: say whether the sign or the figures are wrong.
             typed = str(error.get("input", ""))
             key = "users.negative_limit" if typed.startswith("-") else "users.limit_format"
@@ -161,7 +167,7 @@ async def _refused(
 async def save(request: Request, user_id: str, services: ServicesDep, admin: AdminDep) -> Response:
     values = await _form(request, DETAILS)
     try:
-        details = UserDetails.model_validate(_filled(values))
+        details = MemberDetails.model_validate(_filled(values))
         await services.partner_users.edit(admin, user_id, details)
     except NotFound:
         raise _not_found() from None
@@ -188,6 +194,9 @@ async def act(
             await services.partner_users.hand_over(
                 admin, user_id, password if isinstance(password, str) else "", client_of(request)
             )
+            back = "/organization"
+        elif action == "step-down" and user_id == admin.id:
+            await services.partner_users.step_down(admin)
             back = "/organization"
         else:
             raise _not_found()

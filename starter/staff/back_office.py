@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 
 from commerce.prospects import PROSPECT_STATUSES
+from domain.errors import LastAdmin
 from domain.outcomes import Amount
 from starter.common.auth import ServicesDep, StaffAccountDep, StaffPageDep
 from starter.common.bootstrap import Services
@@ -202,6 +203,8 @@ async def _set_blocked(
         row = await services.back_office.set_blocked(site_user_id, blocked, staff_id)
     except NotFound:
         raise _not_found() from None
+    except LastAdmin:  # the organization's last admin: another must be made first
+        raise HTTPException(status_code=409) from None
     return _back(row, "blocked" if blocked else "unblocked")
 
 
