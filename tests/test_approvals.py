@@ -8,9 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
+from temporalio.testing import ActivityEnvironment
 
+from activities.models import ApprovalNoticeInput
 from commerce.approvals import Approvals, NotADecider
 from devstack.smtp import SmtpSink
+from plumbing.settings import Settings
 from plumbing.stores import Stores
 from tests.account_helpers import csrf_in, text_of, wait_for_email
 from tests.approval_helpers import (
@@ -26,6 +29,7 @@ from tests.approval_helpers import (
 from tests.conftest import WebApp
 from tests.test_purchase_reasons import waiting_for_a_lock
 from tests.test_purchases import PATH, STOREFRONT, partner
+from workers.worker import build_activities
 
 
 async def organization(
@@ -81,6 +85,26 @@ async def test_an_order_reaches_the_approvers_and_admins_but_not_its_buyer(
     assert await recipients(stores, reference) == {
         people[r].site_user_id for r in ("admin", "admin2", "approver")
     }
+
+
+async def test_the_emails_of_an_order_go_once_however_often_they_are_sent(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores, settings: Settings
+) -> None:
+    """Sent again (a retried activity), each decider's email finds its Message-ID sent."""
+    people = await organization(http, web, smtp, stores)
+    reference = await waiting(http, people["buyer"])
+    for role in ("admin", "admin2", "approver"):
+        await wait_for_email(smtp, people[role].email, reference)
+    notice = ApprovalNoticeInput(order_reference=reference, notice="request")
+    async with build_activities(stores, settings) as activities:
+        assert await ActivityEnvironment().run(activities.approvals.notify_deciders, notice) == 3
+    sent = {role: len(about(smtp, person.email, reference)) for role, person in people.items()}
+    assert sent == {"admin": 1, "admin2": 1, "approver": 1, "buyer": 0}
+    kept = await stores.commerce.fetchval(
+        "SELECT count(*) FROM email_outbox WHERE reference LIKE $1 || '.%'",
+        f"purchase-approval-{reference}",
+    )
+    assert kept == 3
 
 
 async def test_the_approver_approves_on_the_approvals_page_and_the_decision_is_audited(
