@@ -86,6 +86,20 @@ async def test_the_approver_approves_an_order_over_the_threshold_then_the_budget
     polled = (await http.get(f"{PATH}/{reference}", headers=STOREFRONT)).json()
     assert (polled["status"], polled["reason"]) == ("approved", None)
 
+    # Away tomorrow: a day in the past is refused by name, then tomorrow is taken.
+    await page.get_by_label("Delegate to (required)").select_option(label="Aiko Sato")
+    await page.get_by_label("Until (YYYY-MM-DD) (required)").fill("2001-01-01")
+    await page.get_by_role("button", name="Delegate", exact=True).click()
+    await expect(page.get_by_role("alert")).to_contain_text("Until (YYYY-MM-DD)")
+    await screens.check(page, "delegation-refused")
+    tomorrow = await stores.commerce.fetchval(
+        "SELECT ((now() AT TIME ZONE 'Asia/Tokyo')::date + 1)::text"
+    )
+    await page.get_by_label("Until (YYYY-MM-DD) (required)").fill(str(tomorrow))
+    await page.get_by_role("button", name="Delegate", exact=True).click()
+    await expect(page.get_by_role("status")).to_have_text("Your approvals are delegated.")
+    await expect(page.locator("#delegation")).to_contain_text(str(tomorrow))
+
     # Within the threshold, but with the approved order over the monthly budget: it waits.
     second = await place(http, buyer, "40000")
     assert (second["status"], second["reason"]) == ("needs_approval", "over_monthly_budget")
