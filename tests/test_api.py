@@ -358,6 +358,7 @@ async def test_openapi_describes_the_contract(http: httpx.AsyncClient) -> None:
         "/api/sales/opportunities/{opportunity_id}",
         "/api/sales/opportunities/{opportunity_id}/close",
         "/api/sales/information-requests/files/{file_id}",
+        "/api/sales/leads/{lead_id}/information-requests",
         "/api/commerce/prospects",
         "/api/commerce/prospects/{prospect_id}",
         "/api/commerce/customer-hierarchies/{hierarchy_id}",
