@@ -41,7 +41,6 @@ SERVERS = ("temporal", "postgresql")
 # Longer than the batch span processor's default delay (5 s): a round's last spans are
 # exported, and their CPU counted, before the round's closing mark.
 QUIET_SECONDS = 6.0
-WARM_UP = 50  # onboardings per mode before the first round, not counted
 DROPPED = "Queue full, dropping"  # what the SDK logs for each span it drops
 
 
@@ -126,7 +125,7 @@ async def alternating(
             for mode, url in urls.items()
         }
         # First connections, imports and caches, in each mode, before any count.
-        warm = argparse.Namespace(onboardings=WARM_UP, concurrency=args.concurrency)
+        warm = argparse.Namespace(onboardings=args.warm_up, concurrency=args.concurrency)
         for mode in (OFF, ON):
             await one_round(stack, http[mode], sink, mode, warm)
         print("warmed up", flush=True)
@@ -163,7 +162,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             result["dropped_spans"] = dropped_spans(stack)
         finally:
             await stack.close()  # SIGTERM: the traced processes export their last spans
-        traced = WARM_UP + args.pairs * args.onboardings
+        traced = args.warm_up + args.pairs * args.onboardings
         result["spans"] = dict(sink.spans)
         result["spans_per_onboarding"] = sink.spans.total() / traced
     result.update(report(rounds))
@@ -177,6 +176,12 @@ def cli(argv: list[str]) -> None:
         "--pairs", type=int, default=3, help="pairs of rounds, one untraced and one traced each"
     )
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=200,
+        help="onboardings per mode before the rounds, not counted",
+    )
     parser.add_argument("--json", type=Path, default=Path("bench/results/tracing.json"))
     args = parser.parse_args(argv)
     result = asyncio.run(main(args))
