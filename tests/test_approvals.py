@@ -127,6 +127,10 @@ async def test_the_approver_approves_on_the_approvals_page_and_the_decision_is_a
         people["approver"].site_user_id,
         "purchase_decided",
     )
+    async with signed_in(web.url, people["admin2"]) as admin:
+        log = await admin.get("/organization/audit?lang=en")
+    assert log.status_code == 200
+    assert "purchase_decided" in log.text
 
 
 async def test_a_decision_on_a_decided_order_is_a_conflict(
