@@ -1,14 +1,14 @@
 """Purchase authorization under load: `python -m bench authorize [--seconds S] [--clients C]
 [--rate R] [--organizations K]`.
 
-Brings up the benchmark's stack, writes K + 1 organizations with one active buyer each
-straight into the Commerce store, and sends `POST /api/partner/purchase-authorizations` with
+Brings up the benchmark's stack, writes K + 1 organizations with one active buyer each (with
+a monthly budget no order reaches) straight into the Commerce store, and sends `POST /api/partner/purchase-authorizations` with
 the storefront token, each order a fresh reference and a few yen, so that all are approved.
 Against one organization (every order takes the same credit row FOR UPDATE, in turn) and
 against K (orders round-robin): the most the app takes with C clients for S seconds, then
 R requests/s in an open loop for S seconds. Then every approved order again, twice at once,
-and the check that each organization's reserved total is what was approved and what the
-ledger holds.
+and the check that each organization's reserved total is what was approved, what the
+ledger holds and what its buyer's month's spend says.
 """
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ from bench.orders import Book, Load, authorize, closed_loop, open_loop, repeat
 from bench.organizations import add_organizations, check_credit
 from bench.stack import BenchStack, open_stack
 
-TARGET_P99_MS = 25.0
+# The goals (issue #33): p99 at the fixed rate, per set of organizations, and the most one
+# organization takes.
+TARGET_P99_MS = {"one": 15.0, "many": 10.0}
+TARGET_ONE_PER_SECOND = 600.0
 ALONE = 200  # orders one after another, for the latency without a queue
 REPEATED = 300  # approved orders sent again, twice at once
 
@@ -82,11 +85,13 @@ async def run(stack: BenchStack, args: argparse.Namespace, pool: asyncpg.Pool) -
         for name, organizations in sets.items():
             work = closed_loop(http, book, organizations, args.clients, args.seconds)
             result = report["throughput"][name] = await measured(stack, work)
+            if name == "one":
+                result["target_met"] = result["per_second"] >= TARGET_ONE_PER_SECOND
             print(f"  throughput, {name}: {result['per_second']}/s", flush=True)
         for name, organizations in sets.items():
             work = open_loop(http, book, organizations, args.rate, args.seconds)
             result = report["fixed_rate"][name] = await measured(stack, work)
-            result["target_met"] = result["latency"].get("p99_ms", 1e9) < TARGET_P99_MS
+            result["target_met"] = result["latency"].get("p99_ms", 1e9) < TARGET_P99_MS[name]
             p99 = result["latency"].get("p99_ms", float("nan"))
             print(f"  {args.rate:g}/s, {name}: p99 {p99:.1f} ms", flush=True)
         step = max(1, len(book.approved) // REPEATED)
@@ -108,6 +113,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "rate": args.rate,
         "organizations": args.organizations,
         "target_p99_ms": TARGET_P99_MS,
+        "target_one_per_second": TARGET_ONE_PER_SECOND,
     }
     stack = await open_stack({})
     report["web_pool_size"] = int(stack.env.get("DATABASE_POOL_SIZE", "10"))
@@ -146,7 +152,11 @@ def table(report: dict[str, Any]) -> str:
     lines.append(f"{'one at a time':<32} {_latency(report['alone'])}")
     for name, t in tp.items():
         label = f"{report['clients']} clients, {name}"
-        lines.append(f"{label:<32} {t['per_second']:7.1f} authorizations/s")
+        goal = ""
+        if "target_met" in t:
+            met = "met" if t["target_met"] else "MISSED"
+            goal = f"  (goal {TARGET_ONE_PER_SECOND:g}/s: {met})"
+        lines.append(f"{label:<32} {t['per_second']:7.1f} authorizations/s{goal}")
         lines.append(f"{'':<32} {_latency(t['latency'])}")
         lines.append(others.format(t["other_work_cpu_share"], t["machine_cpu_share"]))
     for name, f in fixed.items():
@@ -155,7 +165,7 @@ def table(report: dict[str, Any]) -> str:
         lines.append(f"{label:<32} {_latency(f['latency'])}")
         lines.append(
             f"{'':<32} errors {sum(f['errors'].values())},"
-            f" p99 < {TARGET_P99_MS:g} ms: {met}, the driver's own lateness"
+            f" p99 < {TARGET_P99_MS[name]:g} ms: {met}, the driver's own lateness"
             f" p99 {f['driver_lag']['p99_ms']:.1f} ms"
         )
         lines.append(others.format(f["other_work_cpu_share"], f["machine_cpu_share"]))
@@ -170,7 +180,8 @@ def table(report: dict[str, Any]) -> str:
         lines.append(f"  {role:<36} " + "  ".join(f"{c:>14}" for c in cells))
     lines.append(
         f"credit: {credit['organizations']} organizations, {credit['approved_orders']}"
-        f" approved orders; reserved = approved = ledger, one ledger row per order:"
+        f" approved orders; reserved = approved = ledger = month's spend, one ledger row"
+        f" per order:"
         f" {'yes' if credit['ok'] else 'NO ' + str(credit['mismatches'])}"
     )
     lines.append(

@@ -52,8 +52,10 @@ INSERTS = {
     "member": """INSERT INTO customer_hierarchy_members (hierarchy_id, customer_id, role)
                  VALUES ($1, $2, 'admin')""",
     "credit": "INSERT INTO credit_limits (customer_id, amount, currency) VALUES ($1, $2, $3)",
-    "user": """INSERT INTO site_users (id, customer_id, hierarchy_id, email, status, activated_at)
-               VALUES ($1, $2, $3, $4, 'active', now())""",
+    # A monthly budget no order reaches: each decision reads and moves the month's spend.
+    "user": """INSERT INTO site_users (id, customer_id, hierarchy_id, email, status, activated_at,
+                   monthly_budget)
+               VALUES ($1, $2, $3, $4, 'active', now(), 1e12)""",
 }
 
 
@@ -75,7 +77,10 @@ _TOTALS = """
            (SELECT count(*) FROM credit_ledger l
             WHERE l.customer_id = c.customer_id AND l.kind <> 'reserved') AS other_rows,
            (SELECT count(*) FROM purchase_authorizations a
-            WHERE a.customer_id = c.customer_id AND a.status = 'approved') AS approved_rows
+            WHERE a.customer_id = c.customer_id AND a.status = 'approved') AS approved_rows,
+           (SELECT coalesce(sum(u.budget_spent), 0) FROM site_users u
+            JOIN customer_hierarchies h ON h.id = u.hierarchy_id
+            WHERE h.organization_customer_id = c.customer_id) AS budget_spent
     FROM credit_limits c WHERE c.customer_id = ANY($1::text[])"""
 
 
@@ -83,7 +88,8 @@ async def check_credit(
     pool: asyncpg.Pool, approved: dict[str, tuple[int, Decimal]]
 ) -> dict[str, Any]:
     """Per organization: `credit_limits.reserved` equals the sum of the orders the benchmark
-    saw approved and the sum of the ledger's `reserved` rows, one row per approved order."""
+    saw approved, the sum of the ledger's `reserved` rows (one row per approved order) and
+    the buyer's spend of the month."""
     rows = await pool.fetch(_TOTALS, list(approved))
     wrong: list[dict[str, Any]] = []
     for row in rows:
@@ -93,12 +99,14 @@ async def check_credit(
             "ledger_reserved": row["ledger_reserved"],
             "ledger_rows": row["ledger_rows"],
             "approved_rows": row["approved_rows"],
+            "budget_spent": row["budget_spent"],
         }
         expected = {
             "reserved": amount,
             "ledger_reserved": amount,
             "ledger_rows": count,
             "approved_rows": count,
+            "budget_spent": amount,
         }
         if seen != expected or row["invoiced"] != 0 or row["other_rows"] != 0:
             wrong.append(
