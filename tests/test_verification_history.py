@@ -15,12 +15,23 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from workflows.company_verification import PATCH
 
 HISTORIES = Path(__file__).parent / "histories"
-V2 = sorted(HISTORIES.glob("*-v2-*.json"))
-V1 = sorted(HISTORIES.glob("*-v1-*.json"))
 
 
 def events(path: Path) -> list[HistoryEvent]:
     return list(WorkflowHistory.from_json(path.stem, json.loads(path.read_text())).events)
+
+
+def onboardings(shape: str) -> list[Path]:
+    """The recorded onboarding runs of a shape (other workflows' recordings aside)."""
+    return [
+        path
+        for path in sorted(HISTORIES.glob(f"*-{shape}-*.json"))
+        if events(path)[0].workflow_execution_started_event_attributes.workflow_type.name
+        == "OnboardingWorkflow"
+    ]
+
+
+V2, V1 = onboardings("v2"), onboardings("v1")
 
 
 def patches(path: Path) -> list[str]:

@@ -46,11 +46,18 @@ async def verify_company(reference: str, lead_id: str, give_up_after: timedelta)
     return status
 
 
-def start_verification(
-    reference: str, lead_id: str, give_up_after: timedelta
-) -> asyncio.Task[str | None] | None:
-    """The verification as a task of the run, in runs started since the patch; None in runs
-    started before it, which never verified."""
-    if not workflow.patched(PATCH):
-        return None
-    return asyncio.ensure_future(verify_company(reference, lead_id, give_up_after))
+class CompanyVerification:
+    """The run's verification. Whether the run verifies is asked at its start: a patch asked
+    right after a local activity may fall, on replay, in an earlier workflow task than the one
+    that recorded it (the activity's marker and the code after it can be one task apart),
+    which Temporal reads as nondeterminism."""
+
+    def __init__(self) -> None:
+        # False in runs started before the patch, which never verified.
+        self._patched = workflow.patched(PATCH)
+        self.task: asyncio.Task[str | None] | None = None
+
+    def start(self, reference: str, lead_id: str, give_up_after: timedelta) -> None:
+        """Start the verification as a task of the run, which nothing awaits."""
+        if self._patched:
+            self.task = asyncio.ensure_future(verify_company(reference, lead_id, give_up_after))

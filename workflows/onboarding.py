@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from temporalio import workflow
 
 from workflows.activity_calls import Activity, local_step, send_email_locally_first
-from workflows.company_verification import start_verification
+from workflows.company_verification import CompanyVerification
 from workflows.information_requests import InformationRequestHandlers, InformationRequests
 from workflows.onboarding_decisions import DecisionIntake, refuse_if
 from workflows.onboarding_state import PublishedState, StateChange
@@ -70,12 +70,12 @@ class OnboardingWorkflow(InformationRequestHandlers):
         self._decisions = DecisionIntake(self._published)
         self._requests = InformationRequests(data, self._published, self._decisions)
         self._acknowledgement: asyncio.Task[None] | None = None
-        self._verification: asyncio.Task[str | None] | None = None
 
     @workflow.run
     async def run(self, data: OnboardingInput) -> OnboardingState:
         self._published.publish_status()
         self._requests.start()  # patch "information-requests"; runs from before take none
+        self._verification = CompanyVerification()  # patch "company-verification"
         await self._open()
         lead_decision = await self._await_lead_decision()
         await self._requests.close_all()
@@ -243,8 +243,8 @@ class OnboardingWorkflow(InformationRequestHandlers):
         self._acknowledgement = asyncio.ensure_future(
             self._email(EmailKind.ACKNOWLEDGEMENT, to=self._request.contact.email)
         )
-        # The registries' checks, beside the waits too (patch "company-verification").
-        self._verification = start_verification(
+        # The registries' checks, beside the waits too.
+        self._verification.start(
             self._state.reference, lead.lead_id, self._input.policy.expire_after
         )
 
