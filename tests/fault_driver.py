@@ -43,11 +43,14 @@ class Driver:
         errors: Counter[int],
         on_lead: Callable[[], None] = lambda: None,
         on_closed: Callable[[], None] = lambda: None,
+        company: dict[str, Any] | None = None,
     ) -> None:
         self.http, self.urls, self.index = http, urls, index
         self.email, self.plan, self.pacing, self.errors = email, plan, pacing, errors
         self.on_lead, self.on_closed = on_lead, on_closed
         self.calls = index
+        # The company to submit instead of the default one (with identifiers, say).
+        self.company = company
 
     @property
     def expected(self) -> str:
@@ -83,11 +86,14 @@ class Driver:
     async def run(self) -> tuple[str, str]:
         pacing, loop = self.pacing, asyncio.get_running_loop()
         await asyncio.sleep(self.index * pacing.start_step)
+        body = request_body(email=self.email)
+        if self.company is not None:
+            body["company"] = self.company
         submitted = await self.call(
             "POST",
             "/api/onboarding-requests",
             {202},
-            json=request_body(email=self.email),
+            json=body,
             headers={"Idempotency-Key": self.email},
         )
         reference = submitted["reference"]

@@ -3,10 +3,13 @@
 Real processes: the Temporal dev server on a file, PostgreSQL, an SMTP sink, the worker and
 the web app. While 120 onboardings run and their decisions arrive, the worker is killed
 (SIGKILL) three times, the Temporal server restarts, PostgreSQL stops for 20 s and the SMTP
-server stops for 20 s. Then every onboarding must have the outcome its decisions imply, no
-row may exist twice, and each expected email must have arrived exactly once; the one repeat
-allowed is an email whose sending worker was SIGKILLed within a second of the SMTP server
-taking it (no SMTP client can record a send and make it in one step).
+server stops for 20 s; the registries (their fakes) are down for 20 s while 50 of the
+requests' corporate numbers are checked. Then every onboarding must have the outcome its
+decisions imply, no row may exist twice, and each expected email must have arrived exactly
+once; the one repeat allowed is an email whose sending worker was SIGKILLed within a second
+of the SMTP server taking it (no SMTP client can record a send and make it in one step).
+Each verification ends verified or stays pending, and no number is asked again once its
+check is kept.
 """
 
 from __future__ import annotations
@@ -37,6 +40,14 @@ from tests.fault_invitations import (
     invite_during_faults,
     repeats,
 )
+from tests.fault_registries import (
+    VERIFYING,
+    asked_again,
+    registry_outage,
+    verdicts,
+    verified_company,
+    watch_checks,
+)
 from tests.fault_stack import (
     Stack,
     app_env,
@@ -45,6 +56,7 @@ from tests.fault_stack import (
     inject_faults,
     process_log,
 )
+from tests.registry_fakes import RegistryFakes, serve_registry_fakes
 
 ONBOARDINGS = 120
 PLANS = ("disqualify", "lost", "won", "won", "won")
@@ -54,18 +66,26 @@ pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 
 
 @pytest_asyncio.fixture
-async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
+async def registries() -> AsyncIterator[RegistryFakes]:
+    async with serve_registry_fakes() as fakes:
+        yield fakes
+
+
+@pytest_asyncio.fixture
+async def stack(tmp_path: Path, registries: RegistryFakes) -> AsyncIterator[Stack]:
     http_port = free_port()
     log_path = process_log()
     async with embedded_servers(tmp_path) as (postgres, temporal, smtp):
-        env = app_env(postgres, temporal, smtp, http_port)
+        env = app_env(postgres, temporal, smtp, http_port) | registries.environment()
         with log_path.open("wb") as log:
             async with app_processes(env, log) as (worker, web):
                 url = f"http://127.0.0.1:{http_port}"
                 yield Stack(postgres, temporal, smtp, worker, web, url, log_path)
 
 
-async def test_nothing_lost_nothing_twice_under_faults(stack: Stack) -> None:
+async def test_nothing_lost_nothing_twice_under_faults(
+    stack: Stack, registries: RegistryFakes
+) -> None:
     """Every onboarding ends as decided, with no duplicate row and every email exactly once."""
     run = uuid.uuid4().hex[:6]
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
@@ -81,14 +101,22 @@ async def test_nothing_lost_nothing_twice_under_faults(stack: Stack) -> None:
                 PLANS[i % 5],
                 PACING,
                 unavailable,
+                company=verified_company(registries) if i < VERIFYING else None,
             )
             for i in range(ONBOARDINGS)
         ]
         faults = asyncio.create_task(inject_faults(stack))
+        outage = asyncio.create_task(registry_outage(stack, registries))
+        watched = asyncio.Event()
+        watch = asyncio.create_task(watch_checks(stack, registries, watched))
         inviting = asyncio.create_task(invite_during_faults(stack.temporal.address, host, run))
         outcomes = await asyncio.wait_for(asyncio.gather(*(d.run() for d in drivers)), timeout=720)
         invitees = await inviting
         await faults
+        await outage
+        verified = await verdicts(http, [ref for ref, _ in outcomes[:VERIFYING]])
+        watched.set()
+        kept = await watch
     invited = await invitation_emails(stack.smtp, invitees)
     invitation_links = await working_links(stack, [m for ms in invited.values() for m in ms])
     invitations_twice = repeats(invited)
@@ -139,9 +167,11 @@ async def test_nothing_lost_nothing_twice_under_faults(stack: Stack) -> None:
         f"invitations {len(invited)}, emails {sum(len(m) for m in invited.values())} (resent "
         f"after a SIGKILL {len(invitations_twice) - len(unexplained_invitations)}), working "
         f"links each: {sorted(set(invitation_links.values()))}; "
+        f"verifications: {sorted(Counter(verified.values()).items())}, numbers asked again "
+        f"once kept: {len(asked_again(registries, kept))}; "
         f"process log: {stack.log_path.name}"
     )
-    assert len(stack.faults) == 6
+    assert len(stack.faults) == 7
     assert wrong == []
     assert duplicates == {}
     approved = sum(1 for d in drivers if d.expected == "approved")
@@ -157,3 +187,7 @@ async def test_nothing_lost_nothing_twice_under_faults(stack: Stack) -> None:
     assert all(len({str(m["Message-ID"]) for m in ms}) == 1 for ms in invited.values())
     assert len(invitation_links) == INVITATIONS
     assert set(invitation_links.values()) == {1}
+    # An outage reads as pending, never as invalid; a kept check is never made again.
+    assert set(verified.values()) <= {"verified", "pending"}
+    assert "verified" in verified.values()
+    assert asked_again(registries, kept) == []
