@@ -20,11 +20,14 @@ with workflow.unsafe.imports_passed_through():
 
 PATCH = "company-verification"
 # Registries go down for minutes to hours: the first retry soon, then ever more slowly, up to
-# one every ten minutes, with no cap on attempts (the schedule-to-close timeout ends them).
+# one an hour, with no cap on attempts (the schedule-to-close timeout ends them). Each attempt
+# is a billable action on Temporal Cloud: hourly, an onboarding left pending for its whole
+# 30-day wait (an NTA application id never configured) costs about 720 of them, where every
+# ten minutes cost 4,320; a registry back from an outage is asked again within the hour.
 VERIFICATION_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=10),
     backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=10),
+    maximum_interval=timedelta(hours=1),
     maximum_attempts=0,
 )
 # Three registries asked one after the other, each within its own timeout.
