@@ -2,8 +2,9 @@
 [--rate R] [--organizations K]`.
 
 Brings up the benchmark's stack, writes K + 1 organizations with one active buyer each (with
-a monthly budget no order reaches) straight into the Commerce store, and sends `POST /api/partner/purchase-authorizations` with
-the storefront token, each order a fresh reference and a few yen, so that all are approved.
+a monthly budget no order reaches) straight into the Commerce store, and sends
+`POST /api/partner/purchase-authorizations` with the storefront token, each order a fresh
+reference and a few yen, so that all are approved.
 Against one organization (every order takes the same credit row FOR UPDATE, in turn) and
 against K (orders round-robin): the most the app takes with C clients for S seconds, then
 R requests/s in an open loop for S seconds. Then every approved order again, twice at once,
