@@ -62,10 +62,6 @@ class RequestLinks:
         return f"{self.store_url.rstrip('/')}{PAGE_PATH}?token={token}&lang={locale}"
 
 
-class RequestGone(Exception):
-    """The request was erased while its email waited: there is nothing to link to."""
-
-
 class InformationRequestActivities:
     def __init__(
         self,
@@ -88,7 +84,9 @@ class InformationRequestActivities:
         if data.with_link:
             salt = await self._requests.token_salt(data.request_id)
             if salt is None:
-                raise RequestGone(data.request_id)
+                # Discarded (the run was told of it, but its teller never heard back and
+                # withdrew it) or erased: there is nothing to link to, and nothing to send.
+                return "request_gone"
             url = self._links.url(data.request_id, salt, email.locale)
             email = email.model_copy(update={"context": {**email.context, "sign_in_url": url}})
         return await self._email.send_email(email)

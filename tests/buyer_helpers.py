@@ -31,3 +31,14 @@ async def hierarchy_of(stores: Stores, site_user_id: str) -> str:
     )
     assert hierarchy_id is not None
     return hierarchy_id
+
+
+async def another_admin_beside(stores: Stores, email: str) -> None:
+    """A second active admin in the organization of the site user with `email`, so that the
+    first may leave it (an organization never has none)."""
+    hierarchy_id: str | None = await stores.commerce.fetchval(
+        "SELECT hierarchy_id FROM site_users WHERE lower(email) = lower($1) AND status = 'active'",
+        email,
+    )
+    assert hierarchy_id is not None
+    await member(stores, hierarchy_id, "admin")

@@ -10,6 +10,7 @@ import httpx
 from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
 from tests.account_helpers import STRONG_PASSWORD, csrf_in, sign_in, signed_in_staff
+from tests.buyer_helpers import hierarchy_of, member
 from tests.conftest import WebApp
 from tests.test_purchases import admin_decides, partner, waiting_order
 
@@ -73,6 +74,7 @@ async def test_a_block_from_the_back_office_keeps_the_staff_account_id(
 ) -> None:
     """The audit entry of a block stores the staff member's id; the page shows the name."""
     user, staff_id = await _partner_and_staff(http, web, smtp, stores, "Rep Blocker")
+    await member(stores, await hierarchy_of(stores, user["site_user_id"]), "admin")
     page = await _hierarchy_page(stores, user["site_user_id"])
     token = csrf_in((await http.get(page)).text)
     blocked = await http.post(
@@ -103,6 +105,7 @@ async def test_a_programs_change_is_recorded_as_the_programs(
     """A block through the API with X-Staff-User is the program's (`api:<name>`), even when
     the name is a staff member's."""
     user, staff_id = await _partner_and_staff(http, web, smtp, stores, "Rep Named")
+    await member(stores, await hierarchy_of(stores, user["site_user_id"]), "admin")
     path = f"/api/commerce/site-users/{user['site_user_id']}/block"
     assert (await http.post(path, headers=web.staff(staff_id))).status_code == 200
     assert await _block_actors(stores, user["site_user_id"]) == [f"api:{staff_id}"]

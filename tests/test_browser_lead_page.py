@@ -40,6 +40,7 @@ def lead_page(status: str, processing: bool) -> str:
     response = render(
         request, "staff/sales/lead.html", lead={**LEAD, "status": status},
         processing=processing, refresh=1 if processing else None, disqualify_reasons=["other"],
+        information_requests=[],
         staff_user="rep@shop.example", reference="B2B-TEST",
         temporal_ui_url="http://temporal.example", namespace="default",
     )  # fmt: skip

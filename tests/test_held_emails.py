@@ -27,6 +27,7 @@ from tests.account_helpers import (
     wait_for_email,
 )
 from tests.api_helpers import request_body
+from tests.buyer_helpers import another_admin_beside
 from tests.conftest import WebApp
 from tests.factories import unique_email
 from tests.member_helpers import invited, new_email
@@ -146,6 +147,7 @@ async def test_a_user_removed_after_activating_keeps_the_address(
 ) -> None:
     """A removed user who had activated may be restored, so nobody else may invite them."""
     email = await activated_partner(http, web, smtp)
+    await another_admin_beside(stores, email)
     await stores.commerce.execute(
         "UPDATE site_users SET status = 'removed' WHERE lower(email) = lower($1)", email
     )

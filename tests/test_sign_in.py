@@ -22,6 +22,7 @@ from tests.account_helpers import (
     sign_in,
     wait_for_email,
 )
+from tests.buyer_helpers import another_admin_beside
 from tests.conftest import WebApp, serving
 
 
@@ -144,6 +145,7 @@ async def test_a_removed_user_is_signed_out_and_cannot_sign_in(
 ) -> None:
     """Leaving `active` ends the user's sessions at once, and sign-in is refused."""
     email = await activated_partner(http, web, smtp)
+    await another_admin_beside(stores, email)
     await sign_in(http, email, STRONG_PASSWORD)
     account = await stores.commerce_store().accounts.by_email("site", email)
     assert account is not None

@@ -150,6 +150,14 @@ async def open_services(
             per_address(settings.onboarding_sign_in_failures_per_address),
             devices,
         )
+        information_requests = InformationRequestService(
+            client,
+            commerce.information_requests,
+            stores.documents(settings),
+            sales,
+            settings.onboarding_token_secret,
+            ZoneInfo(settings.onboarding_shop_time_zone),
+        )
         yield Services(
             settings=settings,
             staff_token=staff_token,
@@ -177,7 +185,7 @@ async def open_services(
                 verifications,
             ),
             pipeline=pipeline,
-            lead_reviews=LeadReviews(pipeline, verifications, sales),
+            lead_reviews=LeadReviews(pipeline, verifications, information_requests, sales),
             blocked_approvals=BlockedApprovals(client, commerce, reads),
             back_office=BackOffice(commerce, sales, accounts),
             accounts=accounts,
@@ -205,14 +213,7 @@ async def open_services(
             ),
             approvals=ApprovalsService(commerce, settings.onboarding_shop_time_zone),
             documents=DocumentDownloads(stores.documents(settings)),
-            information_requests=InformationRequestService(
-                client,
-                commerce.information_requests,
-                stores.documents(settings),
-                sales,
-                settings.onboarding_token_secret,
-                ZoneInfo(settings.onboarding_shop_time_zone),
-            ),
+            information_requests=information_requests,
             codec=CodecService(settings.codec()),
             cloud_codec=_cloud_codec(settings, commerce),
         )

@@ -128,9 +128,12 @@ class InformationRequestService:
             reason = getattr(err.cause, "message", str(err.cause))
             raise RequestRefused(reference, reason) from err
         except RPCError as err:
-            if err.status != RPCStatusCode.NOT_FOUND:
-                raise  # Temporal is away: the stored request stays, unknown to the run
+            # Temporal away, or the run ended: the request is withdrawn, so the lead never
+            # shows one nobody was told of; if the run did take it before the error, its
+            # email finds no request and sends nothing. The salesperson asks again.
             await self._requests.discard(request_id)
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
             raise RequestRefused(reference, "the onboarding has ended") from err
         return await self._stored(lead_id, request_id)
 

@@ -1,6 +1,7 @@
 """A lead as the Sales console shows it for a decision: the record, whether a decision is
-under way, and the company verification; and qualifying it, which asks a salesperson to
-confirm they saw a verification that found something wrong.
+under way, the company verification and the information requests with their answers; and
+qualifying it, which asks a salesperson to confirm they saw a verification that found
+something wrong.
 
 The confirmation is recorded as a note on the lead's timeline, written before the decision
 goes to the onboarding: who confirmed, and which verdict they saw.
@@ -8,9 +9,10 @@ goes to the onboarding: who confirmed, and which verdict they saw.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sales.port import Row, SalesBackend
+from starter.services.information_requests import InformationRequestService, RequestWithAnswers
 from starter.services.pipeline import Decided, DecisionRefused, SalesPipeline
 from starter.services.verification import CompanyVerifications, Verification
 
@@ -29,6 +31,7 @@ class LeadForDecision:
     record: Row
     processing: bool
     verification: Verification | None
+    information_requests: list[RequestWithAnswers] = field(default_factory=list)
 
     @property
     def needs_confirmation(self) -> bool:
@@ -37,17 +40,23 @@ class LeadForDecision:
 
 class LeadReviews:
     def __init__(
-        self, pipeline: SalesPipeline, verifications: CompanyVerifications, sales: SalesBackend
+        self,
+        pipeline: SalesPipeline,
+        verifications: CompanyVerifications,
+        information_requests: InformationRequestService,
+        sales: SalesBackend,
     ) -> None:
         self._pipeline = pipeline
         self._verifications = verifications
+        self._information_requests = information_requests
         self._sales = sales
 
     async def lead(self, lead_id: str) -> LeadForDecision:
         """Raises NotFound for a lead no onboarding has."""
         lead = await self._pipeline.lead_under_review(lead_id)
         verification = await self._verifications.of(lead.record["reference"])
-        return LeadForDecision(lead.record, lead.processing, verification)
+        requests = await self._information_requests.of_lead(lead_id)
+        return LeadForDecision(lead.record, lead.processing, verification, requests)
 
     async def qualify(self, lead_id: str, decided_by: str, confirmed: bool) -> Decided:
         """Qualify the lead; raises ConfirmationNeeded when its verification asks for a

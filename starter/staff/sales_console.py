@@ -88,7 +88,7 @@ async def lead_page(
         disqualify_reasons=[r.value for r in DisqualifyReason],
         verification=lead.verification,
         needs_confirmation=lead.needs_confirmation,
-        information_requests=await services.information_requests.of_lead(lead_id),
+        information_requests=lead.information_requests,
         download_url=download_url,
         problem=request.query_params.get("problem"),
         **staff_context(services, user, lead.record["reference"]),
