@@ -83,6 +83,13 @@ async def test_dataverse_outage_loses_no_lead_and_makes_none_twice(
     fake.outage(True)
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as http:
         starting = asyncio.gather(*(submit(http, i, run) for i in range(ONBOARDINGS)))
+        # The outage lasts OUTAGE_SECONDS from the first call it refuses: on a busy machine
+        # the workers may reach Dataverse only after seconds.
+        async with asyncio.timeout(120):
+            while True:
+                if any(status == 503 for _, _, status in fake.requests):
+                    break
+                await asyncio.sleep(0.1)
         await asyncio.sleep(OUTAGE_SECONDS)
         refused_during_outage = sum(1 for _, _, status in fake.requests if status == 503)
         fake.outage(False)
