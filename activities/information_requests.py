@@ -62,6 +62,11 @@ class RequestLinks:
         return f"{self.store_url.rstrip('/')}{PAGE_PATH}?token={token}&lang={locale}"
 
 
+# What the request's email answers when the request is no longer stored: withdrawn by the web
+# app, which could not hear whether the run took it, or erased.
+REQUEST_GONE = "request_gone"
+
+
 class InformationRequestActivities:
     def __init__(
         self,
@@ -86,7 +91,7 @@ class InformationRequestActivities:
             if salt is None:
                 # Discarded (the run was told of it, but its teller never heard back and
                 # withdrew it) or erased: there is nothing to link to, and nothing to send.
-                return "request_gone"
+                return REQUEST_GONE
             url = self._links.url(data.request_id, salt, email.locale)
             email = email.model_copy(update={"context": {**email.context, "sign_in_url": url}})
         return await self._email.send_email(email)

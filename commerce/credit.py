@@ -154,8 +154,17 @@ class Credit:
             )
             if found is None:
                 raise KeyError(order_reference)
-            # The user, then the credit: the order `authorize` takes them in, so the two
-            # never wait for each other.
+            # The users, then the credit: the order `authorize` takes them in, so the two
+            # never wait for each other. A decider's row (the guard reads it) is locked with
+            # the buyer's, in id order, before the credit: taken after it, a decider placing
+            # an order of their own at that moment, or two deciders deciding each other's
+            # orders, would wait on each other.
+            if guard is not None and by is not None:
+                await conn.execute(
+                    """SELECT 1 FROM site_users WHERE id = ANY($1::text[])
+                       ORDER BY id FOR NO KEY UPDATE""",
+                    [found["site_user_id"], by],
+                )
             user = await conn.fetchrow(_USER, found["site_user_id"])
             credit = await conn.fetchrow(_CREDIT, found["customer_id"])
             # Read again under the credit lock: a step that ran meanwhile is seen. Past its

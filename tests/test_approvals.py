@@ -283,3 +283,33 @@ async def test_bad_delegations_are_field_errors_and_change_nothing(
         people["approver"].site_user_id,
     )
     assert found == 0
+
+
+async def test_a_decision_and_the_deciders_own_order_at_once_both_finish(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """The decision takes the approver's row before the credit row, as the approver's own
+    order does, so the two wait in turn instead of on each other."""
+    people = await organization(http, web, smtp, stores)
+    reference = await waiting(http, people["buyer"])
+    approver = people["approver"]
+    credit_of = await stores.commerce.fetchval(
+        """SELECT h.organization_customer_id FROM site_users u
+           JOIN customer_hierarchies h ON h.id = u.hierarchy_id WHERE u.id = $1""",
+        approver.site_user_id,
+    )
+    async with signed_in(web.url, approver) as browser, stores.commerce.acquire() as order:
+        # The approver's own order, as the authorization takes its locks: their row first.
+        async with order.transaction():
+            await order.execute(
+                "SELECT 1 FROM site_users WHERE id = $1 FOR NO KEY UPDATE", approver.site_user_id
+            )
+            decision = asyncio.create_task(decide(browser, reference, "approve"))
+            await waiting_for_a_lock(stores, "ORDER BY id FOR NO KEY UPDATE")
+            # Then the credit row, which the waiting decision has not taken.
+            await order.execute("SET LOCAL lock_timeout = '10s'")
+            await order.execute(
+                "SELECT 1 FROM credit_limits WHERE customer_id = $1 FOR UPDATE", credit_of
+            )
+        assert (await decision).status_code == 303
+    assert await status_of(http, reference) == ("approved", None)

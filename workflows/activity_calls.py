@@ -79,9 +79,10 @@ async def send_email(email: SendEmailInput) -> None:
     await send_email_by(EmailActivities.send_email, email)
 
 
-async def send_email_by(activity: Activity, arg: Any) -> None:
-    """An email by an activity that sends it through the outbox, as `send_email` does."""
-    await workflow.execute_activity_method(
+async def send_email_by(activity: Activity, arg: Any) -> Any:
+    """An email by an activity that sends it through the outbox, as `send_email` does; what
+    the activity answers."""
+    return await workflow.execute_activity_method(
         activity,
         arg,
         start_to_close_timeout=EMAIL_TIMEOUT,
@@ -91,12 +92,12 @@ async def send_email_by(activity: Activity, arg: Any) -> None:
     )
 
 
-async def send_email_locally_first(activity: Activity, arg: Any, locally_for: timedelta) -> None:
+async def send_email_locally_first(activity: Activity, arg: Any, locally_for: timedelta) -> Any:
     """An email tried as a local activity for `locally_for` (cheap, but invisible in the UI's
     pending activities), then as a regular one. The outbox, not the activity's kind, is what
     sends each email once."""
     try:
-        await workflow.execute_local_activity_method(
+        return await workflow.execute_local_activity_method(
             activity,
             arg,
             start_to_close_timeout=min(EMAIL_TIMEOUT, locally_for),
@@ -104,10 +105,9 @@ async def send_email_locally_first(activity: Activity, arg: Any, locally_for: ti
             retry_policy=ACTIVITY_RETRY,
             local_retry_threshold=LOCAL_RETRY_THRESHOLD,
         )
-        return
     except ActivityError as err:
         if not isinstance(err.cause, TimedOut):
             raise
     # Still failing (SMTP down, say): go on as a regular activity, which the UI lists among
     # the pending ones with its attempts and last error.
-    await send_email_by(activity, arg)
+    return await send_email_by(activity, arg)

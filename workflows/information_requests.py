@@ -23,11 +23,12 @@ from typing import Any
 from temporalio import workflow
 
 from workflows.activity_calls import crm_write, local_step, send_email_locally_first
-from workflows.onboarding_decisions import DecisionIntake, refuse_if
+from workflows.onboarding_decisions import DecisionIntake
 from workflows.onboarding_state import PublishedState
 
 with workflow.unsafe.imports_passed_through():
     from activities.information_requests import (
+        REQUEST_GONE,
         AnswerNoteInput,
         CloseRequestsInput,
         InformationEmailInput,
@@ -146,12 +147,23 @@ class InformationRequests:
         await local_step(InformationRequestActivities.close_information_requests, closing)
 
     async def finished(self) -> None:
-        """Every email and note of the requests is out."""
-        await asyncio.gather(*self._tasks)
+        """Every email and note of the requests is out, those of an answer that came while
+        the others were awaited included."""
+        awaited = -1
+        while awaited < len(self._tasks):
+            awaited = len(self._tasks)
+            await asyncio.gather(*self._tasks)
 
     async def _follow(self, tracked: _Tracked) -> None:
         request = tracked.request
-        await self._email(EmailKind.INFORMATION_REQUEST, tracked, with_link=True)
+        if (
+            await self._email(EmailKind.INFORMATION_REQUEST, tracked, with_link=True)
+            == REQUEST_GONE
+        ):
+            # Withdrawn: nobody was sent a link, so nobody is waited for.
+            tracked.ended = True
+            self._moved()
+            return
         remind_at = reminder_at(request.requested_at, request.expires_at)
         if not await _until(lambda: tracked.answered or tracked.ended, remind_at):
             await self._email(EmailKind.INFORMATION_REMINDER, tracked, with_link=True)
@@ -197,7 +209,7 @@ class InformationRequests:
         sequence: int | None = None,
         with_link: bool = False,
         **details: Any,
-    ) -> None:
+    ) -> Any:
         request = self._input.request
         email = SendEmailInput.about_request(
             self._input.reference,
@@ -212,7 +224,7 @@ class InformationRequests:
         data = InformationEmailInput(
             email=email, request_id=tracked.request.request_id, with_link=with_link
         )
-        await send_email_locally_first(
+        return await send_email_locally_first(
             InformationRequestActivities.send_information_email,
             data,
             self._input.policy.local_email_attempts_for,
@@ -225,21 +237,3 @@ async def _until(condition: Callable[[], bool], at: datetime) -> bool:
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(condition, timeout=at - workflow.now())
     return condition()
-
-
-class InformationRequestHandlers:
-    """The onboarding workflow's handlers of information requests (it inherits them)."""
-
-    _requests: InformationRequests
-
-    @workflow.update
-    def request_information(self, request: InformationRequested) -> None:
-        self._requests.open(request)
-
-    @request_information.validator
-    def _validate_request_information(self, request: InformationRequested) -> None:
-        refuse_if(self._requests.refusal(request))
-
-    @workflow.signal
-    def information_answered(self, answer: InformationAnswered) -> None:
-        self._requests.answered(answer)

@@ -17,7 +17,8 @@ from temporalio import workflow
 
 from workflows.activity_calls import Activity, local_step, send_email_locally_first
 from workflows.company_verification import CompanyVerification
-from workflows.information_requests import InformationRequestHandlers, InformationRequests
+from workflows.information_request_handlers import InformationRequestHandlers
+from workflows.information_requests import InformationRequests
 from workflows.onboarding_decisions import DecisionIntake, refuse_if
 from workflows.onboarding_state import PublishedState, StateChange
 

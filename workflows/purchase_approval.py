@@ -47,9 +47,9 @@ class PurchaseApprovalWorkflow:
     async def _escalating(self, data: PurchaseApprovalInput) -> str | None:
         started = workflow.now()
         await self._notify(data, "request")
-        if data.escalate_after < data.expire_after and not await self._decided_within(
-            data.escalate_after
-        ):
+        # Counted from the start: the first emails may have taken a while to go out.
+        escalate_in = max(data.escalate_after - (workflow.now() - started), timedelta(seconds=1))
+        if data.escalate_after < data.expire_after and not await self._decided_within(escalate_in):
             await self._notify(data, "reminder")
         left = data.expire_after - (workflow.now() - started)
         if await self._decided_within(max(left, timedelta(seconds=1))):
