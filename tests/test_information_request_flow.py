@@ -46,7 +46,7 @@ class Run:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def run(
-    time_env: WorkflowEnvironment, stores: Stores, settings: Settings
+    time_env: WorkflowEnvironment, stores: Stores, settings: Settings, smtp: SmtpSink
 ) -> AsyncIterator[Run]:
     task_queue = f"inforeq-{uuid.uuid4().hex[:8]}"
     reference = f"B2B-IR{uuid.uuid4().hex[:8].upper()}"
@@ -62,6 +62,9 @@ async def run(
         )
         state = await wait_for_state(handle, lambda s: s.ids.lead_id is not None)
         assert state.ids.lead_id is not None
+        # The acknowledgement out too, so the run is idle when a test's update arrives: the
+        # time-skipping server can refuse a workflow task that an update meets in flight.
+        await ids_to(smtp, request.contact.email, 1)
         yield Run(handle, state.ids.lead_id, request.contact.email, inbox)
         await handle.terminate("test done")
 
