@@ -4,10 +4,11 @@ Brings up the benchmark's stack and asks one applicant for documents the way a s
 does: an onboarding through the public API, an information request on its lead through the
 staff API, the applicant's link read from the email. Then answers through the applicant's
 page in the real web app, each after loading the page for its form: N answers of one 5 MB
-PDF, C at a time, each POST timed (throughput and percentiles); then K answers of one
-10 MB PDF, one at a time unless told (--big-concurrency), while a thread samples the web
-app's resident memory (psutil) every few milliseconds. Reports the web app's RSS before and
-at its peak (and the kernel's own high-water mark, VmHWM, where /proc has it).
+PDF, C at a time, each POST timed (throughput and percentiles); then K answers of F 10 MB
+PDFs (--files, 1 unless told), one at a time unless told (--big-concurrency), while a
+thread samples the web app's resident memory (psutil) every few milliseconds. Reports the
+web app's RSS before and at its peak (and the kernel's own high-water mark, VmHWM, where
+/proc has it).
 """
 
 from __future__ import annotations
@@ -111,15 +112,17 @@ def first(pattern: re.Pattern[str], text: str, what: str) -> str:
     return found[0]
 
 
-async def answer(http: aiohttp.ClientSession, link: str, content: bytes) -> float:
-    """Load the page, then post one answer with one file; the seconds the POST took."""
+async def answer(http: aiohttp.ClientSession, link: str, content: bytes, files: int = 1) -> float:
+    """Load the page, then post one answer with `files` copies of the file; the seconds the
+    POST took."""
     form = await page_form(http, link)
     data = aiohttp.FormData()
     for name, value in form.hidden.items():
         data.add_field(name, value)
     data.add_field(form.text_field, "The certificate is attached.")
-    name = "履歴事項全部証明書.pdf"
-    data.add_field(form.file_field, content, filename=name, content_type="application/pdf")
+    for number in range(files):
+        name = f"履歴事項全部証明書-{number + 1}.pdf"
+        data.add_field(form.file_field, content, filename=name, content_type="application/pdf")
     started = time.perf_counter()
     async with http.post(form.action, data=data, allow_redirects=False) as response:
         await response.read()
@@ -129,13 +132,18 @@ async def answer(http: aiohttp.ClientSession, link: str, content: bytes) -> floa
 
 
 async def answers(
-    http: aiohttp.ClientSession, link: str, content: bytes, count: int, concurrency: int
+    http: aiohttp.ClientSession,
+    link: str,
+    content: bytes,
+    count: int,
+    concurrency: int,
+    files: int = 1,
 ) -> list[float]:
     gate = asyncio.Semaphore(concurrency)
 
     async def one() -> float:
         async with gate:
-            return await answer(http, link, content)
+            return await answer(http, link, content, files)
 
     return list(await asyncio.gather(*(one() for _ in range(count))))
 
@@ -198,12 +206,13 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             }
             sampler = RssSampler(web)
             sampler.start()
-            await answers(http, link, pdf(10 * MB), args.big, args.big_concurrency)
+            await answers(http, link, pdf(10 * MB), args.big, args.big_concurrency, args.files)
             sampler.stop()
             hwm = high_water_mark(web)
             report["ten_mb"] = {
                 "answers": args.big,
                 "concurrency": args.big_concurrency,
+                "files_per_answer": args.files,
                 "growth_per_upload_in_file_sizes": round(
                     (sampler.peak - sampler.first) / (10 * MB) / args.big_concurrency, 1
                 ),
@@ -224,6 +233,7 @@ def cli(argv: list[str]) -> None:
     parser.add_argument("--big", type=int, default=10, help="answers with a 10 MB PDF")
     parser.add_argument("-c", "--concurrency", type=int, default=4)
     parser.add_argument("--big-concurrency", type=int, default=1, help="10 MB answers sent at once")
+    parser.add_argument("--files", type=int, default=1, help="10 MB files in each such answer")
     parser.add_argument("--json", type=Path, default=Path("bench/results/uploads.json"))
     args = parser.parse_args(argv)
     report = asyncio.run(measure(args))

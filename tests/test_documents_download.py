@@ -4,13 +4,19 @@ name, `nosniff`, the stored type and the exact bytes."""
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import uuid
 from urllib.parse import quote
 
 import httpx
+import pytest
 
+from accounts.sealing import KeyRing
+from commerce.documents import SEALING_PURPOSE, Documents
 from domain.documents import AcceptedFile
 from plumbing.stores import Stores
+from starter.services import documents as document_service
 from starter.services.documents import download_url
 from tests.account_helpers import signed_in_staff
 from tests.conftest import WebApp
@@ -19,12 +25,15 @@ PDF = b"%PDF-1.4\n" + bytes(range(256)) * 64 + b"\n%%EOF\n"
 NAME = "履歴事項全部証明書 (2026).pdf"
 
 
+def accepted(name: str) -> AcceptedFile:
+    return AcceptedFile(name, "application/pdf", len(PDF), hashlib.sha256(PDF).hexdigest(), PDF)
+
+
 async def stored_file(stores: Stores, web: WebApp, name: str = NAME) -> str:
     """A one-file answer kept by the web app's own store; the file's id."""
     documents = stores.documents(web.settings)
-    accepted = AcceptedFile(name, "application/pdf", len(PDF), hashlib.sha256(PDF).hexdigest(), PDF)
     request = f"ir-{uuid.uuid4().hex}"
-    await documents.store_answer(request, "Attached.", [accepted])
+    await documents.store_answer(request, "Attached.", [accepted(name)])
     [answer] = await documents.answers(request)
     return answer.files[0].id
 
@@ -95,3 +104,23 @@ async def test_an_unknown_file_is_not_found(http: httpx.AsyncClient, web: WebApp
     response = await http.get(download_url(uuid.uuid4().hex), headers=web.staff())
     assert response.status_code == 404
     assert response.json() == {"detail": "file not found"}
+
+
+async def test_a_file_under_a_removed_key_is_503_naming_the_key(
+    http: httpx.AsyncClient, stores: Stores, web: WebApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A file sealed under a key no longer configured: 503 saying so, logged by ids only."""
+    retired = f"retired-{uuid.uuid4().hex[:8]}"
+    ring = KeyRing({retired: os.urandom(32)}, retired, purpose=SEALING_PURPOSE)
+    request = f"ir-{uuid.uuid4().hex}"
+    await Documents(stores.commerce, ring).store_answer(request, "Attached.", [accepted(NAME)])
+    [answer] = await stores.documents(web.settings).answers(request)
+    caplog.set_level(logging.ERROR, logger=document_service.__name__)
+    response = await http.get(download_url(answer.files[0].id), headers=web.staff())
+    assert response.status_code == 503
+    detail = response.json()["detail"]
+    assert f"the key this document was stored with ({retired}) is not configured" in detail
+    assert PDF[:32] not in response.content
+    assert answer.files[0].id in caplog.text
+    assert retired in caplog.text
+    assert "履歴" not in caplog.text

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, HTTPException, Path
 from fastapi.responses import Response
 
 from domain.documents import CONTENT_TYPES
 from starter.api.common import NOT_FOUND, STAFF, found
 from starter.common.auth import ServicesDep, StaffDep
-from starter.services.documents import DOWNLOAD_PATH
+from starter.common.problem import Problem
+from starter.services.documents import DOWNLOAD_PATH, KeyNotConfigured
 
 router = APIRouter()
 
@@ -31,7 +32,12 @@ _FILE: dict[int | str, dict[str, Any]] = {
                 "schema": {"type": "string"},
             }
         },
-    }
+    },
+    503: {
+        "model": Problem,
+        "description": "The key the file was stored with is not configured (or a store is "
+        "down for a moment).",
+    },
 }
 
 
@@ -51,9 +57,13 @@ async def download_file(
     services: ServicesDep, _: StaffDep, file_id: str = Path(max_length=64)
 ) -> Response:
     """One document of an applicant's answer, for download: always an attachment, named as
-    sanitized when it was received, with `nosniff` and the type its content showed."""
+    sanitized when it was received, with `nosniff` and the type its content showed. 503 when
+    the key it was stored with is no longer configured."""
     with found():
-        stored, content = await services.documents.download(file_id)
+        try:
+            stored, content = await services.documents.download(file_id)
+        except KeyNotConfigured as missing:
+            raise HTTPException(status_code=503, detail=str(missing)) from None
     return Response(
         content,
         media_type=stored.content_type,
