@@ -141,10 +141,10 @@ class PartnerFlags:
         )
         return [_flag(r) for r in rows]
 
-    async def clear(self, hierarchy_id: str, flag_id: int, actor: str, reason: str) -> bool:
+    async def clear(self, hierarchy_id: str, flag_id: int, actor: str, reason: str) -> bool | None:
         """Clear an open flag, with the staff member's account id and reason, and record it
-        in the organization's audit log in the same transaction. Clearing a cleared flag
-        changes nothing; False when the organization has no such flag."""
+        in the organization's audit log in the same transaction: True. Clearing a cleared
+        flag changes nothing: False; None when the organization has no such flag."""
         async with self._db.acquire() as conn, conn.transaction():
             cleared = await conn.fetchrow(
                 """UPDATE partner_flags SET cleared_at = now(), cleared_by = $3,
@@ -157,13 +157,12 @@ class PartnerFlags:
                 reason,
             )
             if cleared is None:
-                return bool(
-                    await conn.fetchval(
-                        "SELECT true FROM partner_flags WHERE id = $1 AND hierarchy_id = $2",
-                        flag_id,
-                        hierarchy_id,
-                    )
+                there = await conn.fetchval(
+                    "SELECT true FROM partner_flags WHERE id = $1 AND hierarchy_id = $2",
+                    flag_id,
+                    hierarchy_id,
                 )
+                return False if there else None
             finding = f"{cleared['registry']} {cleared['number']}: {cleared['status']}"
             await audit_on(
                 conn,

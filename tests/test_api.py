@@ -363,6 +363,7 @@ async def test_openapi_describes_the_contract(http: httpx.AsyncClient) -> None:
         "/api/commerce/prospects/{prospect_id}",
         "/api/commerce/customer-hierarchies/{hierarchy_id}",
         "/api/commerce/customer-hierarchies/{hierarchy_id}/site-users",
+        "/api/commerce/customer-hierarchies/{hierarchy_id}/flags/{flag_id}/clear",
         "/api/commerce/site-users/{site_user_id}/block",
         "/api/commerce/site-users/{site_user_id}/unblock",
         "/api/partner/purchase-authorizations",

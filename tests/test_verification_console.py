@@ -54,7 +54,7 @@ async def test_a_confirmed_mismatch_is_qualified_and_noted(
     await signed_in_staff(http, stores, web, name="Rep Tanaka")
     page = f"/sales/leads/{lead_id}?lang=en"
     action = f"/sales/leads/{lead_id}/qualify"
-    qualified = await post_form(http, page, action, {"confirm_verification": "yes"})
+    qualified = await post_form(http, page, action, {"confirm_verification": "closed"})
     assert qualified.status_code == 303
     assert "problem=" not in qualified.headers["location"]
     assert await lead_status(http, web, lead_id) == "qualified"

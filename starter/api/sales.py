@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import JSONResponse
 
 from sales.port import LeadView
 from starter.api.common import CONFLICT, NOT_FOUND, STAFF, Limit, Offset, decision_answer, found
+from starter.api.qualify_schemas import QualifyBody
 from starter.api.schemas import (
     CloseBody,
     DecisionAccepted,
@@ -16,6 +19,8 @@ from starter.api.schemas import (
     Opportunity,
 )
 from starter.common.auth import ServicesDep, StaffDep
+from starter.services.lead_reviews import ConfirmationNeeded
+from starter.services.pipeline import Decided, DecisionRefused
 
 
 async def _builtin_sales_only(services: ServicesDep, _: StaffDep) -> None:
@@ -57,9 +62,25 @@ async def get_lead(lead_id: str, services: ServicesDep, _: StaffDep) -> Lead:
     responses=NOT_FOUND | CONFLICT | STAFF,
 )
 async def qualify_lead(
-    lead_id: str, services: ServicesDep, user: StaffDep
+    lead_id: str, services: ServicesDep, user: StaffDep, body: QualifyBody | None = None
 ) -> DecisionAccepted | JSONResponse:
-    return await decision_answer(services.pipeline.qualify(lead_id, user))
+    """Qualify the lead. A lead whose company verification found `mismatch`, `closed` or
+    `not_found` needs `{"confirm_verification": "<the verdict seen>"}`, noted on its timeline;
+    without it, or with an older verdict than the lead's, the answer is 409 naming the
+    verdict."""
+    seen = body.confirm_verification if body is not None else None
+    return await decision_answer(_confirmable(services.lead_reviews.qualify(lead_id, user, seen)))
+
+
+async def _confirmable(qualifying: Awaitable[Decided]) -> Decided:
+    """The refusal of an unconfirmed verdict says how to confirm it."""
+    try:
+        return await qualifying
+    except ConfirmationNeeded as needed:
+        how = f'send {{"confirm_verification": "{needed.verdict}"}} to confirm you have seen it'
+        raise DecisionRefused(
+            needed.reference, f"the company verification found {needed.verdict}: {how}"
+        ) from None
 
 
 @router.post(

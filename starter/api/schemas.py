@@ -196,32 +196,6 @@ class Prospect(ProspectSummary):
     customer_hierarchy_id: str | None
 
 
-class HierarchyMember(BaseModel):
-    customer_id: str
-    name: str
-    email: str | None
-    role: Literal["admin", "approver", "buyer"]
-    site_user_id: str | None
-    site_user_status: Literal["invited", "active", "removed", "expired"] | None
-    # Per order, in the organization's currency; null: the credit limit alone applies.
-    spending_limit: Decimal | None = None
-    last_sign_in_at: datetime | None = None
-
-
-class CustomerHierarchy(BaseModel):
-    id: str
-    name: str
-    purpose: str
-    reference: str
-    prospect_id: str
-    organization_customer_id: str
-    organization_name: str
-    credit_limit_amount: Decimal | None
-    credit_limit_currency: str | None
-    members: list[HierarchyMember]
-    created_at: datetime
-
-
 class SiteUser(BaseModel):
     site_user_id: str
     customer_id: str

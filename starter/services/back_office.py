@@ -31,6 +31,14 @@ class NotInCurrency(Exception):
         self.currency = currency
 
 
+class FlagAlreadyCleared(Exception):
+    """Staff cleared the partner flag before; clearing it again changes nothing."""
+
+    def __init__(self, flag: Row) -> None:
+        super().__init__("the partner flag is already cleared")
+        self.flag = flag
+
+
 @dataclass(frozen=True)
 class HierarchyOverview:
     hierarchy: Row
@@ -147,13 +155,27 @@ class BackOffice:
         if changed is None:
             raise NoCreditLimit(hierarchy_id)
 
+    async def hierarchy_with_flags(self, hierarchy_id: str) -> Row:
+        """The hierarchy with its partner flags (`flags`), newest first."""
+        hierarchy = await self.hierarchy(hierarchy_id)
+        flags = await self._commerce.partner_flags.flags(hierarchy_id)
+        flags.sort(key=lambda flag: (flag["raised_at"], flag["id"]), reverse=True)
+        return {**hierarchy, "flags": flags}
+
     async def clear_partner_flag(
         self, hierarchy_id: str, flag_id: int, by: str, reason: str
-    ) -> None:
+    ) -> Row:
         """Clear the organization's flag, recorded in its audit log under the staff member's
-        account id; its purchases pass again once no flag is left open."""
-        if not await self._commerce.partner_flags.clear(hierarchy_id, flag_id, by, reason):
+        account id; its purchases pass again once no flag is left open. The flag as it is
+        then; FlagAlreadyCleared when it was cleared before (nothing changes)."""
+        flags = self._commerce.partner_flags
+        cleared = await flags.clear(hierarchy_id, flag_id, by, reason)
+        flag = await flags.flag(flag_id) if cleared is not None else None
+        if flag is None:
             raise NotFound("partner flag")
+        if not cleared:
+            raise FlagAlreadyCleared(flag)
+        return flag
 
     async def resend_link(self, site_user_id: str, by: str) -> LinkAnswer:
         """Email the user whatever link lets them set a password, if their status allows."""

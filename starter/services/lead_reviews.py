@@ -22,8 +22,14 @@ CONFIRMED_NOTE_KEY = "verification-confirmed"
 
 
 class ConfirmationNeeded(DecisionRefused):
-    """The lead's company verification found something wrong, and qualifying was not
-    confirmed."""
+    """The lead's company verification found something wrong (`verdict`), and qualifying
+    did not confirm it was seen."""
+
+    def __init__(self, reference: str, verdict: str) -> None:
+        super().__init__(
+            reference, f"the company verification found {verdict}: confirm you have seen it"
+        )
+        self.verdict = verdict
 
 
 @dataclass(frozen=True)
@@ -58,18 +64,16 @@ class LeadReviews:
         requests = await self._information_requests.of_lead(lead_id)
         return LeadForDecision(lead.record, lead.processing, verification, requests)
 
-    async def qualify(self, lead_id: str, decided_by: str, confirmed: bool) -> Decided:
+    async def qualify(self, lead_id: str, decided_by: str, seen: str | None) -> Decided:
         """Qualify the lead; raises ConfirmationNeeded when its verification asks for a
-        confirmation that `confirmed` does not give."""
+        confirmation and `seen`, the verdict the decider confirms having seen, is not the
+        lead's verdict now (a confirmation of an older verdict does not pass a newer one)."""
         lead = await self.lead(lead_id)
         if lead.needs_confirmation:
             assert lead.verification is not None
             status = lead.verification.status
-            if not confirmed:
-                raise ConfirmationNeeded(
-                    lead.record["reference"],
-                    f"the company verification found {status}: confirm you have seen it",
-                )
+            if seen != status:
+                raise ConfirmationNeeded(lead.record["reference"], status)
             await self._sales.note_on_lead(
                 lead_id,
                 CONFIRMED_NOTE_KEY,

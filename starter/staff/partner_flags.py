@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from starter.common.auth import ServicesDep, StaffAccountDep
+from starter.services.back_office import FlagAlreadyCleared
 from starter.services.errors import NotFound
 from starter.staff.back_office import REASON_MAX, _hierarchy_page
 
@@ -43,6 +44,8 @@ async def clear_flag(
         await services.back_office.clear_partner_flag(hierarchy_id, int(flag_id), staff.id, reason)
     except NotFound:
         raise HTTPException(status_code=404) from None
+    except FlagAlreadyCleared:
+        pass  # cleared in another tab, or twice: the page shows it cleared
     return RedirectResponse(
         f"/commerce/customer-hierarchies/{hierarchy_id}?done=flag_cleared#partner-flags",
         status_code=303,

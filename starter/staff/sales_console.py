@@ -118,9 +118,12 @@ def _no_reason(_: ValidationError) -> str:
 async def qualify(
     request: Request, lead_id: str, services: ServicesDep, user: StaffPageDep
 ) -> Response:
-    # The box that confirms a verification that found something wrong was seen.
-    confirmed = (await request.form()).get("confirm_verification") == "yes"
-    qualifying = services.lead_reviews.qualify(lead_id, user, confirmed)
+    # The box that confirms a verification that found something wrong was seen: its value
+    # is the verdict the page showed, so a page older than a worse verdict confirms nothing.
+    seen = (await request.form()).get("confirm_verification")
+    qualifying = services.lead_reviews.qualify(
+        lead_id, user, seen if isinstance(seen, str) else None
+    )
     return await _decided(qualifying, f"/sales/leads/{lead_id}", str)
 
 
