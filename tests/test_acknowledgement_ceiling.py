@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -27,6 +26,7 @@ from plumbing.settings import Settings
 from plumbing.stores import Stores
 from starter.app import create_app
 from tests.api_helpers import poll, request_body, submitted_lead
+from tests.attempt_envs import attempt_env
 from tests.conftest import WebApp, serving
 from tests.factories import make_request, unique_email, unique_reference
 from workers.worker import running_worker
@@ -50,12 +50,7 @@ def acknowledgement() -> SendEmailInput:
 
 def running_for(scheduled: datetime, *, local: bool = False) -> ActivityEnvironment:
     """An attempt of a call scheduled then, a day long (a minute for a local one)."""
-    env = ActivityEnvironment()
-    whole_call = timedelta(minutes=1) if local else timedelta(days=1)
-    env.info = dataclasses.replace(
-        env.info, is_local=local, scheduled_time=scheduled, schedule_to_close_timeout=whole_call
-    )
-    return env
+    return attempt_env(local=local, scheduled=scheduled)
 
 
 class OneAnHour:

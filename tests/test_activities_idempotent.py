@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextvars
 
-from temporalio.testing import ActivityEnvironment
-
 from activities.models import EmailKind
 from activities.onboarding_models import CloseProspectInput
 from commerce.outbox import EmailOutbox, OutboxEmail
 from devstack.smtp import SmtpSink
 from domain.outcomes import EMAIL_HELD, ProspectStatus
 from tests import rows
+from tests.attempt_envs import attempt_env
 from tests.onboarding_writes import (
     Onboarding,
     approval_of,
@@ -87,7 +86,7 @@ async def test_approve_partner_is_all_or_nothing(o: Onboarding) -> None:
 async def test_send_email_twice_sends_once(o: Onboarding, smtp: SmtpSink) -> None:
     """A repeated email activity finds the outbox entry and sends nothing more."""
     email = o.email_of(EmailKind.ACKNOWLEDGEMENT)
-    env = ActivityEnvironment()
+    env = attempt_env()
     first = await env.run(o.email.send_email, email)
     second = await env.run(o.email.send_email, email)
     assert first == second == f"<{o.reference}.acknowledgement@shop.example>"
@@ -100,7 +99,7 @@ async def test_send_email_twice_sends_once(o: Onboarding, smtp: SmtpSink) -> Non
 async def test_two_attempts_at_once_send_once(o: Onboarding, smtp: SmtpSink) -> None:
     """A stale attempt still running beside its retry: the outbox lets one of them send."""
     email = o.email_of(EmailKind.REJECTED)
-    env = ActivityEnvironment()
+    env = attempt_env()
     first, second = await asyncio.gather(
         env.run(o.email.send_email, email), env.run(o.email.send_email, email)
     )

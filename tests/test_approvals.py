@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from temporalio.testing import ActivityEnvironment
 
 from activities.models import ApprovalNoticeInput
 from commerce.approvals import Approvals, NotADecider
@@ -26,6 +25,7 @@ from tests.approval_helpers import (
     set_role,
     signed_in,
 )
+from tests.attempt_envs import attempt_env
 from tests.conftest import WebApp
 from tests.test_purchase_reasons import waiting_for_a_lock
 from tests.test_purchases import PATH, STOREFRONT, partner
@@ -97,7 +97,7 @@ async def test_the_emails_of_an_order_go_once_however_often_they_are_sent(
         await wait_for_email(smtp, people[role].email, reference)
     notice = ApprovalNoticeInput(order_reference=reference, notice="request")
     async with build_activities(stores, settings) as activities:
-        assert await ActivityEnvironment().run(activities.approvals.notify_deciders, notice) == 3
+        assert await attempt_env().run(activities.approvals.notify_deciders, notice) == 3
     sent = {role: len(about(smtp, person.email, reference)) for role, person in people.items()}
     assert sent == {"admin": 1, "admin2": 1, "approver": 1, "buyer": 0}
     kept = await stores.commerce.fetchval(

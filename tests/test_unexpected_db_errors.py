@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 from asyncpg.connection import Connection
-from temporalio.testing import ActivityEnvironment
 
 from activities.mail import sender
 from activities.mail.mime import Outgoing
@@ -25,6 +22,7 @@ from plumbing.stores import Stores
 from storage.database import StoreUnavailable, create_pool
 from tests import rows
 from tests.api_helpers import submitted_lead
+from tests.attempt_envs import attempt_env
 from tests.conftest import WebApp
 from tests.factories import unique_email
 from workers.worker import build_activities
@@ -59,10 +57,7 @@ async def test_email_goes_once_when_recording_it_fails_unexpectedly(
         reference=reference, kind=EmailKind.ACKNOWLEDGEMENT, locale="en", to=to,
         context={"first_name": "Aiko", "last_name": "Sato", "company": "Contoso Ltd"},
     )  # fmt: skip
-    env = ActivityEnvironment()
-    env.info = dataclasses.replace(
-        env.info, started_time=datetime.now(UTC), start_to_close_timeout=timedelta(minutes=1)
-    )
+    env = attempt_env()
     failed = fail_once(monkeypatch, "execute", "COMMIT")
     try:
         first = await env.run(email.send_email, data)
@@ -146,7 +141,7 @@ async def test_a_slow_smtp_server_is_not_taken_for_a_lost_worker(
     monkeypatch.setattr(sender, "SLOW_SEND_HEARTBEAT", 0.05)
     monkeypatch.setattr(SmtpSessions, "send", slow_send)
     beats: list[object] = []
-    env = ActivityEnvironment()
+    env = attempt_env()
     env.on_heartbeat = lambda *details: beats.append(details)
     try:
         sent = await env.run(email.send_email, data)

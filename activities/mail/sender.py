@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from temporalio import activity
 
 from accounts.tokens import new_token, token_hash
+from activities.mail.attempt import answer_wait, attempt_deadline
 from activities.mail.ceiling import wait_for_place
 from activities.mail.mime import Outgoing, compose
 from activities.mail.smtp import SmtpSessions
@@ -26,9 +27,6 @@ from commerce.outbox import EmailOutbox, OutboxEmail
 SLOW_SEND_HEARTBEAT = 5.0
 MARK_SENT_FIRST_DELAY = 0.2
 MARK_SENT_MAX_DELAY = 5.0
-# Time kept back from the attempt's timeout to report its completion.
-COMPLETION_MARGIN = 5.0
-DEFAULT_ATTEMPT_BUDGET = timedelta(minutes=5)
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +65,7 @@ class MailSettings:
     sender: str
     store_name: str
     store_url: str
+    # For connecting; also the least time an attempt must have left to wait for an answer.
     smtp_timeout: float = 10.0
     # Each send holds a store connection until SMTP answers; a hung SMTP server must not
     # take every connection the other activities need.
@@ -161,14 +160,20 @@ class EmailActivities:
             async with self._send_slots, self._outbox.sending(entry, grant) as sent_before:
                 if sent_before:
                     return msg_id
-                async with _heartbeating_if_slow(msg_id):
+                # The server's answer is awaited as long as the attempt can still record it
+                # afterwards, not for a fixed SMTP timeout: a server that took the email but
+                # answered late (a busy one) would otherwise fail the attempt, and its retry
+                # would send the email again. RFC 5321 (4.5.3.2.6) asks for minutes here.
+                deadline = attempt_deadline()
+                wait = answer_wait(deadline, self._mail.smtp_timeout)
+                async with _heartbeating_if_slow(msg_id), asyncio.timeout(wait):
                     await self._smtp.send(self._message(msg_id, data.to, rendered))
                 accepted = True
         except Exception:
             if not accepted:
                 raise
             # SMTP took the email but the outbox's commit failed: the email must not go twice.
-            await self._mark_sent(entry, grant)
+            await self._mark_sent(entry, grant, deadline)
         return msg_id
 
     def _message(self, msg_id: str, to: str, rendered: RenderedEmail) -> Outgoing:
@@ -182,11 +187,13 @@ class EmailActivities:
             html=rendered.html,
         )
 
-    async def _mark_sent(self, entry: OutboxEmail, grant: LinkGrant | None) -> None:
+    async def _mark_sent(
+        self, entry: OutboxEmail, grant: LinkGrant | None, deadline: float
+    ) -> None:
         # The email is out: failing now would make Temporal retry and send it again. So every
         # failure to record it, not only a known kind of outage, is retried on a new
-        # connection until this attempt's time is nearly up.
-        deadline = _attempt_deadline()
+        # connection until this attempt's time is nearly up (its reserve, attempt.py); past
+        # it, Temporal would cut the attempt off unrecorded and unfinished.
         delay = MARK_SENT_FIRST_DELAY
         while True:
             try:
@@ -201,11 +208,3 @@ class EmailActivities:
             _heartbeat(entry.message_id)
             await asyncio.sleep(delay)
             delay = min(delay * 2, MARK_SENT_MAX_DELAY)
-
-
-def _attempt_deadline() -> float:
-    """Monotonic time by which this attempt must finish, with room left to complete it."""
-    info = activity.info()
-    budget = info.start_to_close_timeout or DEFAULT_ATTEMPT_BUDGET
-    elapsed = (datetime.now(UTC) - info.started_time).total_seconds()
-    return time.monotonic() + budget.total_seconds() - elapsed - COMPLETION_MARGIN

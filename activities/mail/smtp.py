@@ -17,14 +17,20 @@ tracer = trace.get_tracer(__name__)
 
 async def _transact(session: aiosmtplib.SMTP, message: Outgoing) -> None:
     options = ["SMTPUTF8"] if message.smtputf8 else []
-    await session.sendmail(message.sender, [message.recipient], message.data, mail_options=options)
+    # No timeout of the client's own: the caller bounds the whole send by the time it has to
+    # hear the answer and record it. A fixed per-command timeout would give up on a busy
+    # server that took the email and answered late, and the email would be sent again.
+    await session.sendmail(
+        message.sender, [message.recipient], message.data, mail_options=options, timeout=None
+    )
 
 
 class SmtpSessions:
     def __init__(
         self, host: str, port: int, timeout: float, *, keep: int = 8, max_idle: float = 30.0
     ) -> None:
-        """Keep up to `keep` idle sessions, none longer than `max_idle` seconds.
+        """Keep up to `keep` idle sessions, none longer than `max_idle` seconds; `timeout`
+        bounds connecting and the server's greeting.
 
         Servers drop idle clients after a while (minutes, usually); a session idle past
         `max_idle` is closed rather than tried.

@@ -1,0 +1,140 @@
+"""An email attempt hears the SMTP server's answer and records it before its time is up, so a
+slow server or a short local call never makes an email go out twice."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from aiosmtpd.controller import Controller
+from asyncpg.connection import Connection
+from temporalio.exceptions import ApplicationError
+
+from activities.mail import attempt
+from activities.mail.sender import EmailActivities, MailSettings
+from activities.models import EmailKind, SendEmailInput
+from devstack.postgres import free_port
+from plumbing.stores import Stores
+from tests import rows
+from tests.attempt_envs import attempt_env
+from tests.factories import unique_email
+
+SMTP_TIMEOUT = 1.0
+
+
+class LateAnswers:
+    """An SMTP server that takes each email at once and answers `delay` seconds later, as a
+    busy one does."""
+
+    def __init__(self) -> None:
+        self.delay = 0.0
+        self.taken: list[str] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.taken.append(envelope.rcpt_tos[0])
+        await asyncio.sleep(self.delay)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> int:
+        return self.taken.count(address)
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[LateAnswers, int]]:
+    handler, port = LateAnswers(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def email(stores: Stores, server: tuple[LateAnswers, int]) -> AsyncIterator[EmailActivities]:
+    mail = MailSettings(
+        smtp_host="127.0.0.1", smtp_port=server[1], sender="noreply@shop.example",
+        store_name="Contoso B2B", store_url="https://shop.contoso.example",
+        smtp_timeout=SMTP_TIMEOUT,
+    )  # fmt: skip
+    activities = EmailActivities(stores.commerce_store().outbox, mail)
+    yield activities
+    await activities.close()
+
+
+def acknowledgement() -> SendEmailInput:
+    return SendEmailInput(
+        reference=f"B2B-{uuid.uuid4().hex[:16]}", kind=EmailKind.ACKNOWLEDGEMENT, locale="en",
+        to=unique_email(), context={"first_name": "Aiko", "last_name": "Sato", "company": "Co"},
+    )  # fmt: skip
+
+
+async def test_an_answer_later_than_the_smtp_timeout_sends_the_email_once(
+    email: EmailActivities, server: tuple[LateAnswers, int], stores: Stores
+) -> None:
+    """The server takes the email and answers after the SMTP timeout: one copy, recorded."""
+    late, data = server[0], acknowledgement()
+    late.delay = 2 * SMTP_TIMEOUT
+    outcomes: list[str] = []
+    for _ in range(3):  # a failed attempt is retried, as Temporal would
+        try:
+            outcomes.append(await attempt_env().run(email.send_email, data))
+            break
+        except Exception as err:
+            outcomes.append(repr(err))
+    assert late.to(data.to) == 1, outcomes
+    assert [r["sent"] for r in await rows.outbox(stores, data.reference)] == [True]
+    assert outcomes == [await attempt_env().run(email.send_email, data)]
+    assert late.to(data.to) == 1
+
+
+async def test_a_late_local_attempt_sends_nothing_and_leaves_the_email_to_a_retry(
+    email: EmailActivities, server: tuple[LateAnswers, int], stores: Stores
+) -> None:
+    """A local attempt with too little of its minute left fails unsent; the regular one sends."""
+    late, data = server[0], acknowledgement()
+    called = datetime.now(UTC) - timedelta(seconds=40)
+    with pytest.raises(ApplicationError) as refused:
+        await attempt_env(local=True, scheduled=called).run(email.send_email, data)
+    assert refused.value.type == attempt.TOO_LATE
+    assert not refused.value.non_retryable
+    assert late.to(data.to) == 0
+    assert await rows.outbox(stores, data.reference) == []
+    await attempt_env().run(email.send_email, data)
+    assert late.to(data.to) == 1
+
+
+async def test_a_sent_email_unrecorded_ends_its_attempt_before_the_local_call_ends(
+    email: EmailActivities,
+    server: tuple[LateAnswers, int],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Sent, then no commit succeeds: the attempt gives up recording and completes before
+    its call's end, where Temporal would cut it off and send the email again."""
+    monkeypatch.setattr(attempt, "RECORD_RESERVE", 3.0)
+    monkeypatch.setattr(attempt, "COMPLETION_MARGIN", 1.0)
+    late, data = server[0], acknowledgement()
+    left = 8.0
+    called = datetime.now(UTC) - timedelta(minutes=1) + timedelta(seconds=left)
+    real_execute = Connection.execute
+
+    async def no_commit(self: Connection, query: str, *args: Any, **kwargs: Any) -> Any:
+        if query.lstrip().startswith("COMMIT"):
+            raise asyncpg.InternalClientError("the store went away")
+        return await real_execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "execute", no_commit)
+    env = attempt_env(local=True, scheduled=called)
+    with caplog.at_level(logging.ERROR, logger="activities.mail.sender"):
+        # Temporal cancels a local attempt at its call's end.
+        async with asyncio.timeout(left):
+            sent = await env.run(email.send_email, data)
+    assert sent == f"<{data.reference}.acknowledgement@shop.example>"
+    assert late.to(data.to) == 1
+    assert any("could not record" in r.getMessage() for r in caplog.records)
