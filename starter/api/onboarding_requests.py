@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse, Response
 from domain.request import OnboardingRequest
 from sales.port import Row
 from starter.api.common import NOT_FOUND, STAFF, conflict, found
-from starter.api.schemas import Onboarding, Problem, SalesRecord, Submitted
+from starter.api.onboarding_schemas import Onboarding, SalesRecord, Submitted
+from starter.api.schemas import Problem
 from starter.api.verification_schemas import CompanyVerification
 from starter.api.waiting import entity_tags, preferred_wait, quoted
 from starter.common.auth import ServicesDep, StaffDep
