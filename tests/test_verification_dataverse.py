@@ -96,3 +96,27 @@ async def test_the_verdict_is_noted_once_through_retries(
     asked = [c for c in registry_fakes.calls_to("nta_corporate") if c.query["number"] == number]
     assert len(asked) == 2
     assert len(await stores.commerce_store().company_checks.checks(reference)) == 1
+
+
+async def test_a_confirmation_through_the_api_does_not_qualify_in_dynamics(
+    dynamics: tuple[DataverseFake, WebApp, Stores], registry_fakes: RegistryFakes
+) -> None:
+    """Salespeople qualify in Dynamics 365: the staff API's qualify answers 409 even with the
+    verdict confirmed, and neither a confirmation note nor a decision follows."""
+    fake, web, _ = dynamics
+    async with httpx.AsyncClient(base_url=web.url, timeout=30) as http:
+        reference = await submitted(http, web, **seeded(registry_fakes, "mismatch"))
+        body = await verified_as(http, web, reference)
+        lead = str(record_guid(reference, "lead"))
+        refused = await http.post(
+            f"/api/sales/leads/{lead}/qualify",
+            json={"confirm_verification": "mismatch"},
+            headers=web.staff(),
+        )
+        after = await http.get(f"/api/onboarding-requests/{reference}", headers=web.staff())
+    assert body["verification"]["status"] == "mismatch"
+    assert refused.status_code == 409
+    assert "Dynamics 365" in refused.json()["detail"]
+    notes = [n for n in fake.annotations.values() if n["_objectid_value"] == lead]
+    assert [n["subject"] for n in notes if "seen" in n["subject"]] == []
+    assert after.json()["status"] == "pending"
