@@ -120,11 +120,13 @@ class InformationRequestActivities:
             await note_answer(self._sales.db, data.lead_id, answer.id, body)
             return
         assert isinstance(self._sales, DataverseSales)
-        files = []
-        for stored in answer.files:
-            found = await self._documents.file(stored.id)
-            if found is not None:
-                meta, content = found
-                files.append(AttachedFile(meta.id, meta.filename, meta.content_type, content))
+        files = [AttachedFile(f.id, f.filename, f.content_type) for f in answer.files]
         with crm_faults_as_activity_errors():
-            await write_answer_notes(self._sales, data.lead_id, answer.id, answer.text, files)
+            await write_answer_notes(
+                self._sales, data.lead_id, answer.id, answer.text, files, self._content
+            )
+
+    async def _content(self, file_id: str) -> bytes | None:
+        """One file's bytes, opened, when its note is written; None when it is gone."""
+        found = await self._documents.file(file_id)
+        return None if found is None else found[1]

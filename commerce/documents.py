@@ -104,9 +104,12 @@ class Documents:
         return answer_id
 
     async def _insert_file(self, answer_id: str, position: int, accepted: AcceptedFile) -> None:
-        # One file sealed at a time: one ciphertext in memory beside the plaintexts.
+        # One file read, sealed and written at a time: its plaintext is let go once sealed,
+        # so the write holds the ciphertext (and the driver's copy of it), never the answer.
         file_id = uuid.uuid4().hex
-        key_id, sealed = self._sealer.seal(accepted.content, file_id.encode())
+        content = await accepted.read()
+        key_id, sealed = self._sealer.seal(content, file_id.encode())
+        del content
         await self._db.execute(
             """INSERT INTO answer_documents (id, answer_id, position, filename, content_type,
                                              size, sha256, key_id, sealed)

@@ -17,6 +17,7 @@ Unicode names stay as written (NFC): `履歴事項全部証明書.pdf`.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -49,13 +50,24 @@ _UNNAMED = "document"
 
 @dataclass(frozen=True)
 class AcceptedFile:
-    """A file that passed every check, read once: its content and what was learnt reading it."""
+    """A file that passed every check: what was learnt reading it, and `read`, which gives its
+    content when it is stored. The content stays where it arrived (the upload's temporary
+    file) until then, so an answer's files are held in memory one at a time, never all."""
 
     filename: str
     content_type: ContentType
     size: int
     sha256: str
-    content: bytes
+    read: Callable[[], Awaitable[bytes]]
+
+
+def in_memory(content: bytes) -> Callable[[], Awaitable[bytes]]:
+    """A `read` for content already in memory (a small file)."""
+
+    async def read() -> bytes:
+        return content
+
+    return read
 
 
 class DocumentRefused(ValueError):

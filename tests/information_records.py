@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from domain.documents import AcceptedFile
+from domain.documents import AcceptedFile, in_memory
 from domain.information_requests import AnsweredFile, InformationAnswered
 from plumbing.settings import Settings
 from plumbing.stores import Stores
@@ -36,7 +36,7 @@ async def answer(stores: Stores, settings: Settings, handle: Handle, request_id:
     """An answer with one PDF, kept as the applicant's page keeps it, and told to the run."""
     documents = stores.documents(settings)
     sha = hashlib.sha256(PDF).hexdigest()
-    document = AcceptedFile("certificate.pdf", "application/pdf", len(PDF), sha, PDF)
+    document = AcceptedFile("certificate.pdf", "application/pdf", len(PDF), sha, in_memory(PDF))
     answer_id = await stores.commerce_store().information_requests.take_answer(
         request_id, lambda: documents.store_answer(request_id, "Attached.", [document])
     )

@@ -14,7 +14,7 @@ import pytest
 
 from accounts.sealing import KeyRing
 from commerce.documents import SEALING_PURPOSE, Documents
-from domain.documents import AcceptedFile
+from domain.documents import AcceptedFile, in_memory
 from plumbing.stores import Stores
 from starter.services import documents as document_service
 from starter.services.documents import download_url
@@ -26,7 +26,9 @@ NAME = "履歴事項全部証明書 (2026).pdf"
 
 
 def accepted(name: str) -> AcceptedFile:
-    return AcceptedFile(name, "application/pdf", len(PDF), hashlib.sha256(PDF).hexdigest(), PDF)
+    return AcceptedFile(
+        name, "application/pdf", len(PDF), hashlib.sha256(PDF).hexdigest(), in_memory(PDF)
+    )
 
 
 async def stored_file(stores: Stores, web: WebApp, name: str = NAME) -> str:

@@ -16,7 +16,7 @@ from accounts.sealing import KeyRing
 from commerce.documents import SEALING_PURPOSE, Documents
 from commerce.erasure import erase_onboarding
 from commerce.information_requests import InformationRequests, NewRequest
-from domain.documents import AcceptedFile, TooManyFiles
+from domain.documents import AcceptedFile, TooManyFiles, in_memory
 from plumbing.settings import Settings
 from plumbing.stores import Stores
 from storage.database import Database, StoreUnavailable
@@ -37,7 +37,7 @@ def accepted(content: bytes, name: str, content_type: str = "application/pdf") -
         content_type=content_type,  # type: ignore[arg-type] # a test's own choice of type
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
-        content=content,
+        read=in_memory(content),
     )
 
 
@@ -130,7 +130,7 @@ async def test_a_failure_mid_answer_leaves_no_answer_and_no_file(stores: Stores)
     """The second file's row refused (a size over the table's limit) undoes the first file
     and the answer: nothing of the answer is kept."""
     store, request = documents(stores), request_id()
-    lying = AcceptedFile("b.pdf", "application/pdf", 10 * 2**20 + 1, "0" * 64, PDF)
+    lying = AcceptedFile("b.pdf", "application/pdf", 10 * 2**20 + 1, "0" * 64, in_memory(PDF))
     with pytest.raises(Exception, match="answer_documents_size_check"):
         await store.store_answer(request, "text", [accepted(PDF, "a.pdf"), lying])
     assert await counts(stores.commerce, request) == (0, 0)

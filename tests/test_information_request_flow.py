@@ -20,7 +20,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from devstack.smtp import SmtpSink
-from domain.documents import AcceptedFile
+from domain.documents import AcceptedFile, in_memory
 from domain.information_requests import AnsweredFile, InformationAnswered
 from plumbing.settings import Settings
 from plumbing.stores import Stores
@@ -203,7 +203,7 @@ async def answer(
     text: str,
 ) -> InformationAnswered:
     """An answer with one PDF, kept as the applicant's page keeps it, and told to the run."""
-    document = AcceptedFile("cert.pdf", "application/pdf", len(PDF), _sha(PDF), PDF)
+    document = AcceptedFile("cert.pdf", "application/pdf", len(PDF), _sha(PDF), in_memory(PDF))
     documents = stores.documents(settings)
     answer_id = await stores.commerce_store().information_requests.take_answer(
         request_id, lambda: documents.store_answer(request_id, text, [document])

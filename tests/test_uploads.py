@@ -35,10 +35,12 @@ def upload_app(documents: Documents) -> FastAPI:
             async with upload_form(request) as form:
                 files = await accepted_files(form.getlist("documents"))
                 request_id, text = str(form["request"]), str(form["answer"])
+                # Within the form: the files are read from its temporary files as stored.
+                answer_id = await documents.store_answer(request_id, text, files)
         except DocumentRefused as refused:
             problem = {"field": refused.field, "code": refused.code, "message": str(refused)}
             return JSONResponse(problem, status_code=422)
-        return JSONResponse({"answer_id": await documents.store_answer(request_id, text, files)})
+        return JSONResponse({"answer_id": answer_id})
 
     return app
 

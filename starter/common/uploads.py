@@ -8,14 +8,19 @@ larger body is refused with 413 before a byte of it is read, and one that sends 
 announced is cut off at the limit. `upload_form` parses with the part and file counts
 capped, and deletes the temporary files afterwards.
 
-`accepted_files` then reads each file once, up to one byte past the limit, refuses it by
-size or by its first bytes, hashes it and names it: the answer's files as `AcceptedFile`s
-or a `DocumentRefused` naming the field, before anything is written.
+`accepted_files` then reads each file through once, a megabyte at a time, refuses it by size
+or by its first bytes, hashes it and names it: the answer's files as `AcceptedFile`s or a
+`DocumentRefused` naming the field, before anything is written. Their content stays in the
+temporary files: each `AcceptedFile.read` reads its file again, whole, when the store seals
+and writes it, one file after the other, so an upload holds one file's content at a time
+(and only while the form is open: within `upload_form`). The temporary files are the
+process's own, so the second reading finds what the first checked; its size is checked again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from collections.abc import AsyncIterator, Sequence
 
@@ -46,6 +51,8 @@ _MAX_TEXT_BYTES = 256 * 1024
 # many; a request with more stops at the parser (400).
 _MAX_FILE_PARTS = 5 * MAX_FILES
 _TOO_MANY_FILES = "Too many files"
+# What the check of a file holds of it at a time.
+_CHUNK_BYTES = 2**20
 
 
 @contextlib.asynccontextmanager
@@ -92,13 +99,29 @@ async def _accepted(value: UploadFile | str) -> AcceptedFile:
     if value.size is not None:
         check_size(value.size, shown)  # before reading a byte of it
     await value.seek(0)
-    content = await value.read(MAX_FILE_BYTES + 1)
-    check_size(len(content), shown)
-    content_type = check_type(content[:SNIFF_BYTES], shown)
+    digest, size, head = hashlib.sha256(), 0, b""
+    while chunk := await value.read(_CHUNK_BYTES):
+        if len(head) < SNIFF_BYTES:
+            head += chunk[: SNIFF_BYTES - len(head)]
+        size += len(chunk)
+        if size > MAX_FILE_BYTES:
+            check_size(size, shown)
+        digest.update(chunk)
+    check_size(size, shown)
+    content_type = check_type(head, shown)
     return AcceptedFile(
         filename=sanitize_filename(value.filename or "", content_type),
         content_type=content_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        content=content,
+        size=size,
+        sha256=digest.hexdigest(),
+        read=functools.partial(_content, value, size),
     )
+
+
+async def _content(upload: UploadFile, size: int) -> bytes:
+    """The file's whole content, read again when it is stored."""
+    await upload.seek(0)
+    content = await upload.read(size + 1)
+    if len(content) != size:
+        raise OSError(f"an uploaded file changed size since it was checked ({size} bytes)")
+    return content
