@@ -73,3 +73,18 @@ async def test_a_verified_lead_asks_no_confirmation(
     qualified = await post_form(http, page, f"/sales/leads/{lead_id}/qualify", {})
     assert qualified.status_code == 303
     assert await lead_status(http, web, lead_id) == "qualified"
+
+
+async def test_a_page_of_an_older_verdict_confirms_nothing(
+    http: httpx.AsyncClient, web: WebApp, stores: Stores, registry_fakes: RegistryFakes
+) -> None:
+    """The box carries the verdict its page showed; one ticked on a page that showed another
+    verdict than the lead's now is refused."""
+    lead_id = await lead_with(http, web, registry_fakes, "closed")
+    await signed_in_staff(http, stores, web)
+    page = f"/sales/leads/{lead_id}?lang=en"
+    assert 'name="confirm_verification" value="closed"' in (await http.get(page)).text
+    action = f"/sales/leads/{lead_id}/qualify"
+    refused = await post_form(http, page, action, {"confirm_verification": "mismatch"})
+    assert "problem=" in refused.headers["location"]
+    assert await lead_status(http, web, lead_id) == "open"
