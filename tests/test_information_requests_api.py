@@ -119,3 +119,27 @@ async def test_requests_of_an_erased_onboarding_are_gone(
         "SELECT count(*) FROM information_requests WHERE reference = $1", reference
     )
     assert count == 0
+
+
+async def test_the_onboarding_shows_whether_it_waits_for_the_applicant(
+    http: httpx.AsyncClient, web: WebApp
+) -> None:
+    """waiting_for_applicant: false before a request, true while one is open, false once the
+    lead is decided (which closes it)."""
+    reference, lead_id = await submitted_lead(http, web)
+    path = f"/api/onboarding-requests/{reference}"
+    assert (await http.get(path, headers=web.staff())).json()["waiting_for_applicant"] is False
+    asked = await http.post(
+        f"/api/sales/leads/{lead_id}/information-requests", json=body(), headers=web.staff()
+    )
+    assert asked.status_code == 201, asked.text
+    await poll(http, web, path, "waiting_for_applicant")
+    decided = await http.post(
+        f"/api/sales/leads/{lead_id}/disqualify", json={"reason": "Lost"}, headers=web.staff()
+    )
+    assert decided.status_code == 202
+    async with asyncio.timeout(30):
+        while True:
+            if not (await http.get(path, headers=web.staff())).json()["waiting_for_applicant"]:
+                break
+            await asyncio.sleep(0.05)

@@ -82,6 +82,7 @@ def onboarding_view(
         history=state.history,
         reminders_sent=state.reminders_sent,
         closed=state.closed,
+        waiting_for_applicant=state.waiting_for_applicant,
         sales_records=[SalesRecord.model_validate(r) for r in sales_records or []],
         verification=CompanyVerification.of(verification) if verification else None,
     )

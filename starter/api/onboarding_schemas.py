@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from starter.api.verification_schemas import CompanyVerification
 from starter.services.onboardings import HistoryEntry, OnboardingIds, OnboardingStatus
@@ -36,6 +36,10 @@ class Onboarding(BaseModel):
     history: list[HistoryEntry]
     reminders_sent: int
     closed: bool
+    waiting_for_applicant: bool = Field(
+        description="An information request is open: the onboarding waits for the applicant "
+        "to answer (false when none is open)."
+    )
     # With SALES_BACKEND=dataverse; empty with the built-in Sales.
     sales_records: list[SalesRecord] = []
     # The company's identifiers checked against the registries; null until the request is
