@@ -16,6 +16,10 @@ from opentelemetry.util.types import Attributes
 # onboarding's spans, each costing as much to record and export as any other. COMMIT stays,
 # where a transaction waits for its write to disk, and ROLLBACK, a failure's trace.
 BOOKKEEPING = frozenset({"BEGIN", "BEGIN;", "SAVEPOINT", "RELEASE"})
+# Temporal's mark that a workflow's update validator was called: made before the validator
+# runs, with no duration and no outcome. A rejection fails the caller's StartWorkflowUpdate
+# span, and an accepted update's HandleUpdate span follows; both stay.
+UPDATE_VALIDATION = "ValidateUpdate:"
 
 
 class WithoutBookkeeping(Sampler):
@@ -35,6 +39,8 @@ class WithoutBookkeeping(Sampler):
         trace_state: TraceState | None = None,
     ) -> SamplingResult:
         if kind is SpanKind.CLIENT and name in BOOKKEEPING:
+            return SamplingResult(Decision.DROP)
+        if kind is SpanKind.SERVER and name.startswith(UPDATE_VALIDATION):
             return SamplingResult(Decision.DROP)
         return self._inner.should_sample(
             parent_context, trace_id, name, kind, attributes, links, trace_state

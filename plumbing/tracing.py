@@ -12,8 +12,6 @@ from typing import Any
 from opentelemetry import trace
 from temporalio.contrib.opentelemetry import TracingInterceptor
 
-from plumbing.private_spans import PersonalDataLeftOut
-
 ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
 PROTOCOL_VARIABLES = ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
 HTTP_PROTOBUF = "http/protobuf"
@@ -52,19 +50,20 @@ def start_tracing(process: str) -> bool:
         return _started
     export_protocol()
     # Imported here: a process without tracing never loads the SDK or the instrumentations.
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
     from opentelemetry.sdk.resources import SERVICE_NAME, Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+    from plumbing.otlp_spans import PrivateOTLPExporter
     from plumbing.span_sampling import WithoutBookkeeping
 
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: process}))
     # Before any tracer is made: each takes the provider's sampler when it is.
     provider.sampler = WithoutBookkeeping(provider.sampler)
-    provider.add_span_processor(BatchSpanProcessor(PersonalDataLeftOut(OTLPSpanExporter())))
+    # The exporter writes each span without personal data as it encodes it.
+    provider.add_span_processor(BatchSpanProcessor(PrivateOTLPExporter()))
     trace.set_tracer_provider(provider)
     # Statements only: the SQL is parameterised, so its text holds no one's values.
     instrumentor = AsyncPGInstrumentor(capture_parameters=False)  # type: ignore[no-untyped-call]

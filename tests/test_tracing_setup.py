@@ -5,17 +5,26 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from collections.abc import Callable
 
 import pytest
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.context import Context
+from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Decision
+from opentelemetry.trace import Link, SpanKind, Status, StatusCode, Tracer
+from opentelemetry.util.types import AttributeValue
 from temporalio import activity
 from temporalio.testing import ActivityEnvironment
 
 from plumbing import tracing
 from plumbing.logs import JsonLines
-from plumbing.private_spans import PersonalDataLeftOut
+from plumbing.otlp_spans import export_request
+from plumbing.span_sampling import WithoutBookkeeping
 
 
 def test_without_an_endpoint_nothing_is_set_up(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -33,12 +42,17 @@ def test_an_unsupported_protocol_is_named(monkeypatch: pytest.MonkeyPatch) -> No
         tracing.export_protocol()
 
 
+def finished_spans(run: Callable[[Tracer], None]) -> tuple[ReadableSpan, ...]:
+    """The spans `run` makes and ends with a tracer of their own."""
+    exported = InMemorySpanExporter()
+    provider = TracerProvider(resource=Resource.create({"service.name": "web"}))
+    provider.add_span_processor(SimpleSpanProcessor(exported))
+    run(provider.get_tracer(__name__, "1.0"))
+    return exported.get_finished_spans()
+
+
 def test_exported_spans_lose_visitor_query_and_error_text() -> None:
     """Client address, browser, query string and an error's message never leave the process."""
-    exported = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(PersonalDataLeftOut(exported)))
-    tracer = provider.get_tracer(__name__)
     attributes = {
         "client.address": "203.0.113.9",
         "user_agent.original": "Mozilla/5.0",
@@ -46,20 +60,63 @@ def test_exported_spans_lose_visitor_query_and_error_text() -> None:
         "url.query": "token=secret",
         "url.path": "/activate",
     }
-    with (
-        pytest.raises(ValueError, match="aiko"),
-        tracer.start_as_current_span("GET /activate", attributes=attributes),
-    ):
-        raise ValueError("duplicate key: aiko@contoso.example")
-    (span,) = exported.get_finished_spans()
-    assert dict(span.attributes or {}) == {
+
+    def failing_request(tracer: Tracer) -> None:
+        with (
+            pytest.raises(ValueError, match="aiko"),
+            tracer.start_as_current_span("GET /activate", attributes=attributes),
+        ):
+            raise ValueError("duplicate key: aiko@contoso.example")
+
+    sent = ExportTraceServiceRequest.FromString(export_request(finished_spans(failing_request)))
+    (span,) = sent.resource_spans[0].scope_spans[0].spans
+    assert {kv.key: kv.value.string_value for kv in span.attributes} == {
         "url.full": "https://shop.example/activate",
         "url.path": "/activate",
     }
     (event,) = span.events
-    assert "exception.message" not in (event.attributes or {})
-    assert (event.attributes or {})["exception.type"] == "ValueError"
-    assert span.status.description is None
+    assert {kv.key: kv.value.string_value for kv in event.attributes}["exception.type"] == (
+        "ValueError"
+    )
+    assert "exception.message" not in {kv.key for kv in event.attributes}
+    assert span.status.code == span.status.STATUS_CODE_ERROR
+    assert span.status.message == ""
+
+
+def test_spans_are_encoded_as_the_otlp_exporter_encodes_them() -> None:
+    """Without personal data, the bytes decode to what OTLP's own encoder makes of the spans."""
+
+    def statements(tracer: Tracer) -> None:
+        with tracer.start_as_current_span("POST /x", kind=SpanKind.SERVER) as request:
+            values: dict[str, AttributeValue] = {
+                **{"db.statement": "SELECT 1", "server.port": 5432, "ok": True, "ratio": 0.5},
+                **{"negative": -3, "names": ("a", "b"), "sizes": (1, 2)},
+            }
+            link = Link(request.get_span_context(), {"why": "decision"})
+            with tracer.start_as_current_span(
+                "SELECT", kind=SpanKind.CLIENT, attributes=values, links=[link]
+            ) as statement:
+                statement.add_event("retried", {"attempt": 2})
+                statement.set_status(Status(StatusCode.OK))
+
+    spans = finished_spans(statements)
+    assert ExportTraceServiceRequest.FromString(export_request(spans)) == encode_spans(spans)
+
+
+def test_the_sampler_drops_bookkeeping_and_update_validation() -> None:
+    """BEGIN and Temporal's validator mark are not recorded; COMMIT and the update's own
+    span are."""
+    sampler = WithoutBookkeeping(ALWAYS_ON)
+
+    def decision(name: str, kind: SpanKind) -> Decision:
+        return sampler.should_sample(Context(), 1, name, kind).decision
+
+    assert decision("BEGIN;", SpanKind.CLIENT) is Decision.DROP
+    assert decision("ValidateUpdate:decide_qualify_lead", SpanKind.SERVER) is Decision.DROP
+    assert decision("COMMIT;", SpanKind.CLIENT) is Decision.RECORD_AND_SAMPLE
+    assert decision("HandleUpdate:decide_qualify_lead", SpanKind.SERVER) is (
+        Decision.RECORD_AND_SAMPLE
+    )
 
 
 def json_line(record: logging.LogRecord) -> dict[str, object]:
