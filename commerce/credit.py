@@ -14,6 +14,7 @@ from typing import Any
 
 from commerce import authorization
 from commerce.authorization import SHOP_TIME_ZONE
+from commerce.credit_lanes import OrganizationLanes
 from storage.database import Connection, Database
 
 Row = dict[str, Any]
@@ -103,6 +104,7 @@ async def _move_credit(
 class Credit:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._lanes = OrganizationLanes()
 
     async def authorize(
         self, purchase: Purchase, approval_window: timedelta, time_zone: str = SHOP_TIME_ZONE
@@ -111,11 +113,12 @@ class Credit:
         this call made it: one statement decides (commerce/authorization.py). The same call
         again gets the same answer and reserves nothing more."""
         args = (*astuple(purchase), approval_window, time_zone)
-        async with self._db.acquire() as conn:
+        async with self._lanes.turn(purchase.site_user_id), self._db.acquire() as conn:
             made, figures, user_found = await authorization.authorize(conn, args)
             if not user_found:
                 raise UnknownUser(purchase.site_user_id)
             if made is not None:
+                self._lanes.learn(purchase.site_user_id, made["customer_id"])
                 return {**made, "purchasing": figures}, True
             # The reference was taken, by this purchase (its answer again) or another one.
             seen = await conn.fetchrow(

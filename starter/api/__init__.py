@@ -17,12 +17,14 @@ from starter.api import (
 )
 
 router = APIRouter(prefix="/api")
+# First: a request is matched against the routes in order, and the storefront's checkout
+# calls are the most frequent by far.
+router.include_router(purchases.router)
+router.include_router(purchasing.router)
 router.include_router(onboarding_requests.router)
 router.include_router(blocked_approvals.router)
 router.include_router(sales.router)
 router.include_router(commerce.router)
 router.include_router(site_users.router)
-router.include_router(purchases.router)
-router.include_router(purchasing.router)
 router.include_router(documents.router)
 router.include_router(information_requests.router)
