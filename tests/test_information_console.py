@@ -4,6 +4,7 @@ files (downloaded with the console session)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import httpx
@@ -85,3 +86,26 @@ async def test_the_answer_and_its_file_are_on_the_lead(
     download = await http.get(f"/api/sales/information-requests/files/{link}")
     assert download.status_code == 200
     assert download.content == PDF
+
+
+async def test_a_due_date_after_the_expiry_is_named_with_the_last_day(
+    http: httpx.AsyncClient, web: WebApp, stores: Stores
+) -> None:
+    """A due date after the onboarding expires: 422, the field's error (ja and en alike)
+    naming the last possible day, and nothing asked."""
+    _, lead_id = await submitted_lead(http, web)
+    await signed_in_staff(http, stores, web)
+    late = in_days(web.settings.onboarding_expire_after.days + 5)
+    data: dict[str, str | list[str]] = {"message": "The bank reference, please.", "due": late}
+    sent = await ask_in_console(http, lead_id, data)
+    assert sent.status_code == 422
+    found = re.search(r"The due date must be (\d{4}-\d{2}-\d{2}) or earlier", sent.text)
+    assert found is not None, sent.text
+    assert 'id="due-error"' in sent.text
+    assert sent.text.count(found[0]) == 2  # the summary and the field
+    form = (await http.get(f"/sales/leads/{lead_id}/information-requests/new?lang=ja")).text
+    action = f"/sales/leads/{lead_id}/information-requests?lang=ja"
+    japanese = await http.post(action, data={**data, "csrf_token": csrf_in(form)})
+    assert f"回答期限は {found[1]} 以前にしてください" in japanese.text
+    listed = await http.get(f"/api/sales/leads/{lead_id}/information-requests", headers=web.staff())
+    assert listed.json() == []

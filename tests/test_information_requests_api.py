@@ -143,3 +143,25 @@ async def test_the_onboarding_shows_whether_it_waits_for_the_applicant(
             if not (await http.get(path, headers=web.staff())).json()["waiting_for_applicant"]:
                 break
             await asyncio.sleep(0.05)
+
+
+async def test_a_due_date_after_the_onboardings_expiry_is_422_naming_the_last_day(
+    http: httpx.AsyncClient, web: WebApp
+) -> None:
+    """Due after the lead expires: 422 on `due` naming the last day (the one before the
+    expiry's), which is then taken."""
+    wait = web.settings.onboarding_expire_after
+    earliest = (datetime.now(SHOP_ZONE) + wait).date() - timedelta(days=1)
+    _, lead_id = await submitted_lead(http, web)
+    path = f"/api/sales/leads/{lead_id}/information-requests"
+    response = await http.post(path, json=body(due=in_days(wait.days + 5)), headers=web.staff())
+    latest = (datetime.now(SHOP_ZONE) + wait).date() - timedelta(days=1)
+    assert response.status_code == 422, response.text
+    [problem] = response.json()["detail"]
+    assert problem["loc"] == ["body", "due"]
+    last = date.fromisoformat(problem["msg"].removeprefix("must be ")[:10])
+    assert earliest <= last <= latest
+    assert problem["msg"] == f"must be {last} or earlier: the onboarding expires the day after"
+    assert (await http.get(path, headers=web.staff())).json() == []
+    taken = await http.post(path, json=body(due=last.isoformat()), headers=web.staff())
+    assert taken.status_code == 201, taken.text

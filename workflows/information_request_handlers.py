@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 from workflows.information_requests import InformationRequests
 from workflows.onboarding_decisions import refuse_if
 
 with workflow.unsafe.imports_passed_through():
     from domain.information_requests import InformationAnswered, InformationRequested
+
+# The update's refusal of a due date after the lead's expiry; its one detail is the expiry.
+DUE_AFTER_EXPIRY = "DueAfterExpiry"
 
 
 class InformationRequestHandlers:
@@ -24,6 +28,13 @@ class InformationRequestHandlers:
     @request_information.validator
     def _validate_request_information(self, request: InformationRequested) -> None:
         refuse_if(self._requests.refusal(request))
+        if (expiry := self._requests.due_too_late(request)) is not None:
+            raise ApplicationError(
+                "the due date ends after the onboarding expires",
+                expiry.isoformat(),
+                type=DUE_AFTER_EXPIRY,
+                non_retryable=True,
+            )
 
     @workflow.signal
     def information_answered(self, answer: InformationAnswered) -> None:

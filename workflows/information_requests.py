@@ -77,6 +77,8 @@ class InformationRequests:
         self._paused_since: datetime | None = None
         # Changes whenever the pause starts or ends, to wake the wait for the lead decision.
         self.version = 0
+        # When the lead expires, set by the run as its wait for the decision begins.
+        self.lead_expires_at: datetime | None = None
 
     def start(self) -> None:
         self.enabled = workflow.patched(PATCH)
@@ -112,6 +114,15 @@ class InformationRequests:
         if self._decisions.lead_refusal() is not None:
             return "the lead is not open"
         return None
+
+    def due_too_late(self, request: InformationRequested) -> datetime | None:
+        """The lead's expiry, when the request's link would outlive it (its due date ends
+        after the lead expires); None when it fits. Before the wait begins, the expiry is
+        at least the policy's wait from now."""
+        if request.request_id in self._tracked:
+            return None
+        expiry = self.lead_expires_at or workflow.now() + self._input.policy.expire_after
+        return expiry if request.expires_at > expiry else None
 
     def open(self, request: InformationRequested) -> None:
         if request.request_id in self._tracked:

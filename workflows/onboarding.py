@@ -169,6 +169,7 @@ class OnboardingWorkflow(InformationRequestHandlers):
         policy = self._input.policy
         waiting_since = workflow.now()
         expires_at = waiting_since + policy.expire_after
+        self._requests.lead_expires_at = expires_at  # no command: a due date is checked by it
         while True:
             sent = self._state.reminders_sent
             remind_at = waiting_since + policy.reminder_after + sent * policy.reminder_interval

@@ -62,6 +62,10 @@ INFORMATION_MESSAGES: dict[str, tuple[str, str]] = {
     "inforeq.documents": ("書類", "Documents"),
     "inforeq.due": ("回答期限", "Due date"),
     "inforeq.send": ("依頼を送る（Send request）", "Send request"),
+    "inforeq.due_after_expiry": (
+        "回答期限は {last} 以前にしてください（この申込みは翌日に期限切れになります）。",
+        "The due date must be {last} or earlier: the onboarding expires the day after.",
+    ),
     "inforeq.waiting": ("申込者の回答待ち", "waiting for the applicant"),
     "inforeq.asked_by": ("依頼者", "Asked by"),
     "inforeq.answered_at": ("回答日時", "Answered at"),

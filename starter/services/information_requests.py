@@ -16,10 +16,11 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from accounts.request_links import new_salt, request_token
@@ -37,6 +38,7 @@ from domain.information_requests import (
 )
 from sales.port import SalesBackend
 from starter.services.errors import NotFound
+from workflows.information_request_handlers import DUE_AFTER_EXPIRY
 from workflows.models import OnboardingState
 from workflows.onboarding import OnboardingWorkflow
 
@@ -52,7 +54,12 @@ class RequestRefused(Exception):
 
 
 class DueRefused(ValueError):
-    """The due date cannot be; the message says why."""
+    """The due date cannot be; the message says why. `last_day` is set when it falls after
+    the onboarding's expiry: the last due date that ends before it."""
+
+    def __init__(self, message: str, last_day: date | None = None) -> None:
+        super().__init__(message)
+        self.last_day = last_day
 
 
 class LinkUnusable(Exception):
@@ -125,6 +132,8 @@ class InformationRequestService:
             )
         except WorkflowUpdateFailedError as err:
             await self._requests.discard(request_id)
+            if isinstance(err.cause, ApplicationError) and err.cause.type == DUE_AFTER_EXPIRY:
+                raise self._after_expiry(str(err.cause.details[0])) from None
             reason = getattr(err.cause, "message", str(err.cause))
             raise RequestRefused(reference, reason) from err
         except RPCError as err:
@@ -136,6 +145,14 @@ class InformationRequestService:
                 raise
             raise RequestRefused(reference, "the onboarding has ended") from err
         return await self._stored(lead_id, request_id)
+
+    def _after_expiry(self, expiry: str) -> DueRefused:
+        """The refusal of a due date that ends after the onboarding expires (at `expiry`):
+        the last day is the one before the expiry's, in the shop's time zone."""
+        last = datetime.fromisoformat(expiry).astimezone(self._zone).date() - timedelta(days=1)
+        return DueRefused(
+            f"must be {last.isoformat()} or earlier: the onboarding expires the day after", last
+        )
 
     async def of_lead(self, lead_id: str) -> list[RequestWithAnswers]:
         """The lead's requests, oldest first, each with its answers; NotFound without a lead."""

@@ -40,6 +40,7 @@ def _form(
         "documents": [],
         "due": (today + SUGGESTED_WAIT).isoformat(),
         "errors": {},
+        "due_last": "",
         **values,
     }
     return render(
@@ -81,6 +82,7 @@ async def ask(
         "due": str(form.get("due", ""))[:20],
     }
     errors = _due_error(str(values["due"]), services.information_requests.today())
+    due_last = ""
     try:
         body = NewInformationRequest.model_validate(values)
         if not errors:
@@ -89,8 +91,9 @@ async def ask(
         for error in err.errors():
             name = str(error["loc"][0])
             errors.setdefault(name, "error.missing" if name == "message" else "error.invalid")
-    except DueRefused:
-        errors["due"] = "error.invalid"
+    except DueRefused as refused:
+        errors["due"] = "inforeq.due_after_expiry" if refused.last_day else "error.invalid"
+        due_last = refused.last_day.isoformat() if refused.last_day else ""
     except NotFound:
         raise HTTPException(status_code=404) from None
     except RequestRefused as refused:
@@ -98,5 +101,7 @@ async def ask(
         return RedirectResponse(back, status_code=303)
     if errors:
         ordered = {name: errors[name] for name in FIELDS if name in errors}
-        return _form(request, services, user, lead_id, 422, errors=ordered, **values)
+        return _form(
+            request, services, user, lead_id, 422, errors=ordered, due_last=due_last, **values
+        )
     return RedirectResponse(f"/sales/leads/{lead_id}#information-requests", status_code=303)
