@@ -1,5 +1,5 @@
 """An organization's credit limit as staff change it, and what partners and staff read of
-its credit: the limit, what is available, the ledger and the orders awaiting the admin."""
+its credit: the limit, what is available, the ledger."""
 
 from __future__ import annotations
 
@@ -82,18 +82,5 @@ class CreditLimits:
                WHERE customer_id = $1 ORDER BY id DESC LIMIT $2""",
             customer_id,
             limit,
-        )
-        return [dict(r) for r in rows]
-
-    async def awaiting(self, hierarchy_id: str) -> list[Row]:
-        """Orders over a user's spending limit that wait for the admin, oldest first."""
-        rows = await self._db.fetch(
-            """SELECT a.order_reference, a.amount, a.currency, a.created_at, a.expires_at,
-                      u.email, a.site_user_id
-               FROM purchase_authorizations a JOIN site_users u ON u.id = a.site_user_id
-               WHERE a.hierarchy_id = $1 AND a.status = 'needs_approval'
-                 AND a.expires_at > now()
-               ORDER BY a.created_at""",
-            hierarchy_id,
         )
         return [dict(r) for r in rows]

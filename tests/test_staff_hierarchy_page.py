@@ -180,3 +180,19 @@ async def test_the_audit_log_is_labelled_in_the_pages_language(
     org = await _organization(http, web, smtp, stores)
     audit = _audit((await http.get(f"{org.page}?lang=ja")).text)
     assert "<td>ステータス: invited → active</td>" in audit
+
+
+async def test_blocking_the_only_admin_says_why_and_changes_nothing(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
+) -> None:
+    """Blocking the organization's only admin from the page returns to it with the reason."""
+    org = await _organization(http, web, smtp, stores)
+    admin_id = await stores.commerce.fetchval(
+        "SELECT id FROM site_users WHERE lower(email) = lower($1)", org.admin_email
+    )
+    action = f"/commerce/site-users/{admin_id}/block"
+    refused = await post_form(http, org.page, action, {})
+    assert refused.status_code == 303
+    page = (await http.get(refused.headers["location"])).text
+    assert "stays unblocked: they are the organization&#39;s only admin who can act" in page
+    assert ">Unblock</button>" not in _members(page)[org.admin_email]

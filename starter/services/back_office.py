@@ -10,6 +10,7 @@ from typing import Any
 
 from commerce.store import CommerceStore
 from domain.currency import fits_currency
+from domain.errors import LastAdmin
 from sales.port import SalesBackend
 from starter.services.accounts import AccountService
 from starter.services.errors import NotFound
@@ -21,6 +22,14 @@ LINK_STATUSES = ("invited", "active")
 
 class NoCreditLimit(Exception):
     """The organization has no credit limit to change."""
+
+
+class LastAdminStays(LastAdmin):
+    """Blocking the user would leave their organization without an admin who can act."""
+
+    def __init__(self, hierarchy_id: str) -> None:
+        super().__init__(hierarchy_id)
+        self.hierarchy_id = hierarchy_id
 
 
 class NotInCurrency(Exception):
@@ -128,9 +137,15 @@ class BackOffice:
         # changes nothing (already blocked) writes none.
         action = "block" if blocked else "unblock"
         change_key = f"staff-{action}:{site_user_id}:{uuid.uuid4()}"
-        found = await self._commerce.memberships.set_blocked(
-            site_user_id, blocked, actor, change_key
-        )
+        try:
+            found = await self._commerce.memberships.set_blocked(
+                site_user_id, blocked, actor, change_key
+            )
+        except LastAdmin:
+            user = await self._commerce.partner_users.by_id(site_user_id)
+            if user is None:
+                raise NotFound("site user") from None
+            raise LastAdminStays(user["hierarchy_id"]) from None
         # Read after the change: the user may have been erased in between.
         row = await self._commerce.partner_users.by_id(site_user_id) if found else None
         if row is None:

@@ -56,7 +56,13 @@ class OrganizationService:
             me=me,
             available_credit=credit["available"] if credit else None,
             is_admin=is_admin,
-            awaiting=await limits.awaiting(user.hierarchy_id) if is_admin else [],
+            # Only what this admin may decide: an order placed by the admin themselves goes to
+            # the organization's other deciders, unless they are its only admin.
+            awaiting=(
+                await self._commerce.approvals.waiting_for(user.hierarchy_id, user.id)
+                if is_admin
+                else []
+            ),
         )
 
     async def set_second_factor_required(self, admin: Account, required: bool) -> None:

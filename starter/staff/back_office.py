@@ -13,13 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 
 from commerce.prospects import PROSPECT_STATUSES
-from domain.errors import LastAdmin
 from domain.outcomes import Amount
 from starter.common.auth import ServicesDep, StaffAccountDep, StaffPageDep
 from starter.common.bootstrap import Services
 from starter.common.money import amount_input
 from starter.common.rendering import render
-from starter.services.back_office import NoCreditLimit, NotInCurrency
+from starter.services.back_office import LastAdminStays, NoCreditLimit, NotInCurrency
 from starter.services.errors import NotFound
 from starter.staff.context import record_page, staff_context
 
@@ -33,7 +32,11 @@ DONE = {
     "link_sent": "A new link is on its way to {email}, unless one sent in the last minute "
     "still works.",
     "link_refused": "{email} gets no link: only invited or active users who are not blocked do.",
+    "last_admin": "{email} stays unblocked: they are the organization's only admin who can "
+    "act. Make another user admin first.",
 }
+LAST = "last_admin"
+PROBLEMS = frozenset({"link_refused", LAST})
 # The link each status gets, named for what it does: an invited user has still to activate,
 # an active one can only reset the password. Blocked users and the others get none.
 LINK_BUTTONS = {"invited": "Resend activation link", "active": "Send password reset link"}
@@ -91,7 +94,7 @@ def _outcome(request: Request, users: list[dict[str, Any]]) -> tuple[str | None,
         return LIMIT_CHANGED, None
     emails = {u["site_user_id"]: u["email"] for u in users}
     text = DONE[done].format(email=emails[about]) if done in DONE and about in emails else None
-    return (None, text) if done == "link_refused" else (text, None)
+    return (None, text) if done in PROBLEMS else (text, None)
 
 
 async def _hierarchy_page(
@@ -203,8 +206,8 @@ async def _set_blocked(
         row = await services.back_office.set_blocked(site_user_id, blocked, staff_id)
     except NotFound:
         raise _not_found() from None
-    except LastAdmin:  # the organization's last admin: another must be made first
-        raise HTTPException(status_code=409) from None
+    except LastAdminStays as refused:  # the organization's last admin: make another first
+        return _back({"site_user_id": site_user_id, "hierarchy_id": refused.hierarchy_id}, LAST)
     return _back(row, "blocked" if blocked else "unblocked")
 
 
