@@ -213,6 +213,7 @@ class PrivateOTLPExporter(OTLPSpanExporter):
         except Exception:  # an attribute of a type the SDK does not allow: drop the batch
             log.exception("spans not encoded")
             return SpanExportResult.FAILURE
-        # The exporter's HTTP client: its endpoint, headers, compression, timeout and retries.
+        # The exporter's own HTTP client (a private member; tests/test_tracing_onboarding.py
+        # exports through it): its endpoint, headers, compression, timeout and retries.
         sent = self._client.export(data)
         return SpanExportResult.SUCCESS if sent.success else SpanExportResult.FAILURE
