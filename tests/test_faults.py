@@ -9,7 +9,8 @@ decisions imply, no row may exist twice, and each expected email must have arriv
 once; the one repeat allowed is an email whose sending worker was SIGKILLed within a second
 of the SMTP server taking it (no SMTP client can record a send and make it in one step).
 Each verification ends verified or stays pending, and no number is asked again once its
-check is kept.
+check is kept. Five applicants answer information requests with files during the worker kills
+and the PostgreSQL outage: each answer is kept once, with every file's bytes exact.
 """
 
 from __future__ import annotations
@@ -56,6 +57,12 @@ from tests.fault_stack import (
     inject_faults,
     process_log,
 )
+from tests.fault_uploads import (
+    answer_during_faults,
+    prepare_uploads,
+    summary,
+    upload_problems,
+)
 from tests.registry_fakes import RegistryFakes, serve_registry_fakes
 
 ONBOARDINGS = 120
@@ -90,7 +97,9 @@ async def test_nothing_lost_nothing_twice_under_faults(
     run = uuid.uuid4().hex[:6]
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=stack.url, timeout=30, limits=limits) as http:
-        host = await host_organization(http, STAFF, run)
+        host, uploads = await asyncio.gather(
+            host_organization(http, STAFF, run), prepare_uploads(stack, run)
+        )
         unavailable: Counter[int] = Counter()
         drivers = [
             Driver(
@@ -110,13 +119,16 @@ async def test_nothing_lost_nothing_twice_under_faults(
         watched = asyncio.Event()
         watch = asyncio.create_task(watch_checks(stack, registries, watched))
         inviting = asyncio.create_task(invite_during_faults(stack.temporal.address, host, run))
+        uploading = asyncio.create_task(answer_during_faults(stack, uploads))
         outcomes = await asyncio.wait_for(asyncio.gather(*(d.run() for d in drivers)), timeout=720)
         invitees = await inviting
+        await uploading
         await faults
         await outage
         verified = await verdicts(http, [ref for ref, _ in outcomes[:VERIFYING]])
         watched.set()
         kept = await watch
+    uploaded = await upload_problems(stack, uploads)
     invited = await invitation_emails(stack.smtp, invitees)
     invitation_links = await working_links(stack, [m for ms in invited.values() for m in ms])
     invitations_twice = repeats(invited)
@@ -168,7 +180,7 @@ async def test_nothing_lost_nothing_twice_under_faults(
         f"after a SIGKILL {len(invitations_twice) - len(unexplained_invitations)}), working "
         f"links each: {sorted(set(invitation_links.values()))}; "
         f"verifications: {sorted(Counter(verified.values()).items())}, numbers asked again "
-        f"once kept: {len(asked_again(registries, kept))}; "
+        f"once kept: {len(asked_again(registries, kept))}; {summary(uploads)}; "
         f"process log: {stack.log_path.name}"
     )
     assert len(stack.faults) == 7
@@ -191,3 +203,6 @@ async def test_nothing_lost_nothing_twice_under_faults(
     assert set(verified.values()) <= {"verified", "pending"}
     assert "verified" in verified.values()
     assert asked_again(registries, kept) == []
+    # Each answer posted during the faults kept once and whole; the outage's posts met a 503.
+    assert uploaded == {}
+    assert any(503 in upload.statuses for upload in uploads)
