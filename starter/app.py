@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -58,6 +61,14 @@ TELEMETRY: TelemetryConfig = {
 # What FastAPI answers, as 400, to a body it cannot decode (bytes that are not UTF-8).
 BODY_PARSE_ERROR = "There was an error parsing the body"
 UNREADABLE_BODY = "the body is not JSON in UTF-8"
+
+
+class AsciiJSONResponse(JSONResponse):
+    """JSON with every character outside ASCII escaped: any text a client sent can be echoed
+    back, even half a character (JSON's "\\ud800"), which UTF-8 cannot carry."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 class OnboardingApp(FastAPI):
@@ -133,6 +144,12 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
             if allowed is not None:
                 exc.headers = {**(exc.headers or {}), "Allow": ", ".join(allowed)}
         return await http_exception_handler(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own 422, which quotes each refused value as it was sent.
+        errors = jsonable_encoder(exc.errors())
+        return AsciiJSONResponse(status_code=422, content={"detail": errors})
 
     app.add_exception_handler(SalesInDynamics, in_dynamics_page)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -51,6 +52,20 @@ async def test_oversized_field_is_422(http: httpx.AsyncClient, path: str, size: 
 async def test_control_characters_are_422(http: httpx.AsyncClient, path: str, value: str) -> None:
     """Control characters, header injection included, are refused by name."""
     await assert_422_naming(http, with_field(path, value), path)
+
+
+@pytest.mark.parametrize(
+    "path", ["company.name", "contact.first_name", "company.address.line1", "comments"]
+)
+async def test_a_lone_surrogate_is_422(http: httpx.AsyncClient, path: str) -> None:
+    """JSON's escape of half a character (a lone surrogate) is refused by name, not kept."""
+    # json.dumps escapes it as \\ud800, as a client's JSON would carry it.
+    content = json.dumps(with_field(path, "Contoso \ud800")).encode()
+    response = await http.post(
+        "/api/onboarding-requests", content=content, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert ["body", *path.split(".")] in [e["loc"] for e in response.json()["detail"]]
 
 
 @pytest.mark.parametrize(
