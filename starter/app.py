@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -68,7 +69,19 @@ class AsciiJSONResponse(JSONResponse):
     back, even half a character (JSON's "\\ud800"), which UTF-8 cannot carry."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
+        return json.dumps(_finite(content), allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
+def _finite(value: Any) -> Any:
+    """The value with NaN and infinities as text: JSON has no number for them, yet a body may
+    carry them (Python's parser takes `NaN`), and a 422 quotes them back."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 class OnboardingApp(FastAPI):

@@ -78,6 +78,17 @@ async def test_wrong_type_or_shape_is_422(http: httpx.AsyncClient, path: str, va
     await assert_422_naming(http, with_field(path, value), path)
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+async def test_a_number_json_has_not_is_422(http: httpx.AsyncClient, constant: str) -> None:
+    """NaN or an infinity where text belongs is refused by name, and quoted back as text."""
+    body = json.dumps(with_field("company.name", "PLACEHOLDER")).replace('"PLACEHOLDER"', constant)
+    response = await http.post(
+        "/api/onboarding-requests", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert ["body", "company", "name"] in [e["loc"] for e in response.json()["detail"]]
+
+
 async def test_body_that_is_not_json_is_422(http: httpx.AsyncClient) -> None:
     """A body that is not JSON gets 422, not a 500."""
     response = await http.post(
