@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field
 
 from domain.registry_checks import Registry
-from domain.request import SOME_TEXT
+from domain.request import SOME_TEXT, whole_characters
 from starter.api.schemas import Body
 
 # What of a registry's details the API gives: dates, the closing cause and the successor's
@@ -91,7 +91,7 @@ class CustomerHierarchy(BaseModel):
 
 
 def _some_text(value: str) -> str:
-    if not re.fullmatch(SOME_TEXT, value):
+    if not re.fullmatch(SOME_TEXT, value) or not whole_characters(value):
         raise ValueError("must contain text, and no control characters")
     return value.strip()
 
