@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -36,9 +37,12 @@ class LateAnswers:
     def __init__(self) -> None:
         self.delay = 0.0
         self.taken: list[str] = []
+        # Set once an email is taken (the server runs in a thread of its own).
+        self.took = threading.Event()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.taken.append(envelope.rcpt_tos[0])
+        self.took.set()
         await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
 
@@ -138,3 +142,22 @@ async def test_a_sent_email_unrecorded_ends_its_attempt_before_the_local_call_en
     assert sent == f"<{data.reference}.acknowledgement@shop.example>"
     assert late.to(data.to) == 1
     assert any("could not record" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_cancelled_attempt_still_records_the_email_its_server_took(
+    email: EmailActivities, server: tuple[LateAnswers, int], stores: Stores
+) -> None:
+    """Cancelled while the server, having taken the email, answers late: the retry finds it
+    recorded and sends nothing."""
+    late, data = server[0], acknowledgement()
+    late.delay = 2 * SMTP_TIMEOUT
+    env = attempt_env()
+    first = asyncio.create_task(env.run(email.send_email, data))
+    assert await asyncio.to_thread(late.took.wait, 30)
+    env.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    again = await attempt_env().run(email.send_email, data)
+    assert again == f"<{data.reference}.acknowledgement@shop.example>"
+    assert late.to(data.to) == 1
+    assert [r["sent"] for r in await rows.outbox(stores, data.reference)] == [True]

@@ -5,7 +5,7 @@ attempt. So an attempt sends only while it has time to hear the server's answer 
 record it, through a short store outage too, before Temporal may cut it off: cut off, it
 could do neither, and its retry (or the regular activity after the local ones) would send
 the email once more. A local email call (a minute, OnboardingPolicy) sends in its first
-5 s; a call shorter than the margin, the reserve and two SMTP timeouts (55 s) leaves every
+15 s; a call shorter than the margin, the reserve and the SMTP timeout (45 s) leaves every
 email to the regular activity.
 """
 

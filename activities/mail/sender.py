@@ -106,6 +106,8 @@ class EmailActivities:
         self._domain = mail.sender.rpartition("@")[2]
         self._smtp = SmtpSessions(mail.smtp_host, mail.smtp_port, mail.smtp_timeout)
         self._send_slots = asyncio.Semaphore(mail.concurrent_sends)
+        # Sends whose attempt was cancelled, finishing on their own (kept from the collector).
+        self._unfinished: set[asyncio.Future[None]] = set()
 
     async def close(self) -> None:
         await self._smtp.close()
@@ -155,28 +157,40 @@ class EmailActivities:
         entry = OutboxEmail(
             msg_id, data.reference, data.kind.value, data.sequence, data.to, rendered.subject
         )
+        message = self._message(msg_id, data.to, rendered)
+        # Shielded: an attempt Temporal cancels (its call's time up, its workflow task lost,
+        # a worker shutting down) still hears the server's answer and records it, within its
+        # own deadlines, so that its retry finds the email sent (waiting on the outbox's row
+        # meanwhile) instead of sending it again. Only the process's death leaves it unrecorded.
+        sending = asyncio.ensure_future(self._send_once(entry, grant, message))
+        self._unfinished.add(sending)
+        sending.add_done_callback(self._unfinished.discard)
+        await asyncio.shield(sending)
+        return msg_id
+
+    async def _send_once(
+        self, entry: OutboxEmail, grant: LinkGrant | None, message: Outgoing
+    ) -> None:
+        """Send the email and record it, unless the outbox says it went out already."""
         accepted = False
         try:
             async with self._send_slots, self._outbox.sending(entry, grant) as sent_before:
                 if sent_before:
-                    return msg_id
+                    return
                 # The server's answer is awaited as long as the attempt can still record it
                 # afterwards, not for a fixed SMTP timeout: a server that took the email but
                 # answered late (a busy one) would otherwise fail the attempt, and its retry
                 # would send the email again. RFC 5321 (4.5.3.2.6) asks for minutes here.
-                # At least two SMTP timeouts: the wait also covers connecting and the
-                # greeting (each within one), and the answer then keeps one of its own.
                 deadline = attempt_deadline()
-                wait = answer_wait(deadline, 2 * self._mail.smtp_timeout)
-                async with _heartbeating_if_slow(msg_id), asyncio.timeout(wait):
-                    await self._smtp.send(self._message(msg_id, data.to, rendered))
+                wait = answer_wait(deadline, self._mail.smtp_timeout)
+                async with _heartbeating_if_slow(entry.message_id), asyncio.timeout(wait):
+                    await self._smtp.send(message)
                 accepted = True
         except Exception:
             if not accepted:
                 raise
             # SMTP took the email but the outbox's commit failed: the email must not go twice.
             await self._mark_sent(entry, grant, deadline)
-        return msg_id
 
     def _message(self, msg_id: str, to: str, rendered: RenderedEmail) -> Outgoing:
         return compose(
