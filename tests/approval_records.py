@@ -1,7 +1,5 @@
-"""Recordings of PurchaseApprovalWorkflow's shape "v2" (patch "approvers-escalation") for the
-replay test: an order nobody decides (told, reminded, expired), and one decided on day 0.
-The released shape's recordings ("v1-purchase-approval-*") were made with the code of 0.2.0.
-"""
+"""Recordings of PurchaseApprovalWorkflow for the replay test: an order nobody decides (told,
+reminded, expired), and one decided on day 0."""
 
 from __future__ import annotations
 
@@ -30,7 +28,7 @@ async def _waiting(service: CreditService, env: WorkflowEnvironment, buyer: Memb
 async def _save(run: Run, histories: Path, name: str) -> None:
     history = await run.fetch_history()
     stamp = datetime.now(UTC).strftime("%Y%m%d")
-    (histories / f"{stamp}-v2-{name}.json").write_text(history.to_json())
+    (histories / f"{stamp}-v1-{name}.json").write_text(history.to_json())
     print("recorded", name)
 
 

@@ -1,7 +1,7 @@
-"""The information requests' runs that tests/record_histories.py records (patch
-"information-requests", shape "v2"): a request answered with a file, then the partner approved;
-and, days skipped, a request that expires unanswered after its reminder while the Sales
-inbox's reminders wait, then the onboarding expiring with a second request still open."""
+"""The information requests' runs that tests/record_histories.py records: a request answered
+with a file, then the partner approved; and, days skipped, a request that expires unanswered
+after its reminder while the Sales inbox's reminders wait, then a second one due just before
+the lead's expiry, then the onboarding expiring."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ async def record_information(
     await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
     won = OpportunityClosed(decided_by="rep", decided_at=datetime.now(UTC), outcome="won")
     await handle.signal(OnboardingWorkflow.close_opportunity, won)
-    await save(handle, "information-answered-approved", shape="v2")
+    await save(handle, "information-answered-approved")
 
 
 async def record_information_expired(
@@ -88,5 +88,6 @@ async def record_information_expired(
     lead_id = state.ids.lead_id
     await ask(stores, settings, handle, lead_id, await env.get_current_time(), timedelta(days=5))
     await env.sleep(timedelta(days=20))
-    await ask(stores, settings, handle, lead_id, await env.get_current_time(), timedelta(days=20))
-    await save(handle, "information-expired-then-onboarding-expired", shape="v2")
+    # Due before the lead's expiry (day 30), as every request must be.
+    await ask(stores, settings, handle, lead_id, await env.get_current_time(), timedelta(days=8))
+    await save(handle, "information-expired-then-onboarding-expired")

@@ -4,11 +4,10 @@ an approval blocked by the requester's email: rejected by staff, or retried and 
 
 Run by hand when the workflow's shape changes on purpose: `python -m tests.record_histories`.
 `python -m tests.record_histories verification` records only the company verification's
-runs (patch "company-verification", shape "v2"); `... information` only the information
-requests' runs (patch "information-requests", shape "v2"); `... approvals` only the
-purchase approval's runs (patch "approvers-escalation", shape "v2").
-A change that runs beside onboardings started before it goes behind `workflow.patched`, and
-the files of the shapes still running stay.
+runs; `... information` only the information requests' runs; `... approvals` only the
+purchase approval's runs. Before the first release there is one shape ("v1"): record it
+afresh. After a release, a change to a running shape goes behind `workflow.patched`, and the
+files of the shapes still running stay (docs/releases.md).
 """
 
 from __future__ import annotations
@@ -146,7 +145,7 @@ async def record_verification(
             await asyncio.sleep(0.2)
     await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
     await handle.signal(OnboardingWorkflow.close_opportunity, closed("won"))
-    await save(handle, "verified-approved", shape="v2")
+    await save(handle, "verified-approved")
 
     fakes.outage(True)
     try:
@@ -157,7 +156,7 @@ async def record_verification(
             while (evidence := await checks.evidence(handle.id)) is None or not evidence.progress:  # noqa: ASYNC110
                 await asyncio.sleep(0.2)
         await handle.signal(OnboardingWorkflow.disqualify_lead, disqualified("Lost"))
-        await save(handle, "disqualified-while-pending", shape="v2")
+        await save(handle, "disqualified-while-pending")
     finally:
         fakes.outage(False)
 
@@ -209,8 +208,9 @@ async def main(only: str | None = None) -> None:
                         test_server_existing_path=executable("temporal-test-server"),
                     )
                     async with env, build_worker(env.client, TASK_QUEUE, activities):
-                        if only == "information":
+                        if only in (None, "information"):
                             await record_information_expired(env, stores, settings, save)
+                        if only == "information":
                             return
                         if only in (None, "approvals"):
                             await record_approvals(env, TASK_QUEUE, stores, HISTORIES)

@@ -3,7 +3,7 @@ and the dev server's own `action` counter as the benchmark reads it (bench/actio
 
 Every ending pays one action for its start, one per signal, accepted update, timer and search
 attribute upsert, and one per workflow task that ran local activities (its markers are one
-batch); the onboarding schedules no regular activity, so there are no activity actions.
+batch), and one for the company verification, the onboarding's one regular activity.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ def counted(ending: str) -> dict[str, int]:
 @pytest.mark.parametrize(
     ("ending", "total"),
     [
-        ("disqualified", 7),
+        ("disqualified", 8),
         ("lost", 10),
-        ("blocked-rejected", 13),
-        ("approved-with-ignored-signals", 15),
-        ("blocked-retried-approved", 16),
-        ("expired-after-reminders", 22),
+        ("blocked-rejected", 14),
+        ("approved-with-ignored-signals", 13),
+        ("blocked-retried-approved", 17),
+        ("expired-after-reminders", 23),
     ],
 )
 def test_each_ending_costs_its_actions(ending: str, total: int) -> None:
@@ -43,10 +43,12 @@ def test_each_ending_costs_its_actions(ending: str, total: int) -> None:
 
 
 def test_disqualified_pays_for_one_decision() -> None:
-    """Disqualified: start, the wait's timer, one decision's signal, two upserts, two batches."""
+    """Disqualified: start, the wait's timer, the verification, one decision's signal, two
+    upserts, two batches."""
     assert counted("disqualified") == {
         "workflow started": 1,
         "timer": 1,
+        "activity": 1,
         "signal": 1,
         "search attribute upsert": 2,
         LOCAL: 2,
@@ -54,24 +56,27 @@ def test_disqualified_pays_for_one_decision() -> None:
 
 
 def test_lost_pays_for_two_decisions() -> None:
-    """Lost: the qualify and close signals, an upsert and a local activity batch per step."""
+    """Lost: the verification, the qualify and close signals, an upsert per step and the
+    local activity batches of its workflow tasks."""
     assert counted("lost") == {
         "workflow started": 1,
         "timer": 1,
+        "activity": 1,
         "signal": 2,
         "search attribute upsert": 3,
-        LOCAL: 3,
+        LOCAL: 2,
     }
 
 
 def test_ignored_signals_are_billed() -> None:
-    """An approval that also got two signals it ignores pays for all four, and its timers."""
+    """An approval that also got two signals it ignores pays for all four, and its timer."""
     assert counted("approved-with-ignored-signals") == {
         "workflow started": 1,
-        "timer": 2,
+        "timer": 1,
+        "activity": 1,
         "signal": 4,
         "search attribute upsert": 3,
-        LOCAL: 5,
+        LOCAL: 3,
     }
 
 
@@ -80,6 +85,7 @@ def test_blocked_approval_pays_per_update() -> None:
     assert counted("blocked-retried-approved") == {
         "workflow started": 1,
         "timer": 1,
+        "activity": 1,
         "signal": 2,
         "update": 2,
         "search attribute upsert": 5,
@@ -89,7 +95,8 @@ def test_blocked_approval_pays_per_update() -> None:
 
 def test_expiry_pays_for_every_reminder_timer() -> None:
     """An onboarding never decided pays a timer and a local activity batch per reminder."""
-    assert counted("expired-after-reminders") == {"workflow started": 1, "timer": 10, LOCAL: 11}
+    expected = {"workflow started": 1, "timer": 10, "activity": 1, LOCAL: 11}
+    assert counted("expired-after-reminders") == expected
 
 
 def test_markers_of_one_task_are_one_action() -> None:

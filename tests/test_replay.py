@@ -1,6 +1,7 @@
 """Histories recorded from real runs replay against the current workflow code.
 
-A change that would break running onboardings fails here; guard it with `workflow.patched`.
+Before the first release there is one shape, recorded afresh when it changes; after one, a
+change that would break running onboardings fails here: guard it with `workflow.patched`.
 """
 
 from __future__ import annotations
@@ -25,8 +26,14 @@ ENDINGS = (
     # An approval the requester's email blocks: staff reject it, or retry it (held, then free).
     "blocked-rejected",
     "blocked-retried-approved",
-    # An order's wait for approval, released shape: expired, or decided.
-    "purchase-approval-expired",
+    # The company verification: done before the decision, or still pending when it came.
+    "verified-approved",
+    "disqualified-while-pending",
+    # Information requests: answered, then approved; unanswered, then the onboarding expired.
+    "information-answered-approved",
+    "information-expired-then-onboarding-expired",
+    # An order's wait for approval: told, reminded and expired; or decided.
+    "purchase-approval-reminded-expired",
     "purchase-approval-decided",
 )
 

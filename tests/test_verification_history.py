@@ -1,6 +1,6 @@
-"""The recorded runs of the verification's shape (patch "company-verification"): the patch
-and the activity are there, replayed by tests/test_replay.py, and the activity's input names
-the onboarding only; the released shape's runs have neither."""
+"""The recorded runs of the company verification: the activity is there, replayed by
+tests/test_replay.py, and its input names the onboarding only; no run carries a patch marker,
+since there is one shape before the first release."""
 
 from __future__ import annotations
 
@@ -12,39 +12,26 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from workflows.company_verification import PATCH
-
 HISTORIES = Path(__file__).parent / "histories"
+VERIFYING = ("verified-approved", "disqualified-while-pending")
 
 
 def events(path: Path) -> list[HistoryEvent]:
     return list(WorkflowHistory.from_json(path.stem, json.loads(path.read_text())).events)
 
 
-def onboardings(shape: str) -> list[Path]:
-    """The recorded onboarding runs of a shape (other workflows' recordings aside)."""
+def recorded(ending: str) -> Path:
+    [path] = sorted(HISTORIES.glob(f"*-v1-{ending}.json"))
+    return path
+
+
+def patch_markers(path: Path) -> list[HistoryEvent]:
     return [
-        path
-        for path in sorted(HISTORIES.glob(f"*-{shape}-*.json"))
-        if events(path)[0].workflow_execution_started_event_attributes.workflow_type.name
-        == "OnboardingWorkflow"
+        event
+        for event in events(path)
+        if event.HasField("marker_recorded_event_attributes")
+        and event.marker_recorded_event_attributes.marker_name == "core_patch"
     ]
-
-
-V2, V1 = onboardings("v2"), onboardings("v1")
-
-
-def patches(path: Path) -> list[str]:
-    found = []
-    for event in events(path):
-        marker = event.marker_recorded_event_attributes
-        if (
-            event.HasField("marker_recorded_event_attributes")
-            and marker.marker_name == "core_patch"
-        ):
-            [data] = marker.details["patch-data"].payloads
-            found.append(json.loads(data.data)["id"])
-    return found
 
 
 def scheduled(path: Path, activity: str) -> list[HistoryEvent]:
@@ -56,24 +43,16 @@ def scheduled(path: Path, activity: str) -> list[HistoryEvent]:
     ]
 
 
-def test_both_shapes_of_the_verification_are_recorded() -> None:
-    """A run verified before its decision, and one that ended while still pending."""
-    names = {path.stem.split("-", 1)[1] for path in V2}
-    assert {"v2-verified-approved", "v2-disqualified-while-pending"} <= names
-
-
-@pytest.mark.parametrize("path", V2, ids=lambda p: p.stem)
-async def test_the_new_shape_verifies_by_reference(path: Path) -> None:
-    """The patch is marked once and the activity gets the reference and lead id alone."""
-    assert patches(path).count(PATCH) == 1
-    [event] = scheduled(path, "verify_company")
+@pytest.mark.parametrize("ending", VERIFYING)
+async def test_the_run_verifies_by_reference(ending: str) -> None:
+    """The verification runs once, and its activity gets the reference and lead id alone."""
+    [event] = scheduled(recorded(ending), "verify_company")
     payloads = event.activity_task_scheduled_event_attributes.input.payloads
     [arg] = await pydantic_data_converter.decode(payloads, [dict])
     assert set(arg) == {"reference", "lead_id"}
 
 
-@pytest.mark.parametrize("path", V1, ids=lambda p: p.stem)
-def test_the_released_shape_does_not_verify(path: Path) -> None:
-    """Runs from before the patch neither mark it nor verify."""
-    assert PATCH not in patches(path)
-    assert scheduled(path, "verify_company") == []
+@pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)
+def test_no_run_carries_a_patch(path: Path) -> None:
+    """One shape before the first release: no recorded run marks a patch."""
+    assert patch_markers(path) == []

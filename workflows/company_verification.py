@@ -18,7 +18,6 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.verification import VerificationActivities, VerifyCompanyInput
 
-PATCH = "company-verification"
 # Registries go down for minutes to hours: the first retry soon, then ever more slowly, up to
 # one an hour, with no cap on attempts (the schedule-to-close timeout ends them). Each attempt
 # is a billable action on Temporal Cloud: hourly, an onboarding left pending for its whole
@@ -50,17 +49,11 @@ async def verify_company(reference: str, lead_id: str, give_up_after: timedelta)
 
 
 class CompanyVerification:
-    """The run's verification. Whether the run verifies is asked at its start: a patch asked
-    right after a local activity may fall, on replay, in an earlier workflow task than the one
-    that recorded it (the activity's marker and the code after it can be one task apart),
-    which Temporal reads as nondeterminism."""
+    """The run's verification, started once the lead exists."""
 
     def __init__(self) -> None:
-        # False in runs started before the patch, which never verified.
-        self._patched = workflow.patched(PATCH)
         self.task: asyncio.Task[str | None] | None = None
 
     def start(self, reference: str, lead_id: str, give_up_after: timedelta) -> None:
         """Start the verification as a task of the run, which nothing awaits."""
-        if self._patched:
-            self.task = asyncio.ensure_future(verify_company(reference, lead_id, give_up_after))
+        self.task = asyncio.ensure_future(verify_company(reference, lead_id, give_up_after))

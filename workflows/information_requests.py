@@ -8,8 +8,6 @@ request the run emails the applicant the link, reminds them once before the due 
 the due date ends the request (telling the Sales inbox when nobody answered). While a
 request waits for the applicant, the Sales inbox's reminders pause; a lead decision, or the
 lead's expiry, closes every request still open.
-
-Runs started before this (the patch "information-requests") refuse the update.
 """
 
 from __future__ import annotations
@@ -43,7 +41,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.models import OnboardingInput
 
-PATCH = "information-requests"
 # The Sales inbox's next reminder while the applicant must act: not before they have.
 PAUSED = datetime.max.replace(tzinfo=UTC)
 
@@ -68,8 +65,6 @@ class InformationRequests:
         self._input = data
         self._published = published
         self._decisions = decisions
-        # Set by the run: False in runs from before the patch, which take no requests.
-        self.enabled = False
         self._tracked: dict[str, _Tracked] = {}
         self._answers: set[str] = set()
         self._tasks: list[asyncio.Future[None]] = []
@@ -79,9 +74,6 @@ class InformationRequests:
         self.version = 0
         # When the lead expires, set by the run as its wait for the decision begins.
         self.lead_expires_at: datetime | None = None
-
-    def start(self) -> None:
-        self.enabled = workflow.patched(PATCH)
 
     # -- the Sales inbox's reminders ------------------------------------------------------
 
@@ -107,8 +99,6 @@ class InformationRequests:
     # -- what the web app tells the run ---------------------------------------------------
 
     def refusal(self, request: InformationRequested) -> str | None:
-        if not self.enabled:
-            return "this onboarding started before information requests"
         if request.request_id in self._tracked:
             return None  # told twice: the first time counts
         if self._decisions.lead_refusal() is not None:

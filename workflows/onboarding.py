@@ -71,12 +71,11 @@ class OnboardingWorkflow(InformationRequestHandlers):
         self._decisions = DecisionIntake(self._published)
         self._requests = InformationRequests(data, self._published, self._decisions)
         self._acknowledgement: asyncio.Task[None] | None = None
+        self._verification = CompanyVerification()
 
     @workflow.run
     async def run(self, data: OnboardingInput) -> OnboardingState:
         self._published.publish_status()
-        self._requests.start()  # patch "information-requests"; runs from before take none
-        self._verification = CompanyVerification()  # patch "company-verification"
         await self._open()
         lead_decision = await self._await_lead_decision()
         await self._requests.close_all()

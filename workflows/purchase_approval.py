@@ -19,8 +19,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.models import ApprovalNoticeInput, PurchaseRefInput
     from workflows.models import PurchaseApprovalInput
 
-# Runs from before it wait for the admin's decision and expire, and tell nobody.
-ESCALATION_PATCH = "approvers-escalation"
 Notice = Literal["request", "reminder"]
 
 
@@ -32,19 +30,6 @@ class PurchaseApprovalWorkflow:
     @workflow.run
     async def run(self, data: PurchaseApprovalInput) -> str | None:
         """How the wait ended: "decided", or the order's status after its expiry."""
-        if workflow.patched(ESCALATION_PATCH):
-            return await self._escalating(data)
-        try:
-            await workflow.wait_condition(lambda: self._decided, timeout=data.expire_after)
-        except TimeoutError:
-            expired: str | None = await store(
-                CreditActivities.expire_purchase,
-                PurchaseRefInput(order_reference=data.order_reference),
-            )
-            return expired
-        return "decided"
-
-    async def _escalating(self, data: PurchaseApprovalInput) -> str | None:
         started = workflow.now()
         await self._notify(data, "request")
         # Counted from the start: the first emails may have taken a while to go out.
