@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, Field
 
-from domain.request import LINES, Model, _checked
+from domain.request import LINES, Model, checked_text
 
 DocumentKind = Literal["registration_certificate", "credit_application", "bank_reference", "other"]
 DOCUMENT_KINDS: tuple[DocumentKind, ...] = (
@@ -37,7 +37,7 @@ def _some_text(value: str) -> str:
 Message = Annotated[
     str,
     Field(min_length=1, max_length=MAX_MESSAGE, json_schema_extra={"pattern": LINES}),
-    _checked(LINES, "must not contain control characters"),
+    checked_text(LINES, "must not contain control characters"),
     AfterValidator(_some_text),
 ]
 

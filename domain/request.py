@@ -47,7 +47,7 @@ def whole_characters(value: str) -> bool:
     return _SURROGATE.search(value) is None
 
 
-def _checked(pattern: str, message: str) -> AfterValidator:
+def checked_text(pattern: str, message: str) -> AfterValidator:
     compiled = re.compile(pattern)
 
     def check(value: str) -> str:
@@ -64,13 +64,13 @@ _NO_CONTROL = "must not contain control characters"
 ShortText = Annotated[
     str,
     Field(min_length=1, max_length=200, json_schema_extra={"pattern": SOME_TEXT}),
-    _checked(SOME_TEXT, "must contain text, and no control characters"),
+    checked_text(SOME_TEXT, "must contain text, and no control characters"),
 ]
 OptionalText = (
     Annotated[
         str,
         Field(max_length=200, json_schema_extra={"pattern": ONE_LINE}),
-        _checked(ONE_LINE, _NO_CONTROL),
+        checked_text(ONE_LINE, _NO_CONTROL),
     ]
     | None
 )
@@ -78,7 +78,7 @@ CodeText = (
     Annotated[
         str,
         Field(max_length=40, json_schema_extra={"pattern": ONE_LINE}),
-        _checked(ONE_LINE, _NO_CONTROL),
+        checked_text(ONE_LINE, _NO_CONTROL),
     ]
     | None
 )
@@ -86,7 +86,7 @@ LongText = (
     Annotated[
         str,
         Field(max_length=2000, json_schema_extra={"pattern": LINES}),
-        _checked(LINES, _NO_CONTROL),
+        checked_text(LINES, _NO_CONTROL),
     ]
     | None
 )
@@ -123,7 +123,7 @@ NameText = Annotated[
 Email = Annotated[
     str,
     Field(max_length=254, json_schema_extra={"pattern": EMAIL, "description": "An email address"}),
-    _checked(EMAIL, "not a valid email address"),
+    checked_text(EMAIL, "not a valid email address"),
 ]
 
 

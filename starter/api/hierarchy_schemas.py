@@ -3,15 +3,14 @@ of approved partners found against it in a registry, and staff's clearing of one
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from domain.registry_checks import Registry
-from domain.request import SOME_TEXT, whole_characters
+from domain.request import SOME_TEXT, checked_text
 from starter.api.schemas import Body
 
 # What of a registry's details the API gives: dates, the closing cause and the successor's
@@ -90,17 +89,11 @@ class CustomerHierarchy(BaseModel):
         return cls.model_validate({**row, "flags": flags})
 
 
-def _some_text(value: str) -> str:
-    if not re.fullmatch(SOME_TEXT, value) or not whole_characters(value):
-        raise ValueError("must contain text, and no control characters")
-    return value.strip()
-
-
 class ClearFlagBody(Body):
     """Why the flag no longer holds (e.g. what the partner showed); kept in the audit log."""
 
     reason: Annotated[
         str,
         Field(min_length=1, max_length=REASON_MAX, json_schema_extra={"pattern": SOME_TEXT}),
-        AfterValidator(_some_text),
+        checked_text(SOME_TEXT, "must contain text, and no control characters"),
     ]
