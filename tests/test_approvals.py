@@ -60,6 +60,18 @@ async def waiting(http: httpx.AsyncClient, buyer: Member, amount: str = "5000") 
     return reference
 
 
+async def admins_own_order(
+    http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores, amount: str
+) -> tuple[dict[str, Member], str]:
+    """The organization above, and the reference of the first admin's own order over their
+    per-order limit (lowered to 1000 yen), waiting for approval."""
+    people = await organization(http, web, smtp, stores)
+    await stores.commerce.execute(
+        "UPDATE site_users SET spending_limit = 1000 WHERE id = $1", people["admin"].site_user_id
+    )
+    return people, await waiting(http, people["admin"], amount)
+
+
 async def tomorrow_in_the_shop(stores: Stores) -> str:
     found = await stores.commerce.fetchval(
         "SELECT ((now() AT TIME ZONE 'Asia/Tokyo')::date + 1)::text"
@@ -168,12 +180,8 @@ async def test_an_admin_decides_their_own_order_only_as_the_only_admin(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> None:
     """With a second admin, the admin's own order goes to the others; alone, to them too."""
-    people = await organization(http, web, smtp, stores)
+    people, own = await admins_own_order(http, web, smtp, stores, "6000")
     admin = people["admin"]
-    await stores.commerce.execute(
-        "UPDATE site_users SET spending_limit = 1000 WHERE id = $1", admin.site_user_id
-    )
-    own = await waiting(http, admin, "6000")
     assert admin.site_user_id not in await recipients(stores, own)
     async with signed_in(web.url, admin) as browser:
         assert (await decide(browser, own, "approve")).status_code == 403

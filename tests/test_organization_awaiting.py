@@ -11,7 +11,7 @@ from devstack.smtp import SmtpSink
 from plumbing.stores import Stores
 from tests.approval_helpers import signed_in
 from tests.conftest import WebApp
-from tests.test_approvals import organization, waiting
+from tests.test_approvals import admins_own_order
 
 TABLE = re.compile(r'<table id="awaiting-approval">(.*?)</table>', re.S)
 
@@ -28,13 +28,8 @@ async def test_an_admins_own_order_is_listed_for_the_other_admin_only(
     http: httpx.AsyncClient, web: WebApp, smtp: SmtpSink, stores: Stores
 ) -> None:
     """With a second admin, an admin's own order waits on the other admin's page, not theirs."""
-    people = await organization(http, web, smtp, stores)
-    admin = people["admin"]
-    await stores.commerce.execute(
-        "UPDATE site_users SET spending_limit = 1000 WHERE id = $1", admin.site_user_id
-    )
-    own = await waiting(http, admin, "7000")
-    async with signed_in(web.url, admin) as browser:
+    people, own = await admins_own_order(http, web, smtp, stores, "7000")
+    async with signed_in(web.url, people["admin"]) as browser:
         assert own not in await listed(browser)
     async with signed_in(web.url, people["admin2"]) as browser:
         assert own in await listed(browser)
