@@ -4,6 +4,7 @@ slow server or a short local call never makes an email go out twice."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import uuid
@@ -161,3 +162,59 @@ async def test_a_cancelled_attempt_still_records_the_email_its_server_took(
     assert again == f"<{data.reference}.acknowledgement@shop.example>"
     assert late.to(data.to) == 1
     assert [r["sent"] for r in await rows.outbox(stores, data.reference)] == [True]
+
+
+async def test_a_retry_during_a_store_outage_joins_the_send_still_recording(
+    email: EmailActivities,
+    server: tuple[LateAnswers, int],
+    stores: Stores,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sent, the record failing until the store is back, the attempt cancelled: its retry
+    sends nothing while the first still records, then finds the email recorded once."""
+    late, data = server[0], acknowledgement()
+    store_back, refused = asyncio.Event(), asyncio.Event()
+    real_execute = Connection.execute
+
+    async def no_commit_until_back(self: Connection, query: str, *args: Any, **kw: Any) -> Any:
+        if query.lstrip().startswith("COMMIT") and not store_back.is_set():
+            refused.set()
+            raise asyncpg.InternalClientError("the store went away")
+        return await real_execute(self, query, *args, **kw)
+
+    monkeypatch.setattr(Connection, "execute", no_commit_until_back)
+    env = attempt_env()
+    first = asyncio.create_task(env.run(email.send_email, data))
+    await asyncio.wait_for(refused.wait(), 30)
+    late.took.clear()
+    env.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    retry = asyncio.create_task(attempt_env().run(email.send_email, data))
+    # A second send takes the server a moment at most; the store stays away meanwhile.
+    sent_again = await asyncio.to_thread(late.took.wait, 2)
+    store_back.set()
+    assert await retry == f"<{data.reference}.acknowledgement@shop.example>"
+    assert not sent_again
+    assert late.to(data.to) == 1
+    assert [r["sent"] for r in await rows.outbox(stores, data.reference)] == [True]
+
+
+async def test_closing_waits_for_a_send_only_a_bounded_time(
+    stores: Stores, server: tuple[LateAnswers, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A worker stopping while a server is slow to answer closes anyway, and says so."""
+    late, data = server[0], acknowledgement()
+    late.delay = 3.0
+    mail = MailSettings(
+        smtp_host="127.0.0.1", smtp_port=server[1], sender="noreply@shop.example",
+        store_name="Contoso B2B", store_url="https://shop.contoso.example",
+    )  # fmt: skip
+    email = EmailActivities(stores.commerce_store().outbox, mail)
+    sending = asyncio.create_task(attempt_env().run(email.send_email, data))
+    assert await asyncio.to_thread(late.took.wait, 30)
+    with caplog.at_level(logging.WARNING, logger="activities.mail.sender"):
+        await email.close(within=0.1)
+    assert any("1 email sends unfinished" in r.getMessage() for r in caplog.records)
+    with contextlib.suppress(Exception):
+        await sending

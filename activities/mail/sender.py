@@ -27,6 +27,8 @@ from commerce.outbox import EmailOutbox, OutboxEmail
 SLOW_SEND_HEARTBEAT = 5.0
 MARK_SENT_FIRST_DELAY = 0.2
 MARK_SENT_MAX_DELAY = 5.0
+# How long a closing worker waits for the sends under way (its stop period is 10 s).
+CLOSE_WAIT = 8.0
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +108,20 @@ class EmailActivities:
         self._domain = mail.sender.rpartition("@")[2]
         self._smtp = SmtpSessions(mail.smtp_host, mail.smtp_port, mail.smtp_timeout)
         self._send_slots = asyncio.Semaphore(mail.concurrent_sends)
-        # Sends whose attempt was cancelled, finishing on their own (kept from the collector).
-        self._unfinished: set[asyncio.Future[None]] = set()
+        # The send under way for each Message-ID, also one whose attempt was cancelled and
+        # finishes on its own: a later attempt of the same email joins it.
+        self._sending: dict[str, asyncio.Future[None]] = {}
+        # Emails the SMTP server took whose record failed until their attempt's time was up:
+        # a later attempt records them instead of sending them again.
+        self._unrecorded: dict[str, tuple[OutboxEmail, LinkGrant | None]] = {}
 
-    async def close(self) -> None:
+    async def close(self, within: float = CLOSE_WAIT) -> None:
+        """Wait a bounded time for the sends still under way, then close the SMTP sessions."""
+        if self._sending:
+            _, unfinished = await asyncio.wait(list(self._sending.values()), timeout=within)
+            if unfinished:
+                # Cut off now, an email the server takes may go out again on another worker.
+                log.warning("closing with %d email sends unfinished", len(unfinished))
         await self._smtp.close()
 
     def render(self, data: SendEmailInput, token: str | None = None) -> RenderedEmail:
@@ -148,6 +160,24 @@ class EmailActivities:
     async def send_email(self, data: SendEmailInput) -> str:
         """Send one email unless the outbox says it went out already; returns its Message-ID."""
         msg_id = message_id(data, self._domain)
+        # Shielded: an attempt Temporal cancels (its call's time up, its workflow task lost,
+        # a worker shutting down) still hears the server's answer and records it, within its
+        # own deadlines. Its retry in this process joins that send rather than start another:
+        # the outbox's row is not locked while a record is retried through a store outage.
+        # Only the process's death leaves a taken email unrecorded.
+        sending = self._sending.get(msg_id)
+        if sending is None:
+            sending = asyncio.ensure_future(self._send_or_record(msg_id, data))
+            self._sending[msg_id] = sending
+            sending.add_done_callback(lambda _: self._sending.pop(msg_id, None))
+        await asyncio.shield(sending)
+        return msg_id
+
+    async def _send_or_record(self, msg_id: str, data: SendEmailInput) -> None:
+        """Record an email this process sent but could not record before; else send it."""
+        if unrecorded := self._unrecorded.pop(msg_id, None):
+            await self._mark_sent(*unrecorded, attempt_deadline())
+            return
         per_hour = self._mail.acknowledgements_per_hour
         if data.kind is EmailKind.ACKNOWLEDGEMENT and per_hour:
             await wait_for_place(self._outbox, msg_id, per_hour, self._clock())
@@ -157,16 +187,7 @@ class EmailActivities:
         entry = OutboxEmail(
             msg_id, data.reference, data.kind.value, data.sequence, data.to, rendered.subject
         )
-        message = self._message(msg_id, data.to, rendered)
-        # Shielded: an attempt Temporal cancels (its call's time up, its workflow task lost,
-        # a worker shutting down) still hears the server's answer and records it, within its
-        # own deadlines, so that its retry finds the email sent (waiting on the outbox's row
-        # meanwhile) instead of sending it again. Only the process's death leaves it unrecorded.
-        sending = asyncio.ensure_future(self._send_once(entry, grant, message))
-        self._unfinished.add(sending)
-        sending.add_done_callback(self._unfinished.discard)
-        await asyncio.shield(sending)
-        return msg_id
+        await self._send_once(entry, grant, self._message(msg_id, data.to, rendered))
 
     async def _send_once(
         self, entry: OutboxEmail, grant: LinkGrant | None, message: Outgoing
@@ -217,8 +238,9 @@ class EmailActivities:
                 return
             except Exception as err:
                 if time.monotonic() + delay >= deadline:
-                    # Better unrecorded than sent twice: the run's history keeps the send.
+                    # Better unrecorded than sent twice: the next attempt records it.
                     log.error("sent %s but could not record it: %r", entry.message_id, err)
+                    self._unrecorded[entry.message_id] = (entry, grant)
                     return
                 log.warning("sent %s; recording it failed, retrying: %r", entry.message_id, err)
             _heartbeat(entry.message_id)
