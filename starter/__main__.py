@@ -10,12 +10,7 @@ import re
 import secrets
 import sys
 
-import uvicorn
-
 from plumbing.logs import configure_logging
-from plumbing.settings import WebAppSettings
-from plumbing.tracing import start_tracing
-from starter.app import create_app
 
 log = logging.getLogger("starter")
 # A query parameter named like a one-time link's token, or a status link's signature (it
@@ -59,6 +54,18 @@ def main() -> None:
             raise SystemExit(f"usage: python -m starter staff add|{'|'.join(COMMANDS)} ...")
         staff_access(sys.argv[2], sys.argv[3:])
         return
+    serve()
+
+
+def serve() -> None:
+    # Imported here: an operator's command line above needs none of the web app, whose
+    # import alone costs seconds of CPU.
+    import uvicorn
+
+    from plumbing.settings import WebAppSettings
+    from plumbing.tracing import start_tracing
+    from starter.app import create_app
+
     configure_logging()
     settings = WebAppSettings.from_environment()
     start_tracing("web")

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp
 
 from plumbing.settings import Settings
 from sales.port import SalesRefused
-from starter import site, staff
+from starter import site
 from starter.api import health
 from starter.api import router as api_router
 from starter.api.contract import allowed_methods, document
@@ -32,6 +32,7 @@ from starter.common.metrics import MeasuredRequests, WebMetrics, metrics_page
 from starter.common.security_headers import SecurityHeaders
 from starter.integrations import codec, sales_webhook
 from starter.services.errors import UNAVAILABLE
+from starter.staff.pages import router as staff_pages
 from starter.staff.sales_console import SalesInDynamics, in_dynamics_page
 
 log = logging.getLogger("starter")
@@ -120,7 +121,7 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
     app.include_router(api_router)
     app.include_router(health.router)
     app.include_router(site.router)
-    app.include_router(staff.router)
+    app.include_router(staff_pages)
     app.include_router(codec.router)
     app.include_router(sales_webhook.router)
     # The Temporal UI calls the codec endpoint from its own origin.

@@ -25,7 +25,9 @@ from tests.api_helpers import poll, request_body
 from tests.conftest import WebApp
 from tests.otlp_receiver import ReceivedSpan, otlp_receiver
 
-pytestmark = pytest.mark.slow
+# One worker takes the whole module (loadgroup), so its traced processes start once, not once
+# on each worker that gets one of its tests.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("traced-processes")]
 
 STAFF_TOKEN = f"tracing-staff-{uuid.uuid4().hex}"
 
