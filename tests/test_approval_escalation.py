@@ -22,6 +22,7 @@ from starter.services.credit import CreditService, approval_id
 from tests.account_helpers import wait_for_email
 from tests.approval_helpers import Member, about, member, over_the_limit
 from tests.test_invitation_expiry import approved_hierarchy
+from tests.time_skipping import skip
 from workers.worker import running_worker
 from workflows.purchase_approval import PurchaseApprovalWorkflow
 
@@ -101,7 +102,7 @@ async def test_nobody_deciding_brings_one_reminder_and_tells_the_admins_then_the
     reference = reference_of(run)
     for role in ("admin", "admin2", "approver"):
         await wait_for_email(smtp, people[role].email, reference)
-    await time_env.sleep(DAY + timedelta(minutes=1))
+    await skip(time_env, DAY + timedelta(minutes=1))
     await wait_for_email(smtp, people["approver"].email, "Reminder")
     for role in ("admin", "admin2"):
         await wait_for_email(smtp, people[role].email, "Escalated")
@@ -160,7 +161,7 @@ async def test_a_delegation_is_read_when_each_email_goes_out(
     assert await delegations.end_delegation(
         hierarchy_id, approver.site_user_id, "t:2" + uuid.uuid4().hex
     )
-    await time_env.sleep(DAY + timedelta(minutes=1))
+    await skip(time_env, DAY + timedelta(minutes=1))
     await wait_for_email(smtp, approver.email, "Reminder")
     account = await stores.commerce_store().accounts.by_id("site", delegate.site_user_id)
     assert account is not None
@@ -179,7 +180,7 @@ async def test_an_approver_removed_while_the_order_waits_gets_no_reminder(
     await stores.commerce_store().accounts.set_site_user_status(
         people["approver"].site_user_id, "removed"
     )
-    await time_env.sleep(DAY + timedelta(minutes=1))
+    await skip(time_env, DAY + timedelta(minutes=1))
     for role in ("admin", "admin2"):
         await wait_for_email(smtp, people[role].email, "Escalated")
     assert await ended(run, time_env) == "declined"

@@ -13,6 +13,7 @@ from plumbing.settings import Settings
 from plumbing.stores import Stores
 from tests import rows
 from tests.factories import make_request, qualified, unique_email
+from tests.time_skipping import skip
 from workers.worker import running_worker
 from workflows.models import OnboardingInput, OnboardingPolicy, OnboardingStatus
 from workflows.onboarding import OnboardingWorkflow
@@ -81,9 +82,9 @@ async def test_decision_after_a_reminder_stops_the_reminders(
             id=reference,
             task_queue=task_queue,
         )
-        await time_env.sleep(timedelta(days=4))
+        await skip(time_env, timedelta(days=4))
         await handle.signal(OnboardingWorkflow.qualify_lead, qualified())
-        await time_env.sleep(timedelta(days=40))
+        await skip(time_env, timedelta(days=40))
         state = await handle.query(OnboardingWorkflow.state)
         await handle.terminate("test done")
 

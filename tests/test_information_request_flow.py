@@ -27,6 +27,7 @@ from plumbing.stores import Stores
 from tests import rows
 from tests.factories import make_request, qualified, unique_email, wait_for_state
 from tests.information_request_helpers import ask, request_status
+from tests.time_skipping import skip
 from workers.worker import running_worker
 from workflows.models import OnboardingInput, OnboardingPolicy, OnboardingState
 from workflows.onboarding import OnboardingWorkflow
@@ -90,7 +91,7 @@ async def test_unanswered_request_reminds_once_then_expires(
     state = await wait_for_state(run.handle, lambda s: s.waiting_for_applicant)
     assert state.history[-1].event == "information_requested"
 
-    await time_env.sleep(timedelta(days=5))
+    await skip(time_env, timedelta(days=5))
     assert await ids_to(smtp, run.applicant, 3) == [
         "acknowledgement",
         "information_request.1",
@@ -98,13 +99,13 @@ async def test_unanswered_request_reminds_once_then_expires(
     ]
     assert smtp.messages_to(run.inbox) == []  # the 3-day reminder is paused
 
-    await time_env.sleep(timedelta(days=2))
+    await skip(time_env, timedelta(days=2))
     assert await ids_to(smtp, run.inbox, 1) == ["information_expired.1"]
     assert await request_status(stores, request_id) == "expired"
     state = await run.handle.query(OnboardingWorkflow.state)
     assert not state.waiting_for_applicant
 
-    await time_env.sleep(timedelta(days=3))
+    await skip(time_env, timedelta(days=3))
     assert await ids_to(smtp, run.inbox, 2) == ["information_expired.1", "reminder.1"]
 
 
@@ -116,11 +117,11 @@ async def test_answer_resumes_reminders_and_sends_a_receipt(
     now = await time_env.get_current_time()
     request_id, _ = await ask(stores, settings, run.handle, run.lead_id, now, timedelta(days=10))
     await ids_to(smtp, run.applicant, 2)  # the link is out before days are skipped
-    await time_env.sleep(timedelta(days=1))
+    await skip(time_env, timedelta(days=1))
     await answer(stores, settings, run.handle, request_id, "Here it is.")
     await wait_for_state(run.handle, lambda s: not s.waiting_for_applicant)
 
-    await time_env.sleep(timedelta(days=3, hours=12))
+    await skip(time_env, timedelta(days=3, hours=12))
     assert await ids_to(smtp, run.applicant, 3) == [
         "acknowledgement",
         "information_request.1",
@@ -130,7 +131,7 @@ async def test_answer_resumes_reminders_and_sends_a_receipt(
     notes = (await rows.sales_rows(stores, run.lead_id))["timeline_notes"]
     assert any("cert.pdf" in note["body"] for note in notes)
 
-    await time_env.sleep(timedelta(days=7))
+    await skip(time_env, timedelta(days=7))
     assert await request_status(stores, request_id) == "closed"
     assert "information_expired.1" not in await ids_to(smtp, run.inbox, 1)
 
@@ -176,7 +177,7 @@ async def test_lead_decision_closes_the_open_request(
     await wait_for_state(run.handle, lambda s: s.ids.opportunity_id is not None)
     assert await request_status(stores, request_id) == "closed"
 
-    await time_env.sleep(timedelta(days=7))
+    await skip(time_env, timedelta(days=7))
     assert await ids_to(smtp, run.applicant, 2) == ["acknowledgement", "information_request.1"]
     assert smtp.messages_to(run.inbox) == []
 
