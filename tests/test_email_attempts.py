@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 from asyncpg.connection import Connection
 from temporalio.exceptions import ApplicationError
 
-from activities.mail import attempt
+from activities.mail import attempt, sender
 from activities.mail.sender import EmailActivities, MailSettings
 from activities.models import EmailKind, SendEmailInput
 from devstack.postgres import free_port
@@ -218,3 +218,23 @@ async def test_closing_waits_for_a_send_only_a_bounded_time(
     assert any("1 email sends unfinished" in r.getMessage() for r in caplog.records)
     with contextlib.suppress(Exception):
         await sending
+
+
+async def test_a_retry_joining_a_slow_send_heartbeats_for_itself(
+    email: EmailActivities,
+    server: tuple[LateAnswers, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A retry waiting on its email's send under way still tells Temporal it is alive, so
+    a slow server does not time it out; the server takes the email once."""
+    monkeypatch.setattr(sender, "SLOW_SEND_HEARTBEAT", 0.1)
+    late, data = server[0], acknowledgement()
+    late.delay = 1.0
+    first = asyncio.create_task(attempt_env().run(email.send_email, data))
+    assert await asyncio.to_thread(late.took.wait, 30)
+    beats: list[tuple[Any, ...]] = []
+    retry_env = attempt_env()
+    retry_env.on_heartbeat = lambda *details: beats.append(details)
+    assert await retry_env.run(email.send_email, data) == await first
+    assert beats
+    assert late.to(data.to) == 1

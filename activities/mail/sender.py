@@ -166,10 +166,14 @@ class EmailActivities:
         # the outbox's row is not locked while a record is retried through a store outage.
         # Only the process's death leaves a taken email unrecorded.
         sending = self._sending.get(msg_id)
-        if sending is None:
-            sending = asyncio.ensure_future(self._send_or_record(msg_id, data))
-            self._sending[msg_id] = sending
-            sending.add_done_callback(lambda _: self._sending.pop(msg_id, None))
+        if sending is not None:
+            # The send beats for the attempt that started it: this one beats for itself.
+            async with _heartbeating_if_slow(msg_id):
+                await asyncio.shield(sending)
+            return msg_id
+        sending = asyncio.ensure_future(self._send_or_record(msg_id, data))
+        self._sending[msg_id] = sending
+        sending.add_done_callback(lambda _: self._sending.pop(msg_id, None))
         await asyncio.shield(sending)
         return msg_id
 
