@@ -49,12 +49,9 @@ def _readable_by_all(path: Path) -> None:
 
 
 class EmbeddedPostgres:
-    def __init__(self, data_dir: Path, port: int | None = None, *, durable: bool = True) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None) -> None:
         self.data_dir = data_dir.resolve()
         self.port = port or free_port()
-        # Not durable: commits are not flushed to disk, so a machine's crash may lose or
-        # corrupt the data. For throwaway test servers only, whose commits then wait on no disk.
-        self.durable = durable
         self._user = _ensure_server_user()
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -91,9 +88,6 @@ class EmbeddedPostgres:
         """
         command = [_bin("postgres"), "-D", str(self.data_dir), "-p", str(self.port)]
         command += ["-h", "127.0.0.1", "-k", str(self.data_dir), "-c", "max_connections=200"]
-        if not self.durable:
-            command += ["-c", "fsync=off", "-c", "synchronous_commit=off"]
-            command += ["-c", "full_page_writes=off"]
         with (self.data_dir / "server.log").open("ab") as log:
             self._proc = subprocess.Popen(
                 command,

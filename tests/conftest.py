@@ -62,9 +62,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
-    # The session's own server, thrown away at its end: no commit waits on the disk. The fault
-    # suites' servers stay durable, since they are stopped and started under load.
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data", durable=False)
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data")
     server.start()
     yield server
     server.stop()
