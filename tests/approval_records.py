@@ -15,6 +15,7 @@ from starter.services.credit import CreditService, approval_id
 from tests.approval_helpers import Member, member, over_the_limit
 from tests.test_approval_escalation import DAY, Run, ended
 from tests.test_invitation_expiry import approved_hierarchy
+from tests.time_skipping import skip
 from workflows.purchase_approval import PurchaseApprovalWorkflow
 
 
@@ -54,7 +55,7 @@ async def record_approvals(
 
     run = await _waiting(service, env, buyer)
     await _told(run)
-    await env.sleep(DAY + timedelta(minutes=1))
+    await skip(env, DAY + timedelta(minutes=1))
     assert await ended(run, env) == "declined"
     await _save(run, histories, "purchase-approval-reminded-expired")
 

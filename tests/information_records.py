@@ -19,6 +19,7 @@ from plumbing.stores import Stores
 from starter.services.start import OnboardingStarter, new_reference
 from tests.factories import make_request, qualified, start_until_lead, wait_for_state
 from tests.information_request_helpers import ask
+from tests.time_skipping import skip
 from workflows.models import (
     OnboardingInput,
     OnboardingPolicy,
@@ -87,7 +88,7 @@ async def record_information_expired(
     assert state.ids.lead_id is not None
     lead_id = state.ids.lead_id
     await ask(stores, settings, handle, lead_id, await env.get_current_time(), timedelta(days=5))
-    await env.sleep(timedelta(days=20))
+    await skip(env, timedelta(days=20))
     # Due before the lead's expiry (day 30), as every request must be.
     await ask(stores, settings, handle, lead_id, await env.get_current_time(), timedelta(days=8))
     await save(handle, "information-expired-then-onboarding-expired")

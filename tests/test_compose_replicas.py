@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
+from activities.mail.sender import CLOSE_WAIT
 from plumbing.settings import Settings
 from tests.test_compose import APP_SERVICES, caddy_block, caddyfile, compose, env, example
 
@@ -52,10 +53,11 @@ def test_proxy_balances_over_every_web_replica(caddyfile: str) -> None:
 
 
 def test_compose_waits_for_the_workers_drain(compose: dict[str, Any]) -> None:
-    """Compose sends SIGKILL only after the worker's own grace for running activities."""
+    """Compose sends SIGKILL only after the worker's own grace and its wait for emails."""
     worker = env(compose, "worker")
     default = Settings.model_fields["onboarding_worker_shutdown_grace"].default
     given = worker.get("ONBOARDING_WORKER_SHUTDOWN_GRACE")
     grace = TypeAdapter(timedelta).validate_python(given) if given else default
     stop = compose_duration(compose["services"]["worker"]["stop_grace_period"])
-    assert stop > grace
+    # After the grace, the worker waits a little longer for emails being sent.
+    assert stop > grace + timedelta(seconds=CLOSE_WAIT)

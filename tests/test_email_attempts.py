@@ -40,11 +40,15 @@ class LateAnswers:
         self.taken: list[str] = []
         # Set once an email is taken (the server runs in a thread of its own).
         self.took = threading.Event()
+        # When set, the answer waits for it as well (for half a minute at most).
+        self.gate: threading.Event | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.taken.append(envelope.rcpt_tos[0])
         self.took.set()
         await asyncio.sleep(self.delay)
+        if self.gate is not None:
+            await asyncio.to_thread(self.gate.wait, 30)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> int:
@@ -225,16 +229,54 @@ async def test_a_retry_joining_a_slow_send_heartbeats_for_itself(
     server: tuple[LateAnswers, int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A retry waiting on its email's send under way still tells Temporal it is alive, so
-    a slow server does not time it out; the server takes the email once."""
+    """A retry waiting on a send under way heartbeats for itself; the email goes out once."""
     monkeypatch.setattr(sender, "SLOW_SEND_HEARTBEAT", 0.1)
     late, data = server[0], acknowledgement()
-    late.delay = 1.0
+    late.gate = gate = threading.Event()  # the server answers once the retry has beaten
     first = asyncio.create_task(attempt_env().run(email.send_email, data))
     assert await asyncio.to_thread(late.took.wait, 30)
     beats: list[tuple[Any, ...]] = []
+
+    def beat(*details: Any) -> None:
+        beats.append(details)
+        gate.set()
+
     retry_env = attempt_env()
-    retry_env.on_heartbeat = lambda *details: beats.append(details)
+    retry_env.on_heartbeat = beat
     assert await retry_env.run(email.send_email, data) == await first
     assert beats
     assert late.to(data.to) == 1
+
+
+async def test_a_retry_records_the_email_the_send_it_joined_could_not(
+    email: EmailActivities,
+    server: tuple[LateAnswers, int],
+    stores: Stores,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The send it joined gave up recording at a local call's end: the retry records it in
+    its own time, without sending it again."""
+    monkeypatch.setattr(attempt, "RECORD_RESERVE", 3.0)
+    monkeypatch.setattr(attempt, "COMPLETION_MARGIN", 1.0)
+    late, data = server[0], acknowledgement()
+    store_back, refused = asyncio.Event(), asyncio.Event()
+    real_execute = Connection.execute
+
+    async def no_commit_until_back(self: Connection, query: str, *args: Any, **kw: Any) -> Any:
+        if query.lstrip().startswith("COMMIT") and not store_back.is_set():
+            refused.set()
+            raise asyncpg.InternalClientError("the store went away")
+        return await real_execute(self, query, *args, **kw)
+
+    monkeypatch.setattr(Connection, "execute", no_commit_until_back)
+    called = datetime.now(UTC) - timedelta(minutes=1) + timedelta(seconds=8)
+    local_env = attempt_env(local=True, scheduled=called)
+    local = asyncio.create_task(local_env.run(email.send_email, data))
+    await asyncio.wait_for(refused.wait(), 30)
+    retry = asyncio.create_task(attempt_env().run(email.send_email, data))
+    await local  # it gave up recording and completed, as its call was ending
+    assert await rows.outbox(stores, data.reference) == []
+    store_back.set()
+    assert await retry == f"<{data.reference}.acknowledgement@shop.example>"
+    assert late.to(data.to) == 1
+    assert [r["sent"] for r in await rows.outbox(stores, data.reference)] == [True]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -27,8 +28,12 @@ from commerce.outbox import EmailOutbox, OutboxEmail
 SLOW_SEND_HEARTBEAT = 5.0
 MARK_SENT_FIRST_DELAY = 0.2
 MARK_SENT_MAX_DELAY = 5.0
-# How long a closing worker waits for the sends under way (its stop period is 10 s).
+# How long a closing worker waits, after its shutdown grace, for the sends under way; the
+# deployment's stop period leaves room for both (tests/test_compose_replicas.py).
 CLOSE_WAIT = 8.0
+# Sent emails kept for a later attempt to record: an attempt that completed has none, so
+# without a bound the ones whose record gave up would stay for the process's life.
+UNRECORDED_KEPT = 1000
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +117,8 @@ class EmailActivities:
         # finishes on its own: a later attempt of the same email joins it.
         self._sending: dict[str, asyncio.Future[None]] = {}
         # Emails the SMTP server took whose record failed until their attempt's time was up:
-        # a later attempt records them instead of sending them again.
+        # a later attempt of the email in this process (a retry of a cancelled one, or one that
+        # joined it) records them instead of sending them again.
         self._unrecorded: dict[str, tuple[OutboxEmail, LinkGrant | None]] = {}
 
     async def close(self, within: float = CLOSE_WAIT) -> None:
@@ -122,6 +128,8 @@ class EmailActivities:
             if unfinished:
                 # Cut off now, an email the server takes may go out again on another worker.
                 log.warning("closing with %d email sends unfinished", len(unfinished))
+        if self._unrecorded:
+            log.error("closing with %d sent emails unrecorded", len(self._unrecorded))
         await self._smtp.close()
 
     def render(self, data: SendEmailInput, token: str | None = None) -> RenderedEmail:
@@ -165,17 +173,26 @@ class EmailActivities:
         # own deadlines. Its retry in this process joins that send rather than start another:
         # the outbox's row is not locked while a record is retried through a store outage.
         # Only the process's death leaves a taken email unrecorded.
-        sending = self._sending.get(msg_id)
-        if sending is not None:
+        while (running := self._sending.get(msg_id)) is not None and not running.done():
             # The send beats for the attempt that started it: this one beats for itself.
             async with _heartbeating_if_slow(msg_id):
-                await asyncio.shield(sending)
-            return msg_id
+                await asyncio.shield(running)
+            if msg_id not in self._unrecorded:
+                return msg_id
+            # It gave up recording at its attempt's deadline: this attempt records it in its own.
         sending = asyncio.ensure_future(self._send_or_record(msg_id, data))
         self._sending[msg_id] = sending
-        sending.add_done_callback(lambda _: self._sending.pop(msg_id, None))
+        sending.add_done_callback(functools.partial(self._ended, msg_id))
         await asyncio.shield(sending)
         return msg_id
+
+    def _ended(self, msg_id: str, sending: asyncio.Future[None]) -> None:
+        if self._sending.get(msg_id) is sending:
+            del self._sending[msg_id]
+        # Read here, so that a send whose attempt was cancelled and that no retry joined does
+        # not leave its failure unread; the attempts that awaited it report it themselves.
+        if not sending.cancelled():
+            sending.exception()
 
     async def _send_or_record(self, msg_id: str, data: SendEmailInput) -> None:
         """Record an email this process sent but could not record before; else send it."""
@@ -244,6 +261,8 @@ class EmailActivities:
                 if time.monotonic() + delay >= deadline:
                     # Better unrecorded than sent twice: the next attempt records it.
                     log.error("sent %s but could not record it: %r", entry.message_id, err)
+                    if len(self._unrecorded) >= UNRECORDED_KEPT:  # the oldest goes
+                        self._unrecorded.pop(next(iter(self._unrecorded)))
                     self._unrecorded[entry.message_id] = (entry, grant)
                     return
                 log.warning("sent %s; recording it failed, retrying: %r", entry.message_id, err)

@@ -38,6 +38,7 @@ class SmtpSessions:
         self._host, self._port, self._timeout = host, port, timeout
         self._keep, self._max_idle = keep, max_idle
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
+        self._closed = False
 
     async def send(self, message: Outgoing) -> None:
         attributes: dict[str, str | int] = {"server.address": self._host, "server.port": self._port}
@@ -70,7 +71,9 @@ class SmtpSessions:
         self._put_back(session)
 
     async def close(self) -> None:
-        """Say goodbye on every idle session."""
+        """Say goodbye on every idle session; one a send still under way brings back later is
+        closed then."""
+        self._closed = True
         idle, self._idle = self._idle, []
         for session, _ in idle:
             with contextlib.suppress(aiosmtplib.SMTPException, OSError):
@@ -87,7 +90,7 @@ class SmtpSessions:
         return None
 
     def _put_back(self, session: aiosmtplib.SMTP) -> None:
-        if len(self._idle) < self._keep:
+        if len(self._idle) < self._keep and not self._closed:
             self._idle.append((session, time.monotonic()))
         else:
             session.close()
