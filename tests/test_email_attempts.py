@@ -19,7 +19,8 @@ from aiosmtpd.controller import Controller
 from asyncpg.connection import Connection
 from temporalio.exceptions import ApplicationError
 
-from activities.mail import attempt, sender
+from activities.mail import attempt
+from activities.mail import beats as mail_beats
 from activities.mail.sender import EmailActivities, MailSettings
 from activities.models import EmailKind, SendEmailInput
 from devstack.postgres import free_port
@@ -230,7 +231,7 @@ async def test_a_retry_joining_a_slow_send_heartbeats_for_itself(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A retry waiting on a send under way heartbeats for itself; the email goes out once."""
-    monkeypatch.setattr(sender, "SLOW_SEND_HEARTBEAT", 0.1)
+    monkeypatch.setattr(mail_beats, "SLOW_SEND_HEARTBEAT", 0.1)
     late, data = server[0], acknowledgement()
     late.gate = gate = threading.Event()  # the server answers once the retry has beaten
     first = asyncio.create_task(attempt_env().run(email.send_email, data))

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from asyncpg.connection import Connection
 
-from activities.mail import sender
+from activities.mail import beats as mail_beats
 from activities.mail.mime import Outgoing
 from activities.mail.smtp import SmtpSessions
 from activities.models import EmailKind, SendEmailInput
@@ -138,7 +138,7 @@ async def test_a_slow_smtp_server_is_not_taken_for_a_lost_worker(
         await asyncio.sleep(0.5)  # a server that takes ten heartbeat intervals to answer
         await real_send(self, message)
 
-    monkeypatch.setattr(sender, "SLOW_SEND_HEARTBEAT", 0.05)
+    monkeypatch.setattr(mail_beats, "SLOW_SEND_HEARTBEAT", 0.05)
     monkeypatch.setattr(SmtpSessions, "send", slow_send)
     beats: list[object] = []
     env = attempt_env()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +14,7 @@ from temporalio import activity
 
 from accounts.tokens import new_token, token_hash
 from activities.mail.attempt import answer_wait, attempt_deadline
+from activities.mail.beats import heartbeat, heartbeating_if_slow
 from activities.mail.ceiling import wait_for_place
 from activities.mail.mime import Outgoing, compose
 from activities.mail.smtp import SmtpSessions
@@ -23,9 +23,6 @@ from activities.models import EmailKind, EmailLink, SendEmailInput
 from commerce.accounts import LinkGrant
 from commerce.outbox import EmailOutbox, OutboxEmail
 
-# Well inside the workflow's heartbeat timeout, so a slow SMTP server is never mistaken for
-# a lost worker (which would send the email again).
-SLOW_SEND_HEARTBEAT = 5.0
 MARK_SENT_FIRST_DELAY = 0.2
 MARK_SENT_MAX_DELAY = 5.0
 # How long a closing worker waits, after its shutdown grace, for the sends under way; the
@@ -36,33 +33,6 @@ CLOSE_WAIT = 8.0
 UNRECORDED_KEPT = 1000
 
 log = logging.getLogger(__name__)
-
-
-def _heartbeat(detail: str) -> None:
-    # A local activity has no heartbeat: its worker keeps the workflow task alive instead.
-    if not activity.info().is_local:
-        activity.heartbeat(detail)
-
-
-@contextlib.asynccontextmanager
-async def _heartbeating_if_slow(detail: str) -> AsyncIterator[None]:
-    """Heartbeat from beside the block, only if it takes long: a heartbeat is a server write.
-
-    The block itself awaits the send directly, so that the outbox's commit follows the SMTP
-    server's answer within the same step of the event loop: that moment is the only one in
-    which a killed worker would leave an email sent but not recorded.
-    """
-
-    async def beat() -> None:
-        while True:
-            await asyncio.sleep(SLOW_SEND_HEARTBEAT)
-            _heartbeat(detail)
-
-    beating = asyncio.create_task(beat())
-    try:
-        yield
-    finally:
-        beating.cancel()
 
 
 @dataclass(frozen=True)
@@ -175,7 +145,7 @@ class EmailActivities:
         # Only the process's death leaves a taken email unrecorded.
         while (running := self._sending.get(msg_id)) is not None and not running.done():
             # The send beats for the attempt that started it: this one beats for itself.
-            async with _heartbeating_if_slow(msg_id):
+            async with heartbeating_if_slow(msg_id):
                 await asyncio.shield(running)
             if msg_id not in self._unrecorded:
                 return msg_id
@@ -225,7 +195,7 @@ class EmailActivities:
                 # would send the email again. RFC 5321 (4.5.3.2.6) asks for minutes here.
                 deadline = attempt_deadline()
                 wait = answer_wait(deadline, self._mail.smtp_timeout)
-                async with _heartbeating_if_slow(entry.message_id), asyncio.timeout(wait):
+                async with heartbeating_if_slow(entry.message_id), asyncio.timeout(wait):
                     await self._smtp.send(message)
                 accepted = True
         except Exception:
@@ -266,6 +236,6 @@ class EmailActivities:
                     self._unrecorded[entry.message_id] = (entry, grant)
                     return
                 log.warning("sent %s; recording it failed, retrying: %r", entry.message_id, err)
-            _heartbeat(entry.message_id)
+            heartbeat(entry.message_id)
             await asyncio.sleep(delay)
             delay = min(delay * 2, MARK_SENT_MAX_DELAY)
