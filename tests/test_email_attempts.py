@@ -84,6 +84,22 @@ def acknowledgement() -> SendEmailInput:
     )  # fmt: skip
 
 
+def commits_refused(monkeypatch: pytest.MonkeyPatch) -> tuple[asyncio.Event, asyncio.Event]:
+    """Every commit fails, as with the store gone, until the first event is set ("the store is
+    back"); the second is set at the first refusal."""
+    store_back, refused = asyncio.Event(), asyncio.Event()
+    real_execute = Connection.execute
+
+    async def no_commit_until_back(self: Connection, query: str, *args: Any, **kw: Any) -> Any:
+        if query.lstrip().startswith("COMMIT") and not store_back.is_set():
+            refused.set()
+            raise asyncpg.InternalClientError("the store went away")
+        return await real_execute(self, query, *args, **kw)
+
+    monkeypatch.setattr(Connection, "execute", no_commit_until_back)
+    return store_back, refused
+
+
 async def test_an_answer_later_than_the_smtp_timeout_sends_the_email_once(
     email: EmailActivities, server: tuple[LateAnswers, int], stores: Stores
 ) -> None:
@@ -132,14 +148,7 @@ async def test_a_sent_email_unrecorded_ends_its_attempt_before_the_local_call_en
     late, data = server[0], acknowledgement()
     left = 8.0
     called = datetime.now(UTC) - timedelta(minutes=1) + timedelta(seconds=left)
-    real_execute = Connection.execute
-
-    async def no_commit(self: Connection, query: str, *args: Any, **kwargs: Any) -> Any:
-        if query.lstrip().startswith("COMMIT"):
-            raise asyncpg.InternalClientError("the store went away")
-        return await real_execute(self, query, *args, **kwargs)
-
-    monkeypatch.setattr(Connection, "execute", no_commit)
+    commits_refused(monkeypatch)  # the store never comes back
     env = attempt_env(local=True, scheduled=called)
     with caplog.at_level(logging.ERROR, logger="activities.mail.sender"):
         # Temporal cancels a local attempt at its call's end.
@@ -178,16 +187,7 @@ async def test_a_retry_during_a_store_outage_joins_the_send_still_recording(
     """Sent, the record failing until the store is back, the attempt cancelled: its retry
     sends nothing while the first still records, then finds the email recorded once."""
     late, data = server[0], acknowledgement()
-    store_back, refused = asyncio.Event(), asyncio.Event()
-    real_execute = Connection.execute
-
-    async def no_commit_until_back(self: Connection, query: str, *args: Any, **kw: Any) -> Any:
-        if query.lstrip().startswith("COMMIT") and not store_back.is_set():
-            refused.set()
-            raise asyncpg.InternalClientError("the store went away")
-        return await real_execute(self, query, *args, **kw)
-
-    monkeypatch.setattr(Connection, "execute", no_commit_until_back)
+    store_back, refused = commits_refused(monkeypatch)
     env = attempt_env()
     first = asyncio.create_task(env.run(email.send_email, data))
     await asyncio.wait_for(refused.wait(), 30)
@@ -260,16 +260,7 @@ async def test_a_retry_records_the_email_the_send_it_joined_could_not(
     monkeypatch.setattr(attempt, "RECORD_RESERVE", 3.0)
     monkeypatch.setattr(attempt, "COMPLETION_MARGIN", 1.0)
     late, data = server[0], acknowledgement()
-    store_back, refused = asyncio.Event(), asyncio.Event()
-    real_execute = Connection.execute
-
-    async def no_commit_until_back(self: Connection, query: str, *args: Any, **kw: Any) -> Any:
-        if query.lstrip().startswith("COMMIT") and not store_back.is_set():
-            refused.set()
-            raise asyncpg.InternalClientError("the store went away")
-        return await real_execute(self, query, *args, **kw)
-
-    monkeypatch.setattr(Connection, "execute", no_commit_until_back)
+    store_back, refused = commits_refused(monkeypatch)
     called = datetime.now(UTC) - timedelta(minutes=1) + timedelta(seconds=8)
     local_env = attempt_env(local=True, scheduled=called)
     local = asyncio.create_task(local_env.run(email.send_email, data))
