@@ -24,7 +24,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import asyncpg
 import psutil
 import uvloop
@@ -32,7 +31,8 @@ import uvloop
 from bench.figures import Mark, percentiles
 from bench.orders import Book, Load, authorize, closed_loop, open_loop, repeat
 from bench.organizations import add_organizations, check_credit
-from bench.stack import BenchStack, open_stack
+from bench.stack import STOREFRONT_TOKEN, BenchStack, open_stack
+from bench.storefront_http import Poster, storefront
 
 # The goals (issue #33): p99 at the fixed rate, per set of organizations, and the most one
 # organization takes.
@@ -59,7 +59,7 @@ async def measured(stack: BenchStack, work: Awaitable[Load]) -> dict[str, Any]:
     return result
 
 
-async def one_at_a_time(http: aiohttp.ClientSession, book: Book) -> dict[str, float]:
+async def one_at_a_time(http: Poster, book: Book) -> dict[str, float]:
     """Orders to one organization, each sent once the last is answered: no queue anywhere."""
     organizations = [book.approved[0].organization]
     latencies = []
@@ -77,9 +77,7 @@ async def run(stack: BenchStack, args: argparse.Namespace, pool: asyncpg.Pool) -
     sets = {"one": every[:1], "many": every[1:]}
     print(f"{len(every)} organizations written", flush=True)
     report: dict[str, Any] = {"throughput": {}, "fixed_rate": {}}
-    connector = aiohttp.TCPConnector(limit=max(args.clients, 100))
-    timeout = aiohttp.ClientTimeout(total=10)
-    async with aiohttp.ClientSession(stack.url, connector=connector, timeout=timeout) as http:
+    async with storefront(stack.url, STOREFRONT_TOKEN, args.client == "general") as http:
         # Warm-up, not counted: the connections, the web app's pool, prepared statements.
         await closed_loop(http, book, every, args.clients, 3.0)
         report["alone"] = await one_at_a_time(http, book)
@@ -117,6 +115,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "target_one_per_second": TARGET_ONE_PER_SECOND,
     }
     stack = await open_stack({})
+    report["client"] = args.client
     report["web_pool_size"] = int(stack.env.get("DATABASE_POOL_SIZE", "10"))
     pool = await asyncpg.create_pool(
         stack.env["COMMERCE_DATABASE_URL"],
@@ -149,6 +148,7 @@ def table(report: dict[str, Any]) -> str:
     lines = [
         f"cores: {report['cores']}   organizations: one, and {report['organizations']}"
         f" (orders round-robin)   web app's pool: {report['web_pool_size']}"
+        f"   client: {report.get('client', 'general')}"
     ]
     lines.append(f"{'one at a time':<32} {_latency(report['alone'])}")
     for name, t in tp.items():
@@ -199,6 +199,12 @@ def cli(argv: list[str]) -> None:
     parser.add_argument("--clients", type=int, default=50, help="storefronts at full speed")
     parser.add_argument("--rate", type=float, default=200.0, help="requests/s, open loop")
     parser.add_argument("--organizations", type=int, default=200)
+    parser.add_argument(
+        "--client",
+        choices=("lean", "general"),
+        default="lean",
+        help="the driver's HTTP client: lean (bench/storefront_http.py) or general (aiohttp)",
+    )
     parser.add_argument("--json", type=Path, default=Path("bench/results/authorize.json"))
     args = parser.parse_args(argv)
     # uvloop, like the web app: the driver shares the cores, the lighter its loop the better.

@@ -5,6 +5,7 @@ of what the app approved, per organization."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -12,14 +13,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-import aiohttp
-
 from bench.figures import percentiles
 from bench.organizations import CURRENCY, Organization
-from bench.stack import STOREFRONT_TOKEN
+from bench.storefront_http import HttpError, Poster
 
 PATH = "/api/partner/purchase-authorizations"
-STOREFRONT = {"Authorization": f"Bearer {STOREFRONT_TOKEN}"}
 STATUSES = ("approved", "needs_approval", "declined")
 
 
@@ -61,17 +59,15 @@ class Book:
         return totals
 
 
-async def authorize(http: aiohttp.ClientSession, order: Order) -> str:
-    """The answer's status, or what went wrong instead ("HTTP 500", "TimeoutError")."""
+async def authorize(http: Poster, order: Order) -> str:
+    """The answer's status, or what went wrong instead ("HTTP 500", "HttpError")."""
     try:
-        async with http.post(PATH, json=order.body(), headers=STOREFRONT) as response:
-            if response.status != 200:
-                await response.read()
-                return f"HTTP {response.status}"
-            answer = await response.json()
-    except (aiohttp.ClientError, TimeoutError) as err:
+        status, body = await http.post(PATH, json.dumps(order.body()).encode())
+    except HttpError as err:
         return type(err).__name__
-    return str(answer["status"])
+    if status != 200:
+        return f"HTTP {status}"
+    return str(json.loads(body)["status"])
 
 
 @dataclass
@@ -113,7 +109,7 @@ class Load:
 
 
 async def closed_loop(
-    http: aiohttp.ClientSession,
+    http: Poster,
     book: Book,
     organizations: Sequence[Organization],
     clients: int,
@@ -137,7 +133,7 @@ async def closed_loop(
 
 
 async def open_loop(
-    http: aiohttp.ClientSession,
+    http: Poster,
     book: Book,
     organizations: Sequence[Organization],
     rate: float,
@@ -164,7 +160,7 @@ async def open_loop(
     return load
 
 
-async def repeat(http: aiohttp.ClientSession, orders: list[Order]) -> dict[str, Any]:
+async def repeat(http: Poster, orders: list[Order]) -> dict[str, Any]:
     """Each approved order sent again, twice at once: each answer is the first one, and
     nothing is reserved again (the credit check after the run tells). Then one reference
     again with another amount, which is a 409."""

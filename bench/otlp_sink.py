@@ -23,6 +23,8 @@ ANSWER = ExportTraceServiceResponse().SerializeToString()
 class SpanSink:
     endpoint: str
     spans: Counter[str] = field(default_factory=Counter)
+    # By service and span name: where the spans come from.
+    names: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     async def take(self, request: web.Request) -> web.Response:
         export = ExportTraceServiceRequest.FromString(await request.read())
@@ -35,7 +37,9 @@ class SpanSink:
                 ),
                 "",
             )
-            self.spans[service] += sum(len(scope.spans) for scope in resource_spans.scope_spans)
+            for scope in resource_spans.scope_spans:
+                self.spans[service] += len(scope.spans)
+                self.names.update((service, span.name) for span in scope.spans)
         return web.Response(body=ANSWER, content_type="application/x-protobuf")
 
 

@@ -165,6 +165,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         traced = args.warm_up + args.pairs * args.onboardings
         result["spans"] = dict(sink.spans)
         result["spans_per_onboarding"] = sink.spans.total() / traced
+        result["spans_by_name"] = {
+            f"{service}: {name}": round(count / traced, 2)
+            for (service, name), count in sink.names.most_common()
+        }
     result.update(report(rounds))
     return result
 

@@ -13,6 +13,7 @@ OFF, ON = "off", "on"
 # The processes tracing runs in; the goal is on their CPU. The servers are shown beside them.
 TRACED_ROLES = ("web", "worker")
 APP = "web + worker"
+MOST_MADE = 25  # span names listed in the table, by how many an onboarding makes
 
 
 @dataclass(frozen=True)
@@ -108,4 +109,7 @@ def table(result: dict[str, Any]) -> str:
         f"spans exported per traced onboarding: {result['spans_per_onboarding']:.1f}"
         f"   (dropped from a full queue: {result.get('dropped_spans', 0)})"
     )
+    lines.append("most made, per traced onboarding:")
+    by_name = list(result.get("spans_by_name", {}).items())
+    lines.extend(f"  {count:6.2f}  {name}" for name, count in by_name[:MOST_MADE])
     return "\n".join(lines)
