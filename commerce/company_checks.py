@@ -23,6 +23,10 @@ IDENTIFIER_REGISTRIES: dict[str, Registry] = {
 }
 
 
+# The registries in the order the verification lists them, then the number.
+CHECKS_ORDER = "array_position(ARRAY['nta_corporate', 'nta_invoice', 'vies'], registry), number"
+
+
 @dataclass(frozen=True)
 class Progress:
     """A verification that has met an unavailable registry."""
@@ -32,6 +36,9 @@ class Progress:
     attempts: int
     reason: str | None
     resolved_at: datetime | None
+
+
+PROGRESS = ("pending_since", "last_attempt_at", "attempts", "reason", "resolved_at")
 
 
 @dataclass(frozen=True)
@@ -105,9 +112,7 @@ class CompanyChecks:
 
     async def checks(self, reference: str) -> list[RegistryCheck]:
         rows = await self._db.fetch(
-            """SELECT * FROM company_checks WHERE reference = $1
-               ORDER BY array_position(ARRAY['nta_corporate', 'nta_invoice', 'vies'], registry),
-                        number""",
+            f"SELECT * FROM company_checks WHERE reference = $1 ORDER BY {CHECKS_ORDER}",
             reference,
         )
         return [_check(row) for row in rows]
@@ -138,14 +143,22 @@ class CompanyChecks:
 
     async def evidence(self, reference: str) -> CompanyEvidence | None:
         """The company, its numbers' checks and the progress; None without a prospect."""
-        company = await self.company(reference)
-        if company is None:
-            return None
+        # One statement, one snapshot: every read and decision of an onboarding asks for it.
         row = await self._db.fetchrow(
-            """SELECT pending_since, last_attempt_at, attempts, reason, resolved_at
-               FROM company_verifications WHERE reference = $1""",
+            f"""SELECT p.company, v.pending_since, v.last_attempt_at, v.attempts, v.reason,
+                       v.resolved_at,
+                       ARRAY(SELECT c FROM company_checks c WHERE c.reference = p.reference
+                             ORDER BY {CHECKS_ORDER}) AS checks
+                FROM prospects p
+                LEFT JOIN company_verifications v ON v.reference = p.reference
+                WHERE p.reference = $1""",
             reference,
         )
-        progress = Progress(**dict(row)) if row is not None else None
-        checks = await self.checks(reference)
+        if row is None:
+            return None
+        company = json.loads(row["company"])
+        progress = (
+            Progress(**{f: row[f] for f in PROGRESS}) if row["attempts"] is not None else None
+        )
+        checks = [_check(check) for check in row["checks"]]
         return CompanyEvidence(company, wanted_numbers(company), checks, progress)

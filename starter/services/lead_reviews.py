@@ -68,12 +68,13 @@ class LeadReviews:
         """Qualify the lead; raises ConfirmationNeeded when its verification asks for a
         confirmation and `seen`, the verdict the decider confirms having seen, is not the
         lead's verdict now (a confirmation of an older verdict does not pass a newer one)."""
-        lead = await self.lead(lead_id)
-        if lead.needs_confirmation:
-            assert lead.verification is not None
-            status = lead.verification.status
+        # Only what the check needs: the console's whole view of the lead is not read again.
+        reference = await self._pipeline.lead_reference(lead_id)
+        verification = await self._verifications.of(reference)
+        if verification is not None and verification.status in NEEDS_CONFIRMATION:
+            status = verification.status
             if seen != status:
-                raise ConfirmationNeeded(lead.record["reference"], status)
+                raise ConfirmationNeeded(reference, status)
             await self._sales.note_on_lead(
                 lead_id,
                 CONFIRMED_NOTE_KEY,

@@ -116,6 +116,10 @@ class SalesPipeline:
     async def opportunity(self, opportunity_id: str) -> Row:
         return _found(await self._sales.opportunity(opportunity_id), "opportunity")
 
+    async def lead_reference(self, lead_id: str) -> str:
+        """The onboarding's reference of a lead; raises NotFound for a lead none has."""
+        return await self._reference("lead", lead_id)
+
     async def lead_under_review(self, lead_id: str) -> UnderReview:
         lead = await self.lead(lead_id)
         return UnderReview(lead, await self._decision_pending(lead, "lead_"))
