@@ -23,7 +23,10 @@ class HideTokens(logging.Filter):
     a status link's signature."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
+        # Most lines have no query at all: those are left as they are, without a search.
+        if isinstance(record.args, tuple) and any(
+            isinstance(a, str) and "?" in a for a in record.args
+        ):
             record.args = tuple(
                 TOKEN_IN_QUERY.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args
             )

@@ -97,6 +97,10 @@ class MeasuredRequests:
     def __init__(self, app: ASGIApp, metrics: WebMetrics) -> None:
         self._app = app
         self._metrics = metrics
+        # Each series' counter and histogram, looked up once: `labels()` checks and locks on
+        # every call, on every request. As many as the series themselves (routes are
+        # templates, and the HTTP parser knows a fixed set of methods).
+        self._series: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -114,9 +118,15 @@ class MeasuredRequests:
         try:
             await self._app(scope, receive, sending)
         finally:
-            route, method = route_of(scope), scope["method"]
-            self._metrics.requests.labels(method, route, f"{status // 100}xx").inc()
-            self._metrics.latency.labels(method, route).observe(time.perf_counter() - started)
+            key = (scope["method"], route_of(scope), f"{status // 100}xx")
+            series = self._series.get(key)
+            if series is None:
+                series = self._series[key] = (
+                    self._metrics.requests.labels(*key),
+                    self._metrics.latency.labels(*key[:2]),
+                )
+            series[0].inc()
+            series[1].observe(time.perf_counter() - started)
 
 
 async def metrics_page(request: Request) -> Response:
