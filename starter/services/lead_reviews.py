@@ -32,6 +32,11 @@ class ConfirmationNeeded(DecisionRefused):
         self.verdict = verdict
 
 
+def asks_confirmation(verification: Verification | None) -> bool:
+    """The verification found something a salesperson confirms having seen."""
+    return verification is not None and verification.status in NEEDS_CONFIRMATION
+
+
 @dataclass(frozen=True)
 class LeadForDecision:
     record: Row
@@ -41,7 +46,7 @@ class LeadForDecision:
 
     @property
     def needs_confirmation(self) -> bool:
-        return self.verification is not None and self.verification.status in NEEDS_CONFIRMATION
+        return asks_confirmation(self.verification)
 
 
 class LeadReviews:
@@ -71,7 +76,8 @@ class LeadReviews:
         # Only what the check needs: the console's whole view of the lead is not read again.
         reference = await self._pipeline.lead_reference(lead_id)
         verification = await self._verifications.of(reference)
-        if verification is not None and verification.status in NEEDS_CONFIRMATION:
+        if asks_confirmation(verification):
+            assert verification is not None
             status = verification.status
             if seen != status:
                 raise ConfirmationNeeded(reference, status)
