@@ -43,6 +43,15 @@ async def canned_server(handle: Serve) -> AsyncIterator[tuple[int, list[int]]]:
         server.close()
 
 
+async def fails_with(handle: Serve, message: str) -> None:
+    """A POST to a server answering with `handle` fails with an HttpError saying `message`."""
+    async with canned_server(handle) as (port, _):
+        client = Storefront("127.0.0.1", port, "token")
+        with pytest.raises(HttpError, match=message):
+            await client.post("/orders", b"{}")
+        client.close()
+
+
 async def answer_in_pieces(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     while True:
         await _request(reader)
@@ -91,11 +100,7 @@ async def test_no_answer_in_time_is_an_http_error(monkeypatch: pytest.MonkeyPatc
         await _request(reader)
         await reader.read()
 
-    async with canned_server(silent) as (port, _):
-        client = Storefront("127.0.0.1", port, "token-3")
-        with pytest.raises(HttpError, match="no answer in time"):
-            await client.post("/orders", b"{}")
-        client.close()
+    await fails_with(silent, "no answer in time")
 
 
 async def test_an_answer_without_a_length_is_an_http_error() -> None:
@@ -107,8 +112,4 @@ async def test_an_answer_without_a_length_is_an_http_error() -> None:
         await writer.drain()
         await reader.read()
 
-    async with canned_server(chunked) as (port, _):
-        client = Storefront("127.0.0.1", port, "token-4")
-        with pytest.raises(HttpError, match="without Content-Length"):
-            await client.post("/orders", b"{}")
-        client.close()
+    await fails_with(chunked, "without Content-Length")
