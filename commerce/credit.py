@@ -7,7 +7,7 @@ take turns: two of them never both pass on the same last yen.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -112,7 +112,15 @@ class Credit:
         """The authorization, with the user's figures after it under `purchasing`, and whether
         this call made it: one statement decides (commerce/authorization.py). The same call
         again gets the same answer and reserves nothing more."""
-        args = (*astuple(purchase), approval_window, time_zone)
+        # Field by field: dataclasses.astuple deep-copies, a cost on every checkout.
+        args = (
+            purchase.order_reference,
+            purchase.site_user_id,
+            purchase.amount,
+            purchase.currency,
+            approval_window,
+            time_zone,
+        )
         async with self._lanes.turn(purchase.site_user_id), self._db.acquire() as conn:
             made, figures, user_found = await authorization.authorize(conn, args)
             if not user_found:
