@@ -1,8 +1,10 @@
-"""The cost of tracing: `python -m bench tracing [--onboardings N] [--pairs P] [--concurrency C]`.
+"""The cost of tracing: `python -m bench tracing [--onboardings N] [--pairs P] [--concurrency C]
+[--sample-ratio R]`.
 
 Brings up the benchmark's stack with two web apps and two workers on their own task queues:
 one pair with no OTEL_* variable (nothing set up), the other exporting every span
-(OTEL_TRACES_SAMPLER=always_on) over OTLP/HTTP to a receiver in this process. Then runs the
+(OTEL_TRACES_SAMPLER=always_on), or with --sample-ratio below 1 that share of the
+onboardings (parentbased_traceidratio), over OTLP/HTTP to a receiver in this process. Then runs the
 same onboardings through each, form POST to closing, in alternating rounds (off on, on off,
 ...) and reports, for each mode, the median over its rounds of the throughput, the form
 POST's p50 and p99 and the CPU per onboarding of each process, and traced over untraced.
@@ -50,12 +52,37 @@ def untraced_environment() -> None:
         del os.environ[name]
 
 
-async def start_traced(stack: BenchStack, sink: SpanSink, worker_env: dict[str, str]) -> str:
+def sampling(ratio: float) -> dict[str, str]:
+    """The standard variables that keep `ratio` of the traces: every span at 1, else that
+    share of the onboardings, each kept or dropped whole (a process follows its caller's
+    choice, carried in the trace context)."""
+    if ratio >= 1:
+        return {"OTEL_TRACES_SAMPLER": "always_on"}
+    return {
+        "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+        "OTEL_TRACES_SAMPLER_ARG": str(ratio),
+    }
+
+
+def share(text: str) -> float:
+    """A sampling ratio from the command line: more than 0, at most 1."""
+    try:
+        ratio = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < ratio <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not more than 0 and at most 1")
+    return ratio
+
+
+async def start_traced(
+    stack: BenchStack, sink: SpanSink, worker_env: dict[str, str], ratio: float
+) -> str:
     """The traced web app and worker, on their own port and task queue; the web app's URL."""
     port = free_port()
     traced = {
         "OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint,
-        "OTEL_TRACES_SAMPLER": "always_on",
+        **sampling(ratio),
         "ONBOARDING_TASK_QUEUE": TRACED_QUEUE,
     }
     await stack.start_process(PROCESSES[ON]["worker"], "workers", **traced, **worker_env)
@@ -153,11 +180,15 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "onboardings": args.onboardings,
         "pairs": args.pairs,
         "concurrency": args.concurrency,
+        "sample_ratio": args.sample_ratio,
     }
     async with span_sink() as sink:
         stack = await open_stack(worker_env)
         try:
-            urls = {OFF: stack.url, ON: await start_traced(stack, sink, worker_env)}
+            urls = {
+                OFF: stack.url,
+                ON: await start_traced(stack, sink, worker_env, args.sample_ratio),
+            }
             rounds = await alternating(stack, sink, urls, args)
             result["dropped_spans"] = dropped_spans(stack)
         finally:
@@ -185,6 +216,13 @@ def cli(argv: list[str]) -> None:
         type=int,
         default=200,
         help="onboardings per mode before the rounds, not counted",
+    )
+    parser.add_argument(
+        "--sample-ratio",
+        type=share,
+        default=1.0,
+        help="share of onboardings traced (parentbased_traceidratio); 1, the default, traces"
+        " every span (always_on)",
     )
     parser.add_argument("--json", type=Path, default=Path("bench/results/tracing.json"))
     args = parser.parse_args(argv)

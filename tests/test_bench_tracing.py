@@ -3,8 +3,11 @@ by mode, and traced over untraced pair by pair."""
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
+from bench.tracing import sampling, share
 from bench.tracing_figures import APP, OFF, ON, Round, report, table
 
 
@@ -56,3 +59,39 @@ def test_the_table_names_every_process_measured() -> None:
     }
     rows = [line.split()[0] for line in table(result).splitlines()]
     assert {"web", "worker", "temporal"} <= set(rows)
+
+
+def test_a_ratio_of_one_traces_every_span() -> None:
+    """The default ratio sets the always-on sampler, as the goal's runs used."""
+    assert sampling(1.0) == {"OTEL_TRACES_SAMPLER": "always_on"}
+
+
+def test_a_lower_ratio_keeps_that_share_of_whole_traces() -> None:
+    """Below 1, the parent-based ratio sampler: a process follows its caller's choice."""
+    assert sampling(0.1) == {
+        "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+        "OTEL_TRACES_SAMPLER_ARG": "0.1",
+    }
+
+
+@pytest.mark.parametrize(
+    "given", ["0", "1.5", "-0.2", "tenth"], ids=["zero", "above", "negative", "word"]
+)
+def test_a_ratio_outside_zero_to_one_is_refused(given: str) -> None:
+    """The command line takes a ratio above 0 and at most 1, and names what it refused."""
+    with pytest.raises(argparse.ArgumentTypeError, match=given):
+        share(given)
+
+
+def test_the_table_says_how_the_traced_pair_sampled() -> None:
+    """The printed table names the sampler and the share the traced pair kept."""
+    result = {
+        "cores": 2,
+        "pairs": 1,
+        "onboardings": 100,
+        "concurrency": 10,
+        "spans_per_onboarding": 8.0,
+        "sample_ratio": 0.1,
+        **report(ROUNDS),
+    }
+    assert "traced: 0.1 of the onboardings (parentbased_traceidratio)" in table(result)
