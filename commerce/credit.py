@@ -113,14 +113,8 @@ class Credit:
         this call made it: one statement decides (commerce/authorization.py). The same call
         again gets the same answer and reserves nothing more."""
         # Field by field: dataclasses.astuple deep-copies, a cost on every checkout.
-        args = (
-            purchase.order_reference,
-            purchase.site_user_id,
-            purchase.amount,
-            purchase.currency,
-            approval_window,
-            time_zone,
-        )
+        p = purchase
+        args = (p.order_reference, p.site_user_id, p.amount, p.currency, approval_window, time_zone)
         async with self._lanes.turn(purchase.site_user_id), self._db.acquire() as conn:
             made, figures, user_found = await authorization.authorize(conn, args)
             if not user_found:
