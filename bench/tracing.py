@@ -180,7 +180,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "onboardings": args.onboardings,
         "pairs": args.pairs,
         "concurrency": args.concurrency,
-        "sample_ratio": args.sample_ratio,
+        "sampler": sampling(args.sample_ratio),
     }
     async with span_sink() as sink:
         stack = await open_stack(worker_env)

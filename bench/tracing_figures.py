@@ -79,18 +79,12 @@ def report(rounds: list[Round]) -> dict[str, Any]:
     }
 
 
-def sampled(ratio: float) -> str:
-    if ratio >= 1:
-        return "every span (always_on)"
-    return f"{ratio:g} of the onboardings (parentbased_traceidratio)"
-
-
 def table(result: dict[str, Any]) -> str:
     off, on, ratio = result[OFF], result[ON], result["on_to_off"]
     lines = [
         f"cores: {result['cores']}   {result['pairs']} pairs of rounds of"
         f" {result['onboardings']} onboardings, {result['concurrency']} at a time; medians",
-        f"traced: {sampled(result.get('sample_ratio', 1.0))}",
+        "traced with " + " ".join(f"{name}={value}" for name, value in result["sampler"].items()),
         f"{'':<32}{'off':>10}{'on':>10}   on/off (median of pairs)",
     ]
 

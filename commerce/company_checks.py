@@ -8,7 +8,7 @@ number before finds its row and neither checks nor writes it again.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +38,8 @@ class Progress:
     resolved_at: datetime | None
 
 
-PROGRESS = ("pending_since", "last_attempt_at", "attempts", "reason", "resolved_at")
+# Its columns in the verification's row, named as its fields.
+PROGRESS = tuple(field.name for field in fields(Progress))
 
 
 @dataclass(frozen=True)

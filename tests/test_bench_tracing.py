@@ -47,17 +47,22 @@ def test_on_to_off_is_the_median_of_each_pairs_ratio() -> None:
     assert result["on_to_off"]["per_second"] == pytest.approx(0.96)
 
 
-def test_the_table_names_every_process_measured() -> None:
-    """The printed table has a row for the web app, the worker, their sum and each server."""
-    result = {
+def a_result(sampler: dict[str, str]) -> dict[str, object]:
+    """What the run reports for ROUNDS, with the traced pair's sampler."""
+    return {
         "cores": 2,
         "pairs": 3,
         "onboardings": 100,
         "concurrency": 10,
         "spans_per_onboarding": 80.0,
+        "sampler": sampler,
         **report(ROUNDS),
     }
-    rows = [line.split()[0] for line in table(result).splitlines()]
+
+
+def test_the_table_names_every_process_measured() -> None:
+    """The printed table has a row for the web app, the worker, their sum and each server."""
+    rows = [line.split()[0] for line in table(a_result(sampling(1.0))).splitlines()]
     assert {"web", "worker", "temporal"} <= set(rows)
 
 
@@ -85,13 +90,8 @@ def test_a_ratio_outside_zero_to_one_is_refused(given: str) -> None:
 
 def test_the_table_says_how_the_traced_pair_sampled() -> None:
     """The printed table names the sampler and the share the traced pair kept."""
-    result = {
-        "cores": 2,
-        "pairs": 1,
-        "onboardings": 100,
-        "concurrency": 10,
-        "spans_per_onboarding": 8.0,
-        "sample_ratio": 0.1,
-        **report(ROUNDS),
-    }
-    assert "traced: 0.1 of the onboardings (parentbased_traceidratio)" in table(result)
+    printed = table(a_result(sampling(0.1)))
+    assert (
+        "traced with OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1"
+        in printed
+    )
