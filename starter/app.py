@@ -22,8 +22,11 @@ from starlette.types import ASGIApp
 from plumbing.settings import Settings
 from sales.port import SalesRefused
 from starter import site
+from starter.api import PREFIX as API_PREFIX
+from starter.api import checkout as api_checkout
 from starter.api import health
 from starter.api import router as api_router
+from starter.api.common import BODY_PARSE_ERROR
 from starter.api.contract import allowed_methods, document
 from starter.common.auth import SignInRequired
 from starter.common.bootstrap import open_services
@@ -60,8 +63,6 @@ TELEMETRY: TelemetryConfig = {
     "exclude": untraced,
 }
 
-# What FastAPI answers, as 400, to a body it cannot decode (bytes that are not UTF-8).
-BODY_PARSE_ERROR = "There was an error parsing the body"
 UNREADABLE_BODY = "the body is not JSON in UTF-8"
 
 
@@ -118,6 +119,7 @@ def create_app(settings: Settings, staff_token: str) -> FastAPI:
     app.state.metrics = metrics
     # Not behind the proxy in production: the proxy answers 404 for it (deploy/Caddyfile).
     app.add_route("/metrics", metrics_page, include_in_schema=False)
+    app.include_router(api_checkout, prefix=API_PREFIX)
     app.include_router(api_router)
     app.include_router(health.router)
     app.include_router(site.router)

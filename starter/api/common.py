@@ -20,6 +20,9 @@ CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": Problem}}
 STAFF: dict[int | str, dict[str, Any]] = {401: {"model": Problem}}
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+# What FastAPI answers, as 400, to a body it cannot decode (bytes that are not UTF-8); the app
+# turns it into a 422 that says so.
+BODY_PARSE_ERROR = "There was an error parsing the body"
 
 
 def not_found(what: str) -> HTTPException:

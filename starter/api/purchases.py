@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from domain.currency import ZERO_DECIMAL_CURRENCIES, fits_currency
 from domain.outcomes import MAX_AMOUNT, Amount
 from domain.request import Model
+from starter.api.checkout_route import CheckoutRoute
 from starter.api.common import CONFLICT, NOT_FOUND, found, not_found
 from starter.api.purchasing import WAIT_REASONS, Purchasing
 from starter.api.schemas import PURCHASE_REASONS, Problem
@@ -26,7 +27,10 @@ from starter.services.credit import (
     WrongState,
 )
 
-router = APIRouter(prefix="/partner/purchase-authorizations", tags=["purchases"])
+PREFIX = "/partner/purchase-authorizations"
+router = APIRouter(prefix=PREFIX, tags=["purchases"])
+# The checkout call alone: every order's path, answered without FastAPI's dependency solving.
+checkout = APIRouter(prefix=PREFIX, tags=["purchases"], route_class=CheckoutRoute)
 TOKEN: dict[int | str, dict[str, Any]] = {401: {"model": Problem}}
 OrderReference = Annotated[str, Field(min_length=1, max_length=100, pattern=ORDER_REFERENCE)]
 
@@ -100,7 +104,7 @@ class PurchaseAuthorization(BaseModel):
     purchasing: Purchasing | None = None
 
 
-@router.post(
+@checkout.post(
     "",
     response_model=PurchaseAuthorization,
     responses=NOT_FOUND | CONFLICT | TOKEN,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from commerce.accounts import Account
 from domain.audience import Audience
@@ -88,10 +89,22 @@ async def require_storefront(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(storefront_bearer)],
 ) -> str:
     """Who calls the purchase-authorization API: the storefront, or staff; 401 otherwise."""
-    if credentials is not None:
-        if _matches(credentials.credentials, services.storefront_token):
+    return storefront_caller(services, credentials.credentials if credentials else None)
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer …` header, read as FastAPI's HTTPBearer reads
+    it; None for no header or another scheme."""
+    scheme, token = get_authorization_scheme_param(authorization)
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def storefront_caller(services: Services, token: str | None) -> str:
+    """`storefront` or `staff`, by the bearer token the call carries; 401 for any other."""
+    if token is not None:
+        if _matches(token, services.storefront_token):
             return "storefront"
-        if _matches(credentials.credentials, services.staff_token):
+        if _matches(token, services.staff_token):
             return "staff"
     raise HTTPException(
         status_code=401, detail="storefront token required", headers={"WWW-Authenticate": "Bearer"}
