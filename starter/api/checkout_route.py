@@ -3,11 +3,12 @@ other, but its requests skip FastAPI's dependency solving and the answer's secon
 
 Every order passes through this one call, and the web app's single event loop bounds how
 many a second it takes. FastAPI's per-request work for it (solving three nested dependencies,
-then checking and copying the endpoint's answer against its own model) cost more than the
-rest of the handler. Here the same steps run by hand, in FastAPI's order, with FastAPI's
-answers: a body that is not JSON (422), then the token (401), then the body's fields (422,
-each under `body`). Overriding `get_route_handler` is FastAPI's documented way to change how
-a route handles its requests ("Custom Request and APIRoute class")."""
+then checking and copying the endpoint's answer against its own model) was a quarter of the
+web app's CPU per authorization (docs/benchmark.md, "A lean route for the checkout call").
+Here the same steps run by hand, in FastAPI's order, with FastAPI's answers: a body that is
+not JSON (422), then the token (401), then the body's fields (422, each under `body`).
+Overriding `get_route_handler` is FastAPI's documented way to change how a route handles its
+requests ("Custom Request and APIRoute class")."""
 
 from __future__ import annotations
 
