@@ -67,7 +67,7 @@ def serve() -> None:
 
     from plumbing.settings import WebAppSettings
     from plumbing.tracing import start_tracing
-    from starter.app import create_app
+    from starter.app import IDLE_CONNECTION_SECONDS, create_app
 
     configure_logging()
     settings = WebAppSettings.from_environment()
@@ -92,6 +92,7 @@ def serve() -> None:
         # Its own loggers then write through ours: JSON lines like the rest.
         log_config=None,
         proxy_headers=True,
+        timeout_keep_alive=IDLE_CONNECTION_SECONDS,
         forwarded_allow_ips=settings.onboarding_forwarded_allow_ips,
         # The C parser and loop: the web app's CPU per request is most of its cost.
         http="httptools",

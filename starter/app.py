@@ -65,6 +65,12 @@ TELEMETRY: TelemetryConfig = {
 
 UNREADABLE_BODY = "the body is not JSON in UTF-8"
 
+# How long the server keeps open a connection that carries no request. Longer than any client
+# in front of it keeps one to reuse (the proxy 60 s, deploy/Caddyfile; HTTP libraries a few
+# seconds): otherwise a client can send a request on a connection the server is closing that
+# moment, and the request fails without an answer. Uvicorn's own 5 s is httpx's too.
+IDLE_CONNECTION_SECONDS = 75
+
 
 class AsciiJSONResponse(JSONResponse):
     """JSON with every character outside ASCII escaped: any text a client sent can be echoed

@@ -29,7 +29,7 @@ from devstack.temporal import TemporalDevServer
 from plumbing.settings import Settings
 from plumbing.stores import Stores, open_stores
 from plumbing.temporal import connect_temporal
-from starter.app import create_app
+from starter.app import IDLE_CONNECTION_SECONDS, create_app
 from starter.services.start import OnboardingStarter
 from tests.registry_fakes import RegistryFakes, serve_registry_fakes
 from workers.worker import running_worker
@@ -210,7 +210,14 @@ class WebApp:
 async def serving(app: Any, port: int | None = None) -> AsyncIterator[str]:
     """Serve an ASGI app with uvicorn on a free port (or the one given); yields its base URL."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        timeout_keep_alive=IDLE_CONNECTION_SECONDS,
+    )
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     async with asyncio.timeout(30):
         while not server.started:  # noqa: ASYNC110 - uvicorn offers only this flag

@@ -11,6 +11,7 @@ from pydantic import TypeAdapter
 
 from activities.mail.sender import CLOSE_WAIT
 from plumbing.settings import Settings
+from starter.app import IDLE_CONNECTION_SECONDS
 from tests.test_compose import APP_SERVICES, caddy_block, caddyfile, compose, env, example
 
 __all__ = ["caddyfile", "compose", "example"]  # the fixtures, used by name
@@ -50,6 +51,17 @@ def test_proxy_balances_over_every_web_replica(caddyfile: str) -> None:
     proxy = caddy_block(caddyfile, "handle")
     assert caddy_block(proxy, "dynamic a").split()[:4] == ["name", "web", "port", "8000"]
     assert re.search(r"^\s*lb_retries [1-9]$", proxy, re.MULTILINE)
+
+
+@pytest.mark.parametrize("route", ["handle", "forward_auth web:8000"])
+def test_proxy_lets_an_idle_connection_go_before_the_web_app_does(
+    caddyfile: str, route: str
+) -> None:
+    """The proxy never sends a request on a connection the web app is closing as idle."""
+    transport = caddy_block(caddy_block(caddyfile, route), "transport http")
+    keepalive = re.search(r"^\s*keepalive (\S+)$", transport, re.MULTILINE)
+    assert keepalive, transport
+    assert compose_duration(keepalive[1]) < timedelta(seconds=IDLE_CONNECTION_SECONDS)
 
 
 def test_compose_waits_for_the_workers_drain(compose: dict[str, Any]) -> None:
