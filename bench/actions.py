@@ -22,7 +22,7 @@ import aiohttp
 from bench.billable import billable_actions
 from bench.drivers import http_onboarding, new_run, plan
 from bench.stack import open_stack
-from devstack.postgres import free_port
+from devstack.ports import free_port
 from plumbing.settings import Settings
 from plumbing.temporal import connect_temporal
 

@@ -14,7 +14,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from devstack.postgres import free_port
+from devstack.ports import free_port
 
 ANSWER = ExportTraceServiceResponse().SerializeToString()
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import psutil
 
-from devstack.postgres import EmbeddedPostgres, free_port
+from devstack.ports import free_port
+from devstack.postgres import EmbeddedPostgres
 from devstack.run import wait_healthy
 from devstack.smtp import SmtpSink
 from devstack.temporal import TemporalDevServer

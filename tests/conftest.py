@@ -22,7 +22,8 @@ from temporalio.worker import Worker
 
 from devstack.binaries import executable
 from devstack.mailbox_page import mailbox_app
-from devstack.postgres import EmbeddedPostgres, free_port
+from devstack.ports import free_port
+from devstack.postgres import EmbeddedPostgres
 from devstack.postgres import _ensure_server_user as ensure_server_user
 from devstack.smtp import SmtpSink
 from devstack.temporal import TemporalDevServer

@@ -4,7 +4,6 @@ on, the next run in the same data folder comes up, and what stops a run is said 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import socket
@@ -18,6 +17,7 @@ import pytest_asyncio
 
 from devstack.claims import claim_data_folder
 from devstack.lifetime import PidFile, started_at
+from devstack.ports import free_ports
 from devstack.postgres import EmbeddedPostgres
 from devstack.run import DEV_PORTS
 from devstack.temporal import TemporalDevServer
@@ -29,15 +29,6 @@ UP = "Ctrl-C stops everything."
 # Addresses that would make the dev run use a server of the caller's instead of its own.
 OWN_SERVERS = ("TEMPORAL_ADDRESS", "COMMERCE_DATABASE_URL", "SALES_DATABASE_URL", "SMTP_HOST")
 Process = tuple[int, str]  # a pid and its start time: one process, even if the pid comes again
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports free now, all different (each held until the others are found)."""
-    with contextlib.ExitStack() as held:
-        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 def dev_env(data: Path) -> dict[str, str]:

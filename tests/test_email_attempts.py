@@ -23,7 +23,7 @@ from activities.mail import attempt
 from activities.mail import beats as mail_beats
 from activities.mail.sender import EmailActivities, MailSettings
 from activities.models import EmailKind, SendEmailInput
-from devstack.postgres import free_port
+from devstack.ports import free_port
 from plumbing.stores import Stores
 from tests import rows
 from tests.attempt_envs import attempt_env

@@ -18,7 +18,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from devstack.postgres import free_port
+from devstack.ports import free_port
 from sales.dataverse.lead_columns import record_guid
 from tests.api_helpers import request_body
 from tests.dataverse_fake import DataverseFake, serve

@@ -22,7 +22,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from devstack.postgres import free_port
+from devstack.ports import free_port
 from tests.fault_checks import (
     arrivals_by_kill,
     count_rows,

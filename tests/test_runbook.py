@@ -12,7 +12,7 @@ from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.api.workflow.v1 import PendingActivityInfo
 from temporalio.client import Client, WorkflowHandle
 
-from devstack.postgres import free_port
+from devstack.ports import free_port
 from devstack.smtp import SmtpSink
 from plumbing.settings import Settings
 from plumbing.stores import Stores

@@ -17,7 +17,7 @@ from playwright.async_api import expect
 from starlette.requests import Request
 from temporalio.api.common.v1 import Payload, Payloads
 
-from devstack.postgres import free_port
+from devstack.ports import free_port
 from devstack.temporal import TemporalDevServer
 from plumbing.settings import Settings
 from plumbing.stores import Stores

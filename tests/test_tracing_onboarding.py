@@ -19,7 +19,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from devstack.postgres import free_port
+from devstack.ports import free_port
 from plumbing.settings import Settings
 from tests.api_helpers import poll, request_body
 from tests.conftest import WebApp

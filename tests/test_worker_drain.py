@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from devstack.postgres import free_port
+from devstack.ports import free_port
 from plumbing.settings import Settings
 from plumbing.stores import Stores
 from starter.services.account_emails import start_account_email

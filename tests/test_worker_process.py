@@ -12,7 +12,7 @@ import httpx
 import pytest
 from temporalio.client import Client
 
-from devstack.postgres import free_port
+from devstack.ports import free_port
 from plumbing.settings import Settings
 from plumbing.stores import Stores
 from starter.services.start import OnboardingStarter
