@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
@@ -236,6 +237,10 @@ def main() -> None:
     configure_logging()
     settings = Settings.from_environment()
     start_tracing("worker")
+    # The imports' objects live as long as the process: frozen, a full collection no longer
+    # walks them all again, a pause of every workflow task and activity of 70 to 120 ms.
+    gc.collect()
+    gc.freeze()
 
     async def run() -> None:
         stop = asyncio.Event()
