@@ -56,14 +56,21 @@ def start_tracing(process: str) -> bool:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+    from plumbing.light_tracer import LightTracerProvider
     from plumbing.otlp_spans import PrivateOTLPExporter
     from plumbing.span_sampling import WithoutBookkeeping
 
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: process}))
-    # Before any tracer is made: each takes the provider's sampler when it is.
-    provider.sampler = WithoutBookkeeping(provider.sampler)
-    # The exporter writes each span without personal data as it encodes it.
-    provider.add_span_processor(BatchSpanProcessor(PrivateOTLPExporter()))
+    # The SDK's provider reads the standard variables; spans are made by the light one.
+    configured = TracerProvider(
+        resource=Resource.create({SERVICE_NAME: process}), shutdown_on_exit=False
+    )
+    provider = LightTracerProvider(
+        resource=configured.resource,
+        sampler=WithoutBookkeeping(configured.sampler),
+        ids=configured.id_generator,
+        # The exporter writes each span without personal data as it encodes it.
+        processor=BatchSpanProcessor(PrivateOTLPExporter()),
+    )
     trace.set_tracer_provider(provider)
     # Statements only: the SQL is parameterised, so its text holds no one's values.
     instrumentor = AsyncPGInstrumentor(capture_parameters=False)  # type: ignore[no-untyped-call]
