@@ -17,32 +17,19 @@ import asyncio
 import contextlib
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-from bench.drivers import Timings, http_onboarding, new_run, run_all
-from bench.figures import cpu_seconds
 from bench.otlp_sink import SpanSink, span_sink
 from bench.stack import STARTING_SECONDS, BenchStack, open_stack
 from bench.tracing_figures import APP, OFF, ON, Round, report, table
+from bench.tracing_rounds import PROCESSES, one_round, side_by_side
 from devstack.ports import free_port
 from devstack.run import wait_healthy
 
 TRACED_QUEUE = "bench-traced"
-# Each mode's web app and worker, by the stack's names for their processes.
-PROCESSES = {
-    OFF: {"web": "web", "worker": "worker"},
-    ON: {"web": "traced-web", "worker": "traced-worker"},
-}
-# Shared by both modes and shown beside them: tracing adds to their work only the trace
-# context that Temporal's headers carry.
-SERVERS = ("temporal", "postgresql")
-# Longer than the batch span processor's default delay (5 s): a round's last spans are
-# exported, and their CPU counted, before the round's closing mark.
-QUIET_SECONDS = 6.0
 DROPPED = "Queue full, dropping"  # what the SDK logs for each span it drops
 
 
@@ -94,39 +81,6 @@ async def start_traced(
     return url
 
 
-def measured(stack: BenchStack, mode: str) -> dict[str, list[int]]:
-    """The mode's web app and worker, and the servers both modes share."""
-    every = stack.pids()
-    chosen = {role: [stack.children[name].pid] for role, name in PROCESSES[mode].items()}
-    chosen.update({role: every[role] for role in SERVERS if role in every})
-    return chosen
-
-
-async def quiet(sink: SpanSink) -> None:
-    """Until no span has arrived for QUIET_SECONDS: the round's exports are done."""
-    while True:
-        seen = sink.spans.total()
-        await asyncio.sleep(QUIET_SECONDS)
-        if sink.spans.total() == seen:
-            return
-
-
-async def one_round(
-    stack: BenchStack, http: aiohttp.ClientSession, sink: SpanSink, mode: str, args: Any
-) -> Round:
-    timings, run, pids = Timings(), new_run(), measured(stack, mode)
-    before = cpu_seconds(pids)
-    started = time.monotonic()
-    await run_all(
-        args.onboardings, args.concurrency, lambda i: http_onboarding(http, run, i, timings)
-    )
-    seconds = time.monotonic() - started
-    await quiet(sink)
-    after = cpu_seconds(pids)
-    cpu = {role: after[role] - before.get(role, 0.0) for role in after}
-    return Round(mode, args.onboardings, seconds, cpu, timings.form_post)
-
-
 def dropped_spans(stack: BenchStack) -> int:
     """Spans the traced processes dropped from a full queue, by their own logs."""
     logs = [stack.folder / f"{name}.log" for name in PROCESSES[ON].values()]
@@ -152,17 +106,23 @@ async def alternating(
             for mode, url in urls.items()
         }
         # First connections, imports and caches, in each mode, before any count.
-        warm = argparse.Namespace(onboardings=args.warm_up, concurrency=args.concurrency)
+        warm = argparse.Namespace(
+            onboardings=args.warm_up, concurrency=args.concurrency, rate=args.rate
+        )
         for mode in (OFF, ON):
             await one_round(stack, http[mode], sink, mode, warm)
         print("warmed up", flush=True)
         for number in range(args.pairs):
-            for mode in (OFF, ON) if number % 2 == 0 else (ON, OFF):
-                done = await one_round(stack, http[mode], sink, mode, args)
-                rounds.append(done)
+            if args.side_by_side:
+                done = await side_by_side(stack, http, sink, args)
+            else:
+                order = (OFF, ON) if number % 2 == 0 else (ON, OFF)
+                done = [await one_round(stack, http[mode], sink, mode, args) for mode in order]
+            rounds.extend(done)
+            for one in done:
                 print(
-                    f"  pair {number + 1} {mode:>3}: {done.per_second():5.1f}/s, web + worker"
-                    f" {done.cpu_ms()[APP]:6.1f} ms CPU per onboarding",
+                    f"  pair {number + 1} {one.mode:>3}: {one.per_second():5.1f}/s, web + worker"
+                    f" {one.cpu_ms()[APP]:6.1f} ms CPU per onboarding",
                     flush=True,
                 )
     return rounds
@@ -180,6 +140,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "onboardings": args.onboardings,
         "pairs": args.pairs,
         "concurrency": args.concurrency,
+        "rate": args.rate,
+        "side_by_side": args.side_by_side,
         "sampler": sampling(args.sample_ratio),
     }
     async with span_sink() as sink:
@@ -211,6 +173,16 @@ def cli(argv: list[str]) -> None:
         "--pairs", type=int, default=3, help="pairs of rounds, one untraced and one traced each"
     )
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="run each pair's two rounds at the same time instead of one after the other",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="start this many onboardings a second instead of keeping --concurrency running",
+    )
     parser.add_argument(
         "--warm-up",
         type=int,

@@ -83,7 +83,12 @@ def table(result: dict[str, Any]) -> str:
     off, on, ratio = result[OFF], result[ON], result["on_to_off"]
     lines = [
         f"cores: {result['cores']}   {result['pairs']} pairs of rounds of"
-        f" {result['onboardings']} onboardings, {result['concurrency']} at a time; medians",
+        f" {result['onboardings']} onboardings, "
+        + (
+            f"{result['rate']:g} started a second; medians"
+            if result.get("rate")
+            else f"{result['concurrency']} at a time; medians"
+        ),
         "traced with " + " ".join(f"{name}={value}" for name, value in result["sampler"].items()),
         f"{'':<32}{'off':>10}{'on':>10}   on/off (median of pairs)",
     ]

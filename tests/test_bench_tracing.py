@@ -4,11 +4,13 @@ by mode, and traced over untraced pair by pair."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 
 import pytest
 
 from bench.tracing import sampling, share
 from bench.tracing_figures import APP, OFF, ON, Round, report, table
+from bench.tracing_rounds import run_paced
 
 
 def a_round(mode: str, seconds: float, web: float, worker: float) -> Round:
@@ -95,3 +97,25 @@ def test_the_table_says_how_the_traced_pair_sampled() -> None:
         "traced with OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1"
         in printed
     )
+
+
+async def test_a_paced_run_starts_onboardings_while_earlier_ones_still_run() -> None:
+    """At a rate, each onboarding starts on time whether or not the earlier ones finished."""
+    started: list[int] = []
+    all_started = asyncio.Event()
+
+    async def onboarding(index: int) -> None:
+        started.append(index)
+        if len(started) == 5:
+            all_started.set()
+        # None finishes before the last has started: a run that waited for them would hang.
+        await all_started.wait()
+
+    await asyncio.wait_for(run_paced(5, 1000.0, onboarding), timeout=30)
+    assert started == [0, 1, 2, 3, 4]
+
+
+def test_the_table_says_at_what_rate_a_paced_run_started_onboardings() -> None:
+    """A paced run's table gives the rate instead of the concurrency."""
+    printed = table({**a_result(sampling(1.0)), "rate": 8.0})
+    assert "100 onboardings, 8 started a second" in printed
