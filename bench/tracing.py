@@ -1,13 +1,15 @@
-"""The cost of tracing: `python -m bench tracing [--onboardings N] [--pairs P] [--concurrency C]
-[--sample-ratio R]`.
+"""The cost of tracing: `python -m bench tracing [--onboardings N] [--pairs P] [--rate R]
+[--alternating] [--concurrency C] [--sample-ratio S]`.
 
 Brings up the benchmark's stack with two web apps and two workers on their own task queues:
 one pair with no OTEL_* variable (nothing set up), the other exporting every span
 (OTEL_TRACES_SAMPLER=always_on), or with --sample-ratio below 1 that share of the
-onboardings (parentbased_traceidratio), over OTLP/HTTP to a receiver in this process. Then runs the
-same onboardings through each, form POST to closing, in alternating rounds (off on, on off,
-...) and reports, for each mode, the median over its rounds of the throughput, the form
-POST's p50 and p99 and the CPU per onboarding of each process, and traced over untraced.
+onboardings (parentbased_traceidratio), over OTLP/HTTP to a receiver in this process. Then runs
+the same onboardings through each, form POST to closing, R started a second in each: a pair
+of rounds at the same time, or with --alternating one after the other (off on, on off, ...);
+--rate 0 keeps C running instead. It reports, for each mode, the median over its rounds of
+the throughput, the form POST's p50 and p99 and the CPU per onboarding of each process, and
+traced over untraced.
 """
 
 from __future__ import annotations
@@ -113,7 +115,7 @@ async def alternating(
             await one_round(stack, http[mode], sink, mode, warm)
         print("warmed up", flush=True)
         for number in range(args.pairs):
-            if args.side_by_side:
+            if not args.alternating:
                 done = await side_by_side(stack, http, sink, args)
             else:
                 order = (OFF, ON) if number % 2 == 0 else (ON, OFF)
@@ -141,7 +143,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "pairs": args.pairs,
         "concurrency": args.concurrency,
         "rate": args.rate,
-        "side_by_side": args.side_by_side,
+        "side_by_side": not args.alternating,
         "sampler": sampling(args.sample_ratio),
     }
     async with span_sink() as sink:
@@ -172,16 +174,18 @@ def cli(argv: list[str]) -> None:
     parser.add_argument(
         "--pairs", type=int, default=3, help="pairs of rounds, one untraced and one traced each"
     )
-    parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument(
-        "--side-by-side",
-        action="store_true",
-        help="run each pair's two rounds at the same time instead of one after the other",
-    )
     parser.add_argument(
         "--rate",
         type=float,
-        help="start this many onboardings a second instead of keeping --concurrency running",
+        default=5.0,
+        help="onboardings started a second in each mode, whatever is still running; 0 keeps"
+        " --concurrency running instead",
+    )
+    parser.add_argument("--concurrency", type=int, default=20, help="with --rate 0")
+    parser.add_argument(
+        "--alternating",
+        action="store_true",
+        help="run each pair's two rounds one after the other instead of at the same time",
     )
     parser.add_argument(
         "--warm-up",

@@ -81,14 +81,15 @@ def report(rounds: list[Round]) -> dict[str, Any]:
 
 def table(result: dict[str, Any]) -> str:
     off, on, ratio = result[OFF], result[ON], result["on_to_off"]
+    load = (
+        f"{result['rate']:g} started a second"
+        if result.get("rate")
+        else f"{result['concurrency']} at a time"
+    )
+    order = "side by side" if result.get("side_by_side") else "one after the other"
     lines = [
         f"cores: {result['cores']}   {result['pairs']} pairs of rounds of"
-        f" {result['onboardings']} onboardings, "
-        + (
-            f"{result['rate']:g} started a second; medians"
-            if result.get("rate")
-            else f"{result['concurrency']} at a time; medians"
-        ),
+        f" {result['onboardings']} onboardings, {load}, {order}; medians",
         "traced with " + " ".join(f"{name}={value}" for name, value in result["sampler"].items()),
         f"{'':<32}{'off':>10}{'on':>10}   on/off (median of pairs)",
     ]

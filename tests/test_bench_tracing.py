@@ -115,7 +115,7 @@ async def test_a_paced_run_starts_onboardings_while_earlier_ones_still_run() -> 
     assert started == [0, 1, 2, 3, 4]
 
 
-def test_the_table_says_at_what_rate_a_paced_run_started_onboardings() -> None:
-    """A paced run's table gives the rate instead of the concurrency."""
-    printed = table({**a_result(sampling(1.0)), "rate": 8.0})
-    assert "100 onboardings, 8 started a second" in printed
+def test_the_table_says_how_a_side_by_side_paced_run_was_driven() -> None:
+    """A paced run's table gives the rate instead of the concurrency, and the pairs' order."""
+    printed = table({**a_result(sampling(1.0)), "rate": 8.0, "side_by_side": True})
+    assert "100 onboardings, 8 started a second, side by side" in printed
