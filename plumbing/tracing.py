@@ -20,7 +20,9 @@ _started = False
 
 
 def tracing_wanted() -> bool:
-    """An OTLP endpoint is set: traces go there."""
+    """An OTLP endpoint is set, and OTEL_SDK_DISABLED does not switch tracing off."""
+    if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return False
     return any(os.environ.get(name) for name in ENDPOINT_VARIABLES)
 
 

@@ -35,6 +35,14 @@ def test_without_an_endpoint_nothing_is_set_up(monkeypatch: pytest.MonkeyPatch) 
     assert tracing.temporal_interceptors() == []
 
 
+def test_the_sdk_switch_turns_tracing_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """OTEL_SDK_DISABLED=true sets nothing up, even with an endpoint."""
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector.invalid:4318")
+    monkeypatch.setenv("OTEL_SDK_DISABLED", "True")
+    assert tracing.start_tracing("web") is False
+    assert tracing.temporal_interceptors() == []
+
+
 def test_an_unsupported_protocol_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     """OTEL_EXPORTER_OTLP_PROTOCOL other than http/protobuf stops the process, naming it."""
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
