@@ -89,10 +89,11 @@ def dropped_spans(stack: BenchStack) -> int:
     return sum(log.read_text(errors="replace").count(DROPPED) for log in logs if log.exists())
 
 
-async def alternating(
+async def paired_rounds(
     stack: BenchStack, sink: SpanSink, urls: dict[str, str], args: argparse.Namespace
 ) -> list[Round]:
-    """A warm-up in each mode, then the pairs of rounds: off on, on off, ..."""
+    """A warm-up in each mode, then the pairs of rounds: side by side, or with --alternating
+    off on, on off, ..."""
     rounds: list[Round] = []
     # A waiting read answers within 10 s; an overloaded machine may take longer than that.
     timeout = aiohttp.ClientTimeout(total=180)
@@ -153,7 +154,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 OFF: stack.url,
                 ON: await start_traced(stack, sink, worker_env, args.sample_ratio),
             }
-            rounds = await alternating(stack, sink, urls, args)
+            rounds = await paired_rounds(stack, sink, urls, args)
             result["dropped_spans"] = dropped_spans(stack)
         finally:
             await stack.close()  # SIGTERM: the traced processes export their last spans
@@ -202,6 +203,8 @@ def cli(argv: list[str]) -> None:
     )
     parser.add_argument("--json", type=Path, default=Path("bench/results/tracing.json"))
     args = parser.parse_args(argv)
+    if args.rate < 0:
+        parser.error(f"--rate {args.rate:g}: onboardings a second, 0 or more")
     result = asyncio.run(main(args))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2))
