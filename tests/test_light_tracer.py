@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from opentelemetry import trace
+from opentelemetry.context import Context
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.id_generator import IdGenerator
-from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased, Sampler
-from opentelemetry.trace import Link, SpanKind, Status, StatusCode, Tracer
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased, Sampler, SamplingResult
+from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from plumbing.light_tracer import LightTracerProvider
@@ -137,16 +139,66 @@ def test_a_span_the_sampler_drops_is_neither_recorded_nor_exported() -> None:
     assert light_spans(bookkeeping) == ()
 
 
-def caller_context(flags: str) -> object:
-    carrier = {"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-{flags}"}
+def caller_context(flags: str) -> Context:
+    carrier = {"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-{flags}", "tracestate": "shop=1"}
     return TraceContextTextMapPropagator().extract(carrier)
+
+
+def local_context(flags: int) -> Context:
+    parent = SpanContext(int(CALLER_TRACE, 16), 7, is_remote=False, trace_flags=TraceFlags(flags))
+    return trace.set_span_in_context(trace.NonRecordingSpan(parent))
+
+
+class Disguised(Sampler):
+    """The same decisions as `inner`, under a name the light tracer does not know."""
+
+    def __init__(self, inner: Sampler) -> None:
+        self._inner = inner
+
+    def should_sample(self, *args: Any, **kwargs: Any) -> SamplingResult:
+        return self._inner.should_sample(*args, **kwargs)
+
+    def get_description(self) -> str:
+        return "Disguised"
+
+
+def decisions(sampler: Sampler) -> list[tuple[object, ...]]:
+    """What the tracer decides for each kind of span, under each kind of parent."""
+    tracer = light_provider(SimpleSpanProcessor(InMemorySpanExporter()), sampler).get_tracer("x")
+    parents = [None, caller_context("00"), caller_context("01"), local_context(0), local_context(1)]
+    spans = [
+        ("SELECT", SpanKind.CLIENT),
+        ("BEGIN;", SpanKind.CLIENT),
+        ("RunWorkflow", SpanKind.INTERNAL),
+        ("ValidateUpdate:decide_qualify_lead", SpanKind.SERVER),
+    ]
+    made: list[tuple[object, ...]] = []
+    for context in parents:
+        for name, kind in spans:
+            span = tracer.start_span(name, context, kind)
+            made.append((name, span.is_recording(), span.get_span_context().trace_flags))
+            made.append((name, span.get_span_context().trace_state))
+            span.end()
+    return made
+
+
+@pytest.mark.parametrize(
+    "sampler", [ALWAYS_ON, ParentBased(ALWAYS_ON)], ids=["always-on", "parent-based-always-on"]
+)
+def test_the_tracer_decides_as_the_sampler_would(sampler: Sampler) -> None:
+    """For always_on and the SDK's default, the tracer's own decision is the sampler's, for
+    every parent and for bookkeeping alike."""
+    known = WithoutBookkeeping(sampler)
+    assert known.every_span or known.as_the_parent
+    assert not WithoutBookkeeping(Disguised(sampler)).as_the_parent
+    assert decisions(sampler) == decisions(Disguised(sampler))
 
 
 def test_a_span_continues_its_callers_trace() -> None:
     """Under a context from another process, the span joins that trace, under that span."""
 
     def continued(tracer: Tracer) -> None:
-        tracer.start_span("RunWorkflow", context=caller_context("01")).end()  # type: ignore[arg-type]
+        tracer.start_span("RunWorkflow", context=caller_context("01")).end()
 
     (span,) = (
         sent(light_spans(continued, ParentBased(ALWAYS_ON))).resource_spans[0].scope_spans[0].spans
@@ -160,7 +212,7 @@ def test_a_callers_choice_not_to_sample_is_followed() -> None:
     """With the parent-based sampler, a trace the caller did not sample records nothing here."""
 
     def unsampled(tracer: Tracer) -> None:
-        span = tracer.start_span("RunWorkflow", context=caller_context("00"))  # type: ignore[arg-type]
+        span = tracer.start_span("RunWorkflow", context=caller_context("00"))
         assert not span.is_recording()
         span.end()
 
