@@ -101,13 +101,14 @@ class LightTracer(trace_api.Tracer):
         links = links or ()
         sampler = provider.sampler
         trace_state: TraceState | None
-        if bookkeeping(name, kind):
-            sampled, trace_state = False, None
-        elif sampler.every_span or sampler.as_the_parent:
+        if sampler.every_span or sampler.as_the_parent:
             # The sampler's own decision, made here: asking it cost a fifth of a whole span.
-            sampled = sampler.every_span or parent is None or parent.trace_flags.sampled
-            trace_state = None if parent is None else parent.trace_state
-        else:
+            if bookkeeping(name, kind):
+                sampled, trace_state = False, None
+            else:
+                sampled = sampler.every_span or parent is None or parent.trace_flags.sampled
+                trace_state = None if parent is None else parent.trace_state
+        else:  # the sampler drops the bookkeeping itself
             decision = sampler.should_sample(context, trace_id, name, kind, attributes, links)
             # A span recorded but not sampled would reach no exporter: it is not made either.
             sampled = decision.decision is Decision.RECORD_AND_SAMPLE
