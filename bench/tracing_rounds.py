@@ -61,7 +61,7 @@ async def drive(http: aiohttp.ClientSession, timings: Timings, args: Any) -> flo
     """The round's onboardings through one web app, paced or C at a time; its seconds."""
     run, started = new_run(), time.monotonic()
     make = lambda i: http_onboarding(http, run, i, timings)  # noqa: E731
-    if getattr(args, "rate", None):
+    if args.rate:
         await run_paced(args.onboardings, args.rate, make)
     else:
         await run_all(args.onboardings, args.concurrency, make)
